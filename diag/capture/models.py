@@ -1,0 +1,418 @@
+"""Typed models of what the check scripts report: the contract between ps_scripts/ and Python.
+
+Everything here arrives from a scanned machine and is untrusted. The models bound every string
+and list, reject wrong types instead of coercing them, and are the only way the rest of msdiag
+reads a check's data. Fields a probe could not fill are None (with an entry in the document's
+``errors`` list saying why), so "not collected" is always distinguishable from a real value.
+
+The shapes are documented for other tools in docs/capture-format.md; the JSON Schema shipped in
+diag/capture/capture.schema.json is generated from these models (see diag.capture.schema).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+#: Version of the per-check document format (``schema_version`` in every check document).
+CHECK_SCHEMA_VERSION = 1
+#: Version of the capture envelope (``schema_version`` of a capture).
+CAPTURE_SCHEMA_VERSION = 1
+CAPTURE_FORMAT = "msdiag-capture"
+
+# Bounds for untrusted input: generous for real machines, small enough that a hostile host
+# cannot make msdiag allocate without limit or render a megabyte-long cell.
+Text = Annotated[str, StringConstraints(max_length=4096)]
+ShortText = Annotated[str, StringConstraints(max_length=512)]
+MAX_ITEMS = 512
+
+
+def _items(max_length: int = MAX_ITEMS) -> Any:
+    return Field(default_factory=list, max_length=max_length)
+
+
+class Model(BaseModel):
+    """Base for check data: strict types, unknown keys kept (newer scripts may add fields)."""
+
+    model_config = ConfigDict(strict=True, extra="allow", frozen=False)
+
+
+class ProbeError(Model):
+    """A probe inside a check that failed or is not available on this platform."""
+
+    probe: ShortText
+    message: Text
+    #: unavailable (not on this OS/edition), failed, access_denied, timeout
+    category: Literal["unavailable", "failed", "access_denied", "timeout"] = "failed"
+
+
+# ---------------------------------------------------------------- os
+class OsData(Model):
+    caption: ShortText | None = None  # "Microsoft Windows 11 Pro"
+    product_name: ShortText | None = None  # registry ProductName (may say Windows 10 on 11)
+    version: ShortText | None = None  # "10.0.22631"
+    build: int | None = None  # 22631
+    ubr: int | None = None  # update build revision, 22631.<ubr>
+    display_version: ShortText | None = None  # "23H2"
+    edition: ShortText | None = None  # "Professional" (EditionID)
+    architecture: ShortText | None = None  # "64-bit" / "ARM 64-bit Processor"
+    computer_name: ShortText | None = None
+    domain: ShortText | None = None  # DNS domain or workgroup name
+    part_of_domain: bool | None = None
+    workgroup: ShortText | None = None
+    last_boot_utc: ShortText | None = None  # ISO 8601 UTC
+    uptime_seconds: int | None = None
+    is_elevated: bool | None = None
+    ps_edition: ShortText | None = None  # "Desktop" (5.1) / "Core" (7)
+    ps_version: ShortText | None = None  # "5.1.22621.2506"
+    is_windows: bool | None = None
+
+
+# ---------------------------------------------------------------- locale
+class CultureData(Model):
+    name: ShortText | None = None  # "ja-JP"
+    lcid: int | None = None  # 1041
+    english_name: ShortText | None = None  # "Japanese (Japan)"
+    display_name: ShortText | None = None  # localized: "日本語 (日本)"
+
+
+class HomeLocationData(Model):
+    geo_id: int | None = None  # 122 = Japan
+    name: ShortText | None = None  # Get-WinHomeLocation HomeLocation, "Japan"
+    iso2: ShortText | None = None  # "JP" (HKCU\Control Panel\International\Geo\Name)
+
+
+class UserLanguageData(Model):
+    tag: ShortText  # "ja"
+    english_name: ShortText | None = None
+    autonym: ShortText | None = None
+
+
+class LocaleData(Model):
+    culture: CultureData | None = None
+    ui_culture: CultureData | None = None
+    system_locale: CultureData | None = None
+    home_location: HomeLocationData | None = None
+    user_languages: list[UserLanguageData] = _items(64)
+
+
+# ---------------------------------------------------------------- time
+class TimeZoneData(Model):
+    id: ShortText | None = None  # "Tokyo Standard Time"
+    display_name: ShortText | None = None  # "(UTC+09:00) 大阪、札幌、東京"
+    base_utc_offset_minutes: int | None = None
+    current_utc_offset_minutes: int | None = None
+    supports_dst: bool | None = None
+
+
+class W32TimeData(Model):
+    service_status: ShortText | None = None  # "Running" / "Stopped" / "NotFound"
+    start_type: ShortText | None = None  # "Automatic" / "Manual" / "Disabled"
+    type: ShortText | None = None  # registry Parameters\Type: NTP / NT5DS / NoSync / AllSync
+    ntp_server: ShortText | None = None  # "time.windows.com,0x9"
+
+
+class TimeData(Model):
+    time_zone: TimeZoneData | None = None
+    local_time: ShortText | None = None  # ISO 8601 with offset
+    utc_time: ShortText | None = None  # ISO 8601 UTC, "2026-11-25T01:02:03.0000000Z"
+    w32time: W32TimeData | None = None
+
+
+# ---------------------------------------------------------------- proxy
+class ProxyScopeData(Model):
+    #: whose per-user (WinINET) settings were read
+    source: Literal["current_user", "interactive_user", "unavailable"] = "current_user"
+    user: ShortText | None = None  # DOMAIN\user
+    sid: ShortText | None = None
+
+
+class WinInetData(Model):
+    proxy_enable: bool | None = None
+    proxy_server: Text | None = None  # "host:port" or "http=h:p;https=h:p"
+    proxy_override: Text | None = None  # "<local>;*.corp"
+    auto_config_url: Text | None = None  # PAC URL
+    auto_detect: bool | None = None  # WPAD
+
+
+class WinHttpData(Model):
+    source: Literal["registry", "netsh", "unavailable"] = "registry"
+    direct: bool | None = None  # True = no proxy
+    proxy_server: Text | None = None
+    bypass_list: Text | None = None
+
+
+class EnvProxyVar(Model):
+    scope: Literal["user", "machine", "process"]
+    name: ShortText  # HTTP_PROXY / HTTPS_PROXY / NO_PROXY (any case)
+    value: Text
+
+
+class ProxyData(Model):
+    scope: ProxyScopeData | None = None
+    wininet: WinInetData | None = None
+    winhttp: WinHttpData | None = None
+    environment: list[EnvProxyVar] = _items(32)
+
+
+# ---------------------------------------------------------------- network
+class AdapterData(Model):
+    name: ShortText
+    description: ShortText | None = None
+    status: ShortText | None = None  # Up / Disconnected / Disabled / Not Present
+    media_type: ShortText | None = None
+    if_index: int | None = None
+    is_vpn: bool = False
+    vpn_vendor: ShortText | None = None  # matched vendor label, e.g. "Cisco AnyConnect"
+
+
+class VpnProfileData(Model):
+    name: ShortText
+    server_address: ShortText | None = None
+    tunnel_type: ShortText | None = None
+    split_tunneling: bool | None = None
+    connection_status: ShortText | None = None  # Connected / Disconnected
+    all_users: bool = False
+
+
+class DnsServersData(Model):
+    interface_alias: ShortText | None = None
+    if_index: int | None = None
+    addresses: list[ShortText] = _items(32)
+
+
+class DefaultRouteData(Model):
+    interface_alias: ShortText | None = None
+    if_index: int | None = None
+    next_hop: ShortText | None = None
+
+
+class HostsEntryData(Model):
+    address: ShortText
+    hostname: ShortText
+    line_number: int | None = None
+
+
+class NetworkData(Model):
+    adapters: list[AdapterData] = _items(256)
+    vpn_profiles: list[VpnProfileData] = _items(64)
+    dns_servers: list[DnsServersData] = _items(256)
+    default_route: DefaultRouteData | None = None
+    #: hosts-file entries whose name is a Microsoft account / connectivity host (or a subdomain)
+    hosts_entries: list[HostsEntryData] = _items(256)
+    hosts_file_readable: bool | None = None
+
+
+# ---------------------------------------------------------------- endpoints
+class DnsProbe(Model):
+    addresses: list[ShortText] = _items(64)
+    error: Text | None = None
+    ms: int | None = None
+
+
+class TcpProbe(Model):
+    ok: bool | None = None
+    ms: int | None = None
+    error: Text | None = None
+    target: ShortText | None = None  # "login.live.com:443" or the proxy's "proxy:8080"
+
+
+class TlsProbe(Model):
+    ok: bool | None = None
+    protocol: ShortText | None = None  # "Tls12" / "Tls13"
+    subject: Text | None = None
+    issuer: Text | None = None
+    not_after: ShortText | None = None  # ISO 8601 UTC
+    validation_error: Text | None = None  # SslPolicyErrors / chain status, None when valid
+    error: Text | None = None
+    ms: int | None = None
+
+
+class HttpProbe(Model):
+    status: int | None = None
+    date: ShortText | None = None  # the raw Date response header (RFC 7231)
+    error: Text | None = None
+    ms: int | None = None
+
+
+class EndpointProbe(Model):
+    host: ShortText
+    #: the proxy this host's requests would go through ("http://proxy:8080"), None = direct
+    proxy: ShortText | None = None
+    dns: DnsProbe | None = None
+    tcp: TcpProbe | None = None
+    tls: TlsProbe | None = None
+    http: HttpProbe | None = None
+
+
+class EndpointsData(Model):
+    timeout_ms: int | None = None
+    probes: list[EndpointProbe] = _items(64)
+
+
+# ---------------------------------------------------------------- services
+class ServiceData(Model):
+    name: ShortText  # wlidsvc
+    display_name: ShortText | None = None
+    present: bool = True
+    status: ShortText | None = None  # Running / Stopped / ...
+    start_type: ShortText | None = None  # Automatic / Manual / Disabled / ...
+
+
+class ServicesData(Model):
+    services: list[ServiceData] = _items(64)
+
+
+# ---------------------------------------------------------------- tls
+class SchannelProtocolData(Model):
+    protocol: ShortText  # "TLS 1.2"
+    key_present: bool = False  # absent = OS default
+    enabled: int | None = None  # registry Enabled (1/0; 0xffffffff also means enabled)
+    disabled_by_default: int | None = None
+
+
+class DotNetTlsData(Model):
+    sch_use_strong_crypto: int | None = None  # HKLM\SOFTWARE\Microsoft\.NETFramework\v4.0.30319
+    sch_use_strong_crypto_wow64: int | None = None
+    system_default_tls_versions: int | None = None
+
+
+class TlsData(Model):
+    schannel_client: list[SchannelProtocolData] = _items(16)
+    dotnet: DotNetTlsData | None = None
+    winhttp_default_secure_protocols: int | None = None
+
+
+# ---------------------------------------------------------------- identity
+class DsregData(Model):
+    available: bool = False
+    azure_ad_joined: bool | None = None
+    enterprise_joined: bool | None = None
+    domain_joined: bool | None = None
+    domain_name: ShortText | None = None
+    workplace_joined: bool | None = None
+    tenant_name: ShortText | None = None
+    azure_ad_prt: bool | None = None
+    azure_ad_prt_update_time: ShortText | None = None  # ISO 8601 UTC when parseable, else raw
+
+
+class IdentityData(Model):
+    dsregcmd: DsregData | None = None
+    #: HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System\NoConnectedUser:
+    #: 0/None allowed, 1 users can't add Microsoft accounts, 3 can't add or sign in with them
+    no_connected_user: int | None = None
+    #: the signed-in user signs in to Windows with a Microsoft account (None = could not tell)
+    signed_in_with_msa: bool | None = None
+    user_name: ShortText | None = None  # DOMAIN\user or MicrosoftAccount\x@outlook.com
+
+
+CHECK_DATA_MODELS: dict[str, type[Model]] = {
+    "os": OsData,
+    "locale": LocaleData,
+    "time": TimeData,
+    "proxy": ProxyData,
+    "network": NetworkData,
+    "endpoints": EndpointsData,
+    "services": ServicesData,
+    "tls": TlsData,
+    "identity": IdentityData,
+}
+
+CheckName = Literal["os", "locale", "time", "proxy", "network", "endpoints", "services", "tls", "identity"]
+
+
+class CheckDocument(Model):
+    """The one JSON document a check script prints."""
+
+    check: CheckName
+    schema_version: Literal[1]
+    collected_utc: ShortText
+    elapsed_ms: int | None = None
+    data: dict[str, Any]
+    errors: list[ProbeError] = _items(256)
+
+
+# ---------------------------------------------------------------- capture envelope
+class CheckStatus(str, Enum):
+    OK = "ok"  # the document validated
+    ERROR = "error"  # the script failed, or its output did not validate (raw kept)
+    NOT_RUN = "not_run"  # not selected, or the scan stopped before it ran
+
+
+class CheckResult(BaseModel):
+    """One check's outcome inside a capture."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: CheckStatus
+    #: why the check is error / not_run ("not selected", "validation: data.build: ...")
+    reason: Text | None = None
+    #: the validated document (status ok), or None
+    document: dict[str, Any] | None = None
+    #: the raw output, kept when it did not validate (bounded)
+    raw: Annotated[str, StringConstraints(max_length=262144)] | None = None
+
+
+class HostState(str, Enum):
+    """What happened to a host as a whole (remote scans; local scans are ok or script_error)."""
+
+    OK = "ok"
+    UNREACHABLE = "unreachable"
+    TLS = "tls"
+    AUTH_FAILED = "auth_failed"
+    TIMEOUT = "timeout"
+    WINRM_FAULT = "winrm_fault"
+    SCRIPT_ERROR = "script_error"
+    BAD_OUTPUT = "bad_output"
+    NO_POWERSHELL = "no_powershell"
+
+
+class HostStatus(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    state: HostState
+    detail: Text | None = None  # what happened, e.g. the WSMan fault code and message
+    hint: Text | None = None  # what to try next
+
+
+class PowerShellInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    edition: ShortText | None = None
+    version: ShortText | None = None
+    path: Text | None = None  # local scans: the executable used
+
+
+class ConnectionInfo(BaseModel):
+    """How a remote host was reached (never any credential)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    transport: Literal["http", "https"]
+    port: int
+    auth: ShortText
+    cert_validation: bool = True
+    insecure: bool = False
+
+
+class Capture(BaseModel):
+    """Everything one scan collected from one host."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["msdiag-capture"] = CAPTURE_FORMAT
+    schema_version: Literal[1] = CAPTURE_SCHEMA_VERSION
+    msdiag_version: ShortText | None = None
+    host: ShortText
+    mode: Literal["local", "remote", "exported-script", "lab", "other"]
+    collected_utc: ShortText
+    duration_ms: int | None = None
+    powershell: PowerShellInfo | None = None
+    connection: ConnectionInfo | None = None
+    host_status: HostStatus
+    #: check name -> outcome; every known check appears (not_run when not selected)
+    checks: dict[str, CheckResult]
+    #: notes the collector wants in the report (e.g. "--insecure: certificate not validated")
+    warnings: list[Text] = Field(default_factory=list, max_length=64)

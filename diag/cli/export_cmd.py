@@ -1,0 +1,5 @@
+"""Placeholder until this command lands."""
+
+import click
+
+COMMANDS: list[click.Command] = []

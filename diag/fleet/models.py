@@ -1,0 +1,38 @@
+"""One line of a fleet results file (JSON Lines): a host's target and its capture."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from diag.capture.models import Capture
+
+FLEET_RECORD_VERSION = 1
+
+
+class FleetTarget(BaseModel):
+    """How a host was addressed (from the inventory; never a password)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = Field(max_length=255)
+    port: int | None = None
+    transport: str | None = None
+    auth: str | None = None
+    username: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    group: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Identity of a host in a results file (resume skips keys already present)."""
+        return f"{self.host.lower()}:{self.port or ''}"
+
+
+class FleetRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    record_version: int = FLEET_RECORD_VERSION
+    target: FleetTarget
+    started_utc: str
+    duration_ms: int
+    capture: Capture
