@@ -1,5 +1,181 @@
-"""Placeholder until this command lands."""
+"""`msdiag scan`: collect from this machine, one remote host, or a fleet; then diagnose and report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import click
 
-COMMANDS: list[click.Command] = []
+from diag.capture.models import Capture, CheckResult, CheckStatus
+from diag.checks import DEFAULT_ENDPOINT_HOSTS, parse_check_selection
+from diag.cli.options import diagnosis_options, report_options
+from diag.cli.reporting import check_error_inputs, report_and_exit_code
+from diag.collectors.capture_file import save_capture
+from diag.errors import InputError
+
+
+def _progress(name: str, result: CheckResult) -> None:
+    mark = "ok" if result.status is CheckStatus.OK else result.status.value
+    click.echo(f"  {name:<10} {mark}", err=True)
+
+
+@click.command("scan")
+@click.option("--checks", "checks_opt", metavar="a,b", help="Only these checks (default: all; see `msdiag checks`).")
+@click.option(
+    "--save-capture",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save what was collected to this file (readable by `msdiag diagnose`).",
+)
+@click.option(
+    "--endpoint-host",
+    "endpoint_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Probe this host instead of the default Microsoft account hosts (repeatable).",
+)
+@click.option("--timeout", type=click.FloatRange(min=1, max=3600), default=60.0, show_default=True,
+              help="Overall deadline per host, seconds.")
+@click.option("--powershell", metavar="PATH", help="Local scans: the PowerShell to run (default: pwsh, else powershell.exe).")
+@click.option("--host", "hosts", multiple=True, metavar="HOST",
+              help="Scan this Windows host over PowerShell remoting (WinRM) instead of this machine. Repeat for a fleet.")
+@click.option("--port", type=click.IntRange(1, 65535), help="WinRM port (default 5986 for https, 5985 for http).")
+@click.option("--transport", type=click.Choice(["https", "http"]), default="https", show_default=True)
+@click.option("--auth", type=click.Choice(["negotiate", "ntlm", "kerberos", "credssp", "certificate", "basic"]),
+              default="negotiate", show_default=True)
+@click.option("--username", metavar="USER",
+              help="Account for remoting (or MSDIAG_USERNAME). The password comes from a prompt or MSDIAG_PASSWORD, never the command line.")
+@click.option("--ca-bundle", type=click.Path(dir_okay=False, path_type=Path), help="CA certificates to trust for HTTPS.")
+@click.option("--insecure", is_flag=True, help="Do not validate the host's HTTPS certificate (printed as a warning in the report).")
+@click.option("--inventory", type=click.Path(dir_okay=False, path_type=Path),
+              help="Fleet: hosts from a file (plain list, CSV with a header, or an Ansible INI/YAML inventory).")
+@click.option("--group", metavar="NAME", help="Fleet: only this Ansible inventory group.")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=32, show_default=True, help="Fleet: hosts scanned at once.")
+@click.option("--results", type=click.Path(dir_okay=False, path_type=Path),
+              help="Fleet: JSON Lines results file (default reports/msdiag-fleet-<time>.jsonl).")
+@click.option("--resume", type=click.Path(dir_okay=False, path_type=Path),
+              help="Fleet: continue an interrupted scan, scanning only the hosts not yet in this results file.")
+@diagnosis_options
+@report_options
+@click.pass_context
+def scan_command(
+    ctx: click.Context,
+    checks_opt: str | None,
+    save_capture: Path | None,
+    endpoint_hosts: tuple[str, ...],
+    timeout: float,
+    powershell: str | None,
+    hosts: tuple[str, ...],
+    port: int | None,
+    transport: str,
+    auth: str,
+    username: str | None,
+    ca_bundle: Path | None,
+    insecure: bool,
+    inventory: Path | None,
+    group: str | None,
+    concurrency: int,
+    results: Path | None,
+    resume: Path | None,
+    errors: tuple[str, ...],
+    phone: str | None,
+    phone_region: str | None,
+    show_phone: bool,
+    formats: str,
+    output: str | None,
+    lang: str,
+    redact: str,
+    reports_dir: str,
+) -> None:
+    """Run the checks and diagnose what they find.
+
+    \b
+    This machine:     msdiag scan --error 0x800704cf --phone "+81 90-1234-5678"
+    A user's PC:      msdiag scan --host PC01 --username CORP\\helpdesk
+    A fleet:          msdiag scan --inventory hosts.csv --format html
+    Every check only reads; nothing on the scanned machine is changed.
+    """
+    from diag.formats.output import parse_formats
+
+    fmt_list = parse_formats(formats)
+    checks = parse_check_selection(checks_opt)
+    check_error_inputs(errors)
+    probe_hosts = tuple(endpoint_hosts) or DEFAULT_ENDPOINT_HOSTS
+    fleet = inventory is not None or len(hosts) > 1 or resume is not None
+    if not fleet and (group or results):
+        raise InputError("--group and --results apply to fleet scans (--inventory, or several --host)")
+
+    if fleet:
+        if save_capture:
+            raise InputError("--save-capture applies to one host; a fleet scan saves every capture in its --results file")
+        from diag.collectors.credentials import resolve_credentials
+        from diag.collectors.remote import RemoteTarget
+        from diag.fleet.scan import run_fleet_scan
+
+        defaults = RemoteTarget(host="defaults.invalid", port=port, transport=transport,  # type: ignore[arg-type]
+                                auth=auth, ca_bundle=ca_bundle, insecure=insecure, timeout=timeout)
+        credentials = resolve_credentials(username, interactive=sys.stdin.isatty())
+        ctx.exit(
+            run_fleet_scan(
+                hosts=hosts, inventory=inventory, group=group, defaults=defaults, credentials=credentials,
+                checks=checks, endpoint_hosts=probe_hosts, concurrency=concurrency, results=results,
+                resume=resume, formats=fmt_list, lang=lang, redaction=redact, reports_dir=Path(reports_dir),
+                progress=None,
+            )
+        )
+
+    capture: Capture
+    if hosts:
+        capture = _scan_remote(hosts[0], port, transport, auth, username, ca_bundle, insecure, timeout,
+                               checks, probe_hosts)
+    else:
+        if any(v is not None for v in (port, ca_bundle)) or insecure or username:
+            raise InputError("--port, --username, --ca-bundle and --insecure apply to remote scans (--host)")
+        capture = _scan_local(powershell, timeout, checks, probe_hosts)
+    if save_capture:
+        save_capture_file(capture, save_capture)
+    ctx.exit(
+        report_and_exit_code(
+            capture, errors=errors, phone=phone, phone_region=phone_region, show_phone=show_phone,
+            formats=fmt_list, output=output, lang=lang, redact=redact, reports_dir=reports_dir,
+        )
+    )
+
+
+def save_capture_file(capture: Capture, path: Path) -> None:
+    save_capture(capture, path)
+    click.echo(f"msdiag: capture saved to {path}", err=True)
+
+
+def _scan_local(powershell: str | None, timeout: float, checks: tuple[str, ...],
+                probe_hosts: tuple[str, ...]) -> Capture:
+    from diag.collectors.local import LocalCollector, find_powershell
+
+    exe = find_powershell(powershell)
+    interactive = sys.stderr.isatty()
+    if interactive:
+        click.echo(f"msdiag: running {len(checks)} checks with {exe} ...", err=True)
+    collector = LocalCollector(exe, timeout=timeout, endpoint_hosts=probe_hosts,
+                               on_result=_progress if interactive else None)
+    return collector.collect(checks)
+
+
+def _scan_remote(host: str, port: int | None, transport: str, auth: str, username: str | None,
+                 ca_bundle: Path | None, insecure: bool, timeout: float, checks: tuple[str, ...],
+                 probe_hosts: tuple[str, ...]) -> Capture:
+    from diag.collectors.credentials import resolve_credentials
+    from diag.collectors.remote import RemoteTarget, collect_remote, validate_target
+
+    target = RemoteTarget(host=host, port=port, transport=transport, auth=auth,  # type: ignore[arg-type]
+                          ca_bundle=ca_bundle, insecure=insecure, timeout=timeout)
+    validate_target(target)
+    if insecure:
+        click.echo("msdiag: WARNING: --insecure: the host's certificate is not validated; "
+                   "anyone on the path could read the session.", err=True)
+    credentials = resolve_credentials(username, interactive=sys.stdin.isatty())
+    if sys.stderr.isatty():
+        click.echo(f"msdiag: scanning {host} over WinRM ({transport}, {auth}) ...", err=True)
+    return collect_remote(target, credentials, checks, endpoint_hosts=probe_hosts)
+
+
+COMMANDS: list[click.Command] = [scan_command]

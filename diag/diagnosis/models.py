@@ -198,3 +198,7 @@ class DiagnosisResult(BaseModel):
     #: server Date minus local UTC clock, seconds (median over endpoints), None = not measured
     clock_skew_seconds: float | None = None
     capture: Capture
+    #: which redaction diag.formats.redact applied ("none" until redact() runs); reports state it
+    redaction: Literal["none", "standard", "strict"] = "none"
+    #: phone numbers were left unmasked on request (--show-phone)
+    phone_shown: bool = False

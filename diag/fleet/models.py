@@ -21,6 +21,9 @@ class FleetTarget(BaseModel):
     username: str | None = None
     tags: list[str] = Field(default_factory=list)
     group: str | None = None
+    #: how reports name the host when that is not its address (an Ansible inventory name whose
+    #: ansible_host is an IP, a lab host's name)
+    name: str | None = Field(default=None, max_length=255)
 
     @property
     def key(self) -> str:

@@ -1,0 +1,182 @@
+"""Aggregate a fleet results file into a fleet report: counts, failure signatures, per-host rows.
+
+The results file is streamed: each record is diagnosed, redacted and reduced to a small HostRow
+before the next is read, so a 10,000-host file needs only the rows in memory, not the captures.
+Hosts are grouped by failure signature (the sorted set of failing finding ids) so one cause that
+affects 300 machines reads as one line.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from diag import __version__
+from diag.capture.models import Capture, HostState
+from diag.diagnosis.models import DiagnosisResult, Status, StatusCounts
+from diag.fleet.models import FleetRecord
+from diag.fleet.results import ReadReport, iter_records
+from diag.formats.redact import Redaction, parse_redaction, redact
+
+FLEET_REPORT_VERSION = 1
+NOT_SCANNED = "not_scanned"
+
+Diagnose = Callable[[Capture], DiagnosisResult]
+
+
+@dataclass(frozen=True)
+class HostFinding:
+    """A fail or warn finding of one host, as the drill-down shows it (already redacted)."""
+
+    id: str
+    status: str
+    title_en: str
+    title_ja: str
+    detail_en: str | None
+    detail_ja: str | None
+
+
+@dataclass
+class HostRow:
+    name: str  # the host as the report shows it (a placeholder under strict redaction)
+    state: str  # HostState value
+    verdict: str  # fail / warn / pass / incomplete, or not_scanned when the host state is not ok
+    failing: tuple[str, ...]
+    warning: tuple[str, ...]
+    duration_ms: int
+    detail: str | None = None  # why the host could not be scanned (redacted)
+    hint: str | None = None
+    findings: list[HostFinding] = field(default_factory=list)
+
+
+@dataclass
+class FindingCount:
+    id: str
+    title_en: str
+    title_ja: str
+    fail: int = 0
+    warn: int = 0
+
+
+@dataclass
+class Signature:
+    findings: tuple[str, ...]
+    hosts: list[str]
+
+
+@dataclass
+class FleetReport:
+    source: str
+    redaction: str
+    msdiag_version: str
+    hosts: list[HostRow]
+    by_state: dict[str, int]
+    by_verdict: dict[str, int]
+    by_finding: list[FindingCount]  # most hosts failing first
+    signatures: list[Signature]  # largest group first
+    problems: list[str]  # bad or torn lines of the results file
+
+    @property
+    def unscanned(self) -> int:
+        return sum(n for state, n in self.by_state.items() if state != HostState.OK.value)
+
+    @property
+    def hosts_failing(self) -> int:
+        return self.by_verdict.get("fail", 0)
+
+
+def _default_diagnose() -> Diagnose:
+    from diag.diagnosis.engine import diagnose  # imported late: the engine loads its knowledge base
+
+    return lambda capture: diagnose(capture)
+
+
+def _unscanned_result(capture: Capture) -> DiagnosisResult:
+    """A result with no findings, so redaction treats a failed host's capture like any other."""
+    return DiagnosisResult(
+        msdiag_version=__version__, verdict="incomplete", counts=StatusCounts(), findings=[], capture=capture
+    )
+
+
+def host_row(record: FleetRecord, index: int, level: Redaction, diagnose: Diagnose) -> HostRow:
+    """Diagnose (when the host was scanned) and redact one record down to its report row."""
+    capture = record.capture
+    scanned = capture.host_status.state == HostState.OK
+    result = diagnose(capture) if scanned else _unscanned_result(capture)
+    result = redact(result, level)
+    failing = tuple(sorted(f.id for f in result.findings if f.status == Status.FAIL))
+    warning = tuple(sorted(f.id for f in result.findings if f.status == Status.WARN))
+    findings = [
+        HostFinding(
+            id=f.id,
+            status=f.status.value,
+            title_en=f.title.en,
+            title_ja=f.title.ja,
+            detail_en=f.detail.en if f.detail else None,
+            detail_ja=f.detail.ja if f.detail else None,
+        )
+        for f in result.findings
+        if f.status in (Status.FAIL, Status.WARN)
+    ]
+    name = f"host-{index:05d}" if level == Redaction.STRICT else (record.target.name or record.target.host)
+    status = result.capture.host_status
+    return HostRow(
+        name=name,
+        state=capture.host_status.state.value,
+        verdict=result.verdict if scanned else NOT_SCANNED,
+        failing=failing,
+        warning=warning,
+        duration_ms=record.duration_ms,
+        detail=status.detail,
+        hint=status.hint,
+        findings=findings,
+    )
+
+
+def build_fleet_report(
+    path: Path, redaction: Redaction | str = Redaction.STANDARD, diagnose: Diagnose | None = None
+) -> FleetReport:
+    """Read, diagnose and aggregate a results file (redaction applied to every host)."""
+    level = parse_redaction(redaction)
+    diagnose = diagnose or _default_diagnose()
+    read = ReadReport()
+    hosts: list[HostRow] = []
+    titles: dict[str, tuple[str, str]] = {}
+    for index, record in enumerate(iter_records(path, read), start=1):
+        row = host_row(record, index, level, diagnose)
+        for finding in row.findings:
+            titles.setdefault(finding.id, (finding.title_en, finding.title_ja))
+        hosts.append(row)
+    return _aggregate(str(path.name), level.value, hosts, titles, read.problems)
+
+
+def _aggregate(
+    source: str, redaction: str, hosts: list[HostRow], titles: dict[str, tuple[str, str]], problems: list[str]
+) -> FleetReport:
+    by_state = Counter(row.state for row in hosts)
+    by_verdict = Counter(row.verdict for row in hosts)
+    counts: dict[str, FindingCount] = {}
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for row in hosts:
+        for finding_id in row.failing:
+            counts.setdefault(finding_id, FindingCount(finding_id, *titles[finding_id])).fail += 1
+        for finding_id in row.warning:
+            counts.setdefault(finding_id, FindingCount(finding_id, *titles[finding_id])).warn += 1
+        if row.failing:
+            groups.setdefault(row.failing, []).append(row.name)
+    signatures = [Signature(key, names) for key, names in groups.items()]
+    signatures.sort(key=lambda s: (-len(s.hosts), s.findings))
+    by_finding = sorted(counts.values(), key=lambda c: (-c.fail, -c.warn, c.id))
+    return FleetReport(
+        source=source,
+        redaction=redaction,
+        msdiag_version=__version__,
+        hosts=hosts,
+        by_state=dict(sorted(by_state.items(), key=lambda kv: (-kv[1], kv[0]))),
+        by_verdict=dict(sorted(by_verdict.items(), key=lambda kv: (-kv[1], kv[0]))),
+        by_finding=by_finding,
+        signatures=signatures,
+        problems=problems,
+    )

@@ -1,0 +1,167 @@
+<#
+.SYNOPSIS
+    msdiag check "time": time zone, UTC offset, clock and Windows Time service configuration.
+.DESCRIPTION
+    Prints one compressed JSON document (check "time") with the time zone id and display name,
+    base and current UTC offsets in minutes, daylight saving support, the local and UTC time at
+    collection, and the W32Time service state plus its configured type and NTP server from the
+    registry (HKLM:\SYSTEM\CurrentControlSet\Services\W32Time\Parameters). The localized text of
+    w32tm.exe is deliberately not parsed.
+.NOTES
+    Read-only: reads the clock, the time zone, the service list and the registry; changes nothing.
+#>
+[CmdletBinding()]
+param()
+
+Set-StrictMode -Version Latest
+
+# region msdiag-common: identical in every check script (tests/test_ps_lint.py keeps the copies equal)
+$msdiagStopwatch = [System.Diagnostics.Stopwatch]::StartNew()
+$msdiagCollectedUtc = [DateTime]::UtcNow.ToString('o')
+$msdiagErrors = [System.Collections.Generic.List[object]]::new()
+# $IsWindows does not exist on Windows PowerShell 5.1 (and StrictMode forbids reading it there).
+$msdiagIsWindows = [System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT
+
+function Get-MsdiagErrorCategory {
+    param([System.Management.Automation.ErrorRecord]$Record)
+    $exception = $Record.Exception
+    while ($null -ne $exception) {
+        if ($exception -is [System.UnauthorizedAccessException] -or $exception -is [System.Security.SecurityException]) {
+            return 'access_denied'
+        }
+        if ($exception -is [System.PlatformNotSupportedException] -or
+            $exception -is [System.Management.Automation.CommandNotFoundException]) {
+            return 'unavailable'
+        }
+        if ($exception -is [System.TimeoutException]) {
+            return 'timeout'
+        }
+        $exception = $exception.InnerException
+    }
+    if ("$($Record.CategoryInfo.Category)" -eq 'PermissionDenied') {
+        return 'access_denied'
+    }
+    return 'failed'
+}
+
+function Invoke-MsdiagProbe {
+    # Runs one probe; a failure becomes an entry in the document's errors list, never a failed script.
+    param([string]$Probe, [scriptblock]$Body)
+    try {
+        $ErrorActionPreference = 'Stop'
+        $null = & $Body
+    } catch {
+        $message = "$($_.Exception.Message)"
+        if ($message.Length -gt 1000) {
+            $message = $message.Substring(0, 1000)
+        }
+        $msdiagErrors.Add([ordered]@{ probe = $Probe; message = $message; category = (Get-MsdiagErrorCategory -Record $_) })
+    }
+}
+
+function Assert-MsdiagWindows {
+    if (-not $msdiagIsWindows) {
+        throw [System.PlatformNotSupportedException]::new('this probe needs Windows')
+    }
+}
+
+function Get-MsdiagRegistryValue {
+    # $null when the key or the value is absent (absent is an answer, not an error); throws on access denied.
+    param([string]$Path, [string]$Name)
+    Assert-MsdiagWindows
+    if (-not (Test-Path -LiteralPath $Path)) {
+        return $null
+    }
+    $key = Get-Item -LiteralPath $Path
+    return $key.GetValue($Name, $null)
+}
+
+function ConvertTo-MsdiagUInt32 {
+    # Registry DWORDs arrive as Int32 (0xffffffff reads as -1): report the unsigned value.
+    param($Value)
+    if ($null -eq $Value) {
+        return $null
+    }
+    return [int64][System.BitConverter]::ToUInt32([System.BitConverter]::GetBytes([int32]$Value), 0)
+}
+
+function Limit-MsdiagText {
+    param($Value, [int]$Length = 500)
+    if ($null -eq $Value) {
+        return $null
+    }
+    $text = [string]$Value
+    if ($text.Length -gt $Length) {
+        $text = $text.Substring(0, $Length)
+    }
+    return $text
+}
+
+function Write-MsdiagDocument {
+    # The one JSON document this check prints (primitives only: see the check's data model).
+    param([string]$Check, $Data)
+    $document = [ordered]@{
+        check          = $Check
+        schema_version = 1
+        collected_utc  = $msdiagCollectedUtc
+        elapsed_ms     = [int]$msdiagStopwatch.ElapsedMilliseconds
+        data           = $Data
+        errors         = $msdiagErrors.ToArray()
+    }
+    ConvertTo-Json -InputObject $document -Depth 10 -Compress
+}
+# endregion msdiag-common
+
+$data = [ordered]@{
+    time_zone  = $null
+    local_time = $null
+    utc_time   = $null
+    w32time    = $null
+}
+
+Invoke-MsdiagProbe 'clock' {
+    # One instant, written twice, so readers can compare the host's local and UTC views.
+    $now = [DateTimeOffset]::Now
+    $data.local_time = $now.ToString('o')
+    $data.utc_time = $now.UtcDateTime.ToString('o')
+}
+
+Invoke-MsdiagProbe 'time_zone' {
+    $zone = $null
+    try {
+        $zone = Get-TimeZone
+    } catch {
+        $zone = [System.TimeZoneInfo]::Local
+    }
+    $data.time_zone = [ordered]@{
+        id                         = Limit-MsdiagText $zone.Id
+        display_name               = Limit-MsdiagText $zone.DisplayName
+        base_utc_offset_minutes    = [int]$zone.BaseUtcOffset.TotalMinutes
+        current_utc_offset_minutes = [int]$zone.GetUtcOffset([DateTime]::UtcNow).TotalMinutes
+        supports_dst               = [bool]$zone.SupportsDaylightSavingTime
+    }
+}
+
+$w32time = [ordered]@{ service_status = $null; start_type = $null; type = $null; ntp_server = $null }
+$data.w32time = $w32time
+
+Invoke-MsdiagProbe 'w32time_service' {
+    Assert-MsdiagWindows
+    $service = Get-Service -Name 'W32Time' -ErrorAction SilentlyContinue
+    if ($null -eq $service) {
+        $w32time.service_status = 'NotFound'
+    } else {
+        $w32time.service_status = "$($service.Status)"
+        if ($null -ne $service.PSObject.Properties['StartType']) {
+            $w32time.start_type = "$($service.StartType)"
+        }
+    }
+}
+
+Invoke-MsdiagProbe 'w32time_parameters' {
+    $path = 'HKLM:\SYSTEM\CurrentControlSet\Services\W32Time\Parameters'
+    $w32time.type = Limit-MsdiagText (Get-MsdiagRegistryValue -Path $path -Name 'Type')
+    $w32time.ntp_server = Limit-MsdiagText (Get-MsdiagRegistryValue -Path $path -Name 'NtpServer')
+}
+
+Write-MsdiagDocument -Check 'time' -Data $data

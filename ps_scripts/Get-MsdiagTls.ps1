@@ -1,0 +1,153 @@
+<#
+.SYNOPSIS
+    msdiag check "tls": SCHANNEL client protocol settings, .NET strong crypto, WinHTTP protocols.
+.DESCRIPTION
+    Prints one compressed JSON document (check "tls") with, for TLS 1.0, 1.1, 1.2 and 1.3, whether
+    HKLM:\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\<protocol>\Client
+    exists (absent = the OS default) and its Enabled / DisabledByDefault values; the .NET Framework
+    SchUseStrongCrypto (64-bit and WOW6432Node) and SystemDefaultTlsVersions values; and WinHTTP
+    DefaultSecureProtocols.
+.NOTES
+    Read-only: reads the registry, changes nothing. A 32-bit PowerShell sees the WOW6432Node view of
+    HKLM:\SOFTWARE; run the 64-bit one.
+#>
+[CmdletBinding()]
+param()
+
+Set-StrictMode -Version Latest
+
+# region msdiag-common: identical in every check script (tests/test_ps_lint.py keeps the copies equal)
+$msdiagStopwatch = [System.Diagnostics.Stopwatch]::StartNew()
+$msdiagCollectedUtc = [DateTime]::UtcNow.ToString('o')
+$msdiagErrors = [System.Collections.Generic.List[object]]::new()
+# $IsWindows does not exist on Windows PowerShell 5.1 (and StrictMode forbids reading it there).
+$msdiagIsWindows = [System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT
+
+function Get-MsdiagErrorCategory {
+    param([System.Management.Automation.ErrorRecord]$Record)
+    $exception = $Record.Exception
+    while ($null -ne $exception) {
+        if ($exception -is [System.UnauthorizedAccessException] -or $exception -is [System.Security.SecurityException]) {
+            return 'access_denied'
+        }
+        if ($exception -is [System.PlatformNotSupportedException] -or
+            $exception -is [System.Management.Automation.CommandNotFoundException]) {
+            return 'unavailable'
+        }
+        if ($exception -is [System.TimeoutException]) {
+            return 'timeout'
+        }
+        $exception = $exception.InnerException
+    }
+    if ("$($Record.CategoryInfo.Category)" -eq 'PermissionDenied') {
+        return 'access_denied'
+    }
+    return 'failed'
+}
+
+function Invoke-MsdiagProbe {
+    # Runs one probe; a failure becomes an entry in the document's errors list, never a failed script.
+    param([string]$Probe, [scriptblock]$Body)
+    try {
+        $ErrorActionPreference = 'Stop'
+        $null = & $Body
+    } catch {
+        $message = "$($_.Exception.Message)"
+        if ($message.Length -gt 1000) {
+            $message = $message.Substring(0, 1000)
+        }
+        $msdiagErrors.Add([ordered]@{ probe = $Probe; message = $message; category = (Get-MsdiagErrorCategory -Record $_) })
+    }
+}
+
+function Assert-MsdiagWindows {
+    if (-not $msdiagIsWindows) {
+        throw [System.PlatformNotSupportedException]::new('this probe needs Windows')
+    }
+}
+
+function Get-MsdiagRegistryValue {
+    # $null when the key or the value is absent (absent is an answer, not an error); throws on access denied.
+    param([string]$Path, [string]$Name)
+    Assert-MsdiagWindows
+    if (-not (Test-Path -LiteralPath $Path)) {
+        return $null
+    }
+    $key = Get-Item -LiteralPath $Path
+    return $key.GetValue($Name, $null)
+}
+
+function ConvertTo-MsdiagUInt32 {
+    # Registry DWORDs arrive as Int32 (0xffffffff reads as -1): report the unsigned value.
+    param($Value)
+    if ($null -eq $Value) {
+        return $null
+    }
+    return [int64][System.BitConverter]::ToUInt32([System.BitConverter]::GetBytes([int32]$Value), 0)
+}
+
+function Limit-MsdiagText {
+    param($Value, [int]$Length = 500)
+    if ($null -eq $Value) {
+        return $null
+    }
+    $text = [string]$Value
+    if ($text.Length -gt $Length) {
+        $text = $text.Substring(0, $Length)
+    }
+    return $text
+}
+
+function Write-MsdiagDocument {
+    # The one JSON document this check prints (primitives only: see the check's data model).
+    param([string]$Check, $Data)
+    $document = [ordered]@{
+        check          = $Check
+        schema_version = 1
+        collected_utc  = $msdiagCollectedUtc
+        elapsed_ms     = [int]$msdiagStopwatch.ElapsedMilliseconds
+        data           = $Data
+        errors         = $msdiagErrors.ToArray()
+    }
+    ConvertTo-Json -InputObject $document -Depth 10 -Compress
+}
+# endregion msdiag-common
+
+$data = [ordered]@{
+    schannel_client                  = @()
+    dotnet                           = $null
+    winhttp_default_secure_protocols = $null
+}
+
+$protocols = [System.Collections.Generic.List[object]]::new()
+foreach ($protocolName in @('TLS 1.0', 'TLS 1.1', 'TLS 1.2', 'TLS 1.3')) {
+    Invoke-MsdiagProbe "schannel:$protocolName" {
+        Assert-MsdiagWindows
+        $path = "HKLM:\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\$protocolName\Client"
+        $entry = [ordered]@{ protocol = $protocolName; key_present = $false; enabled = $null; disabled_by_default = $null }
+        if (Test-Path -LiteralPath $path) {
+            $entry.key_present = $true
+            $entry.enabled = ConvertTo-MsdiagUInt32 (Get-MsdiagRegistryValue -Path $path -Name 'Enabled')
+            $entry.disabled_by_default = ConvertTo-MsdiagUInt32 (Get-MsdiagRegistryValue -Path $path -Name 'DisabledByDefault')
+        }
+        $protocols.Add($entry)
+    }
+}
+$data.schannel_client = $protocols.ToArray()
+
+Invoke-MsdiagProbe 'dotnet' {
+    $path = 'HKLM:\SOFTWARE\Microsoft\.NETFramework\v4.0.30319'
+    $wowPath = 'HKLM:\SOFTWARE\WOW6432Node\Microsoft\.NETFramework\v4.0.30319'
+    $data.dotnet = [ordered]@{
+        sch_use_strong_crypto        = ConvertTo-MsdiagUInt32 (Get-MsdiagRegistryValue -Path $path -Name 'SchUseStrongCrypto')
+        sch_use_strong_crypto_wow64  = ConvertTo-MsdiagUInt32 (Get-MsdiagRegistryValue -Path $wowPath -Name 'SchUseStrongCrypto')
+        system_default_tls_versions  = ConvertTo-MsdiagUInt32 (Get-MsdiagRegistryValue -Path $path -Name 'SystemDefaultTlsVersions')
+    }
+}
+
+Invoke-MsdiagProbe 'winhttp' {
+    $path = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp'
+    $data.winhttp_default_secure_protocols = ConvertTo-MsdiagUInt32 (Get-MsdiagRegistryValue -Path $path -Name 'DefaultSecureProtocols')
+}
+
+Write-MsdiagDocument -Check 'tls' -Data $data

@@ -1,0 +1,180 @@
+"""The packaged knowledge base: every entry loads, is bilingual, sourced, and links only real rules."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from diag.knowledge.kb import KnowledgeBase, KnowledgeBaseError
+from diag.knowledge.models import Entry
+
+# The final rule ids (diag.diagnosis.rules); the lead will switch this to the real registry.
+RULE_IDS = frozenset(
+    {
+        "network.no_active_adapter", "dns.account_hosts", "hosts_file.override", "tcp.partial_block",
+        "tcp.all_blocked", "tls.handshake_failure", "tls.interception", "tls.protocol_disabled",
+        "proxy.wininet_winhttp_mismatch", "proxy.unreachable", "proxy.pac_unreachable",
+        "proxy.environment_override", "vpn.active", "vpn.dns_failure", "time.clock_skew",
+        "time.w32time_not_syncing", "services.wlidsvc_disabled", "services.tokenbroker_disabled",
+        "services.core_network_disabled", "policy.msa_blocked", "identity.org_managed",
+        "identity.prt_stale", "region.settings_disagree", "region.phone_country_mismatch",
+        "os.too_old", "session.not_elevated", "endpoints.ncsi_blocked", "http.unexpected_response",
+        "phone.invalid", "phone.trunk_prefix", "phone.landline", "phone.voip", "phone.country_mismatch",
+    }
+)  # fmt: skip
+
+# Rows marked UNCONFIRMED in shared/reference/error-codes.md.
+UNCONFIRMED_CODES = {"0x8019019A", "0x80070426", "0xC00484B2", "0x800704EC", "0x800706BE", "0x80080005"}
+
+# Every code and family error-codes.md lists must have an entry.
+REFERENCE_CODES = {
+    "0x800704CF", "0x80190001", "0x8019019A", "0x80072EE2", "0x80072EE7", "0x80072EFD", "0x80072EFE",
+    "0x80072F8F", "0x8007000D", "0xCAA20003", "0xCAA20004", "0xCAA2000C", "0xCAA70004", "0xCAA70007",
+    "0xCAA7000A", "0xCAA82EE2", "0xCAA82EE7", "0xCAA82EFD", "0xCAA82EFE", "0xCAA82F8F", "0xCAA90018",
+    "0xCAA5001C", "0x80070426", "0x80090016", "0xC000006D", "0xC00484B2", "0x800704EC", "0x800706BE",
+    "0x80080005", "0x80048820", "0x80048821", "0x80048823", "0x8004882C", "0x80860010", "0x80860007",
+    "0x8086000A", "0x8086000B", "AADSTS50076", "AADSTS50079", "AADSTS50126", "AADSTS50155",
+    "AADSTS53003", "AADSTS50011", "AADSTS700016",
+}  # fmt: skip
+
+ENTRIES_DIR = Path(__file__).resolve().parents[1] / "diag" / "knowledge" / "entries"
+
+
+def _is_japanese(text: str) -> bool:
+    return any(unicodedata.name(ch, "").startswith(("HIRAGANA", "KATAKANA", "CJK")) for ch in text)
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.default()
+
+
+def _entries() -> list[Entry]:
+    return KnowledgeBase.default().entries
+
+
+def test_knowledge_base_is_big_enough_and_covers_the_reference(kb: KnowledgeBase) -> None:
+    assert len(kb.entries) >= 40
+    codes = {code for e in kb.entries for code in e.codes}
+    assert REFERENCE_CODES <= codes, sorted(REFERENCE_CODES - codes)
+
+
+def test_every_file_declares_its_format_version() -> None:
+    files = sorted(ENTRIES_DIR.glob("*.toml"))
+    assert {f.stem for f in files} >= {"network", "wam", "machine", "account", "messages", "aadsts"}
+    for file in files:
+        assert re.search(r"^format_version = 1$", file.read_text(encoding="utf-8"), re.M), file.name
+
+
+@pytest.mark.parametrize("entry", _entries(), ids=lambda e: e.id)
+def test_entry_is_bilingual_and_sourced(entry: Entry) -> None:
+    texts = [entry.meaning, entry.seen_in, *entry.remediation]
+    texts += [c.text for c in entry.causes] + [s for c in entry.causes for s in c.remediation]
+    for text in texts:
+        assert text.en.strip() and text.ja.strip()
+        assert _is_japanese(text.ja), f"{entry.id}: not Japanese: {text.ja!r}"
+        assert text.en.isascii() or not _is_japanese(text.en.replace("海外赴任・留学", ""))
+    assert entry.sources and all(s == "seed-article-ja" or s.startswith("https://") for s in entry.sources)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", entry.last_verified)
+    assert entry.causes, "every entry names at least one possible cause"
+    assert entry.remediation or any(c.remediation for c in entry.causes)
+
+
+@pytest.mark.parametrize("entry", _entries(), ids=lambda e: e.id)
+def test_confidence_matches_the_reference(entry: Entry) -> None:
+    if set(entry.codes) & UNCONFIRMED_CODES:
+        assert entry.confidence == "unconfirmed"
+        assert "nconfirmed" in entry.meaning.en and "未確認" in entry.meaning.ja
+    elif entry.sources == ["seed-article-ja"] or all("github.com" in s for s in entry.sources):
+        assert entry.confidence == "community"
+    else:
+        assert entry.confidence in {"documented", "community"}
+
+
+def test_every_linked_rule_exists(kb: KnowledgeBase) -> None:
+    assert kb.linked_rules() <= RULE_IDS, sorted(kb.linked_rules() - RULE_IDS)
+
+
+def test_article_causes_are_sourced_from_the_article(kb: KnowledgeBase) -> None:
+    for entry_id in (
+        "0x800704CF",
+        "0x8019019A",
+        "msg-something-went-wrong",
+        "msg-country-code-not-supported",
+    ):
+        entry = kb.get(entry_id)
+        assert entry is not None and "seed-article-ja" in entry.sources
+    country = kb.get("msg-country-code-not-supported")
+    assert country is not None
+    assert "この国番号は対応していません" in country.aliases
+    assert {"phone.trunk_prefix", "region.phone_country_mismatch"} <= {
+        r for c in country.causes for r in c.rules
+    }
+
+
+def test_entries_for_rule_gives_the_codes_a_failing_rule_produces(kb: KnowledgeBase) -> None:
+    clock = {e.id for e in kb.entries_for_rule("time.clock_skew")}
+    assert {"0x80072F8F", "0xCAA82F8F", "0xCAA20003"} <= clock
+    assert "0x800704CF" in {e.id for e in kb.entries_for_rule("hosts_file.override")}
+    assert kb.entries_for_rule("no.such_rule") == []
+
+
+def _write(directory: Path, name: str, body: str) -> None:
+    (directory / name).write_text(body, encoding="utf-8")
+
+
+ENTRY_TOML = """
+[[entries]]
+id = "{id}"
+kind = "hresult"
+codes = ["{code}"]
+aliases = {aliases}
+name = "X"
+meaning = {{ en = "m", ja = "意味" }}
+seen_in = {{ en = "s", ja = "場面" }}
+sources = ["https://learn.microsoft.com/x"]
+last_verified = "2026-11-25"
+confidence = "documented"
+"""
+
+
+def test_duplicate_codes_are_rejected_at_load(tmp_path: Path) -> None:
+    body = "format_version = 1\n" + ENTRY_TOML.format(id="a", code="0x80070005", aliases="[]")
+    body += ENTRY_TOML.format(id="b", code="0x80070005", aliases="[]")
+    _write(tmp_path, "dup.toml", body)
+    with pytest.raises(KnowledgeBaseError, match="0x80070005 is in two entries"):
+        KnowledgeBase.load(tmp_path)
+
+
+def test_duplicate_aliases_differing_only_in_width_are_rejected(tmp_path: Path) -> None:
+    body = "format_version = 1\n" + ENTRY_TOML.format(
+        id="a", code="0x80070005", aliases='["Access is denied"]'
+    )
+    body += ENTRY_TOML.format(id="b", code="0x80070006", aliases='["ＡＣＣＥＳＳ  is denied."]')
+    _write(tmp_path, "dup.toml", body)
+    with pytest.raises(KnowledgeBaseError, match="two entries"):
+        KnowledgeBase.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("format_version = 2\n", "format_version 2 is not supported"),
+        ("format_version = 1\n[[entries]]\nid = 'x'\n", "entry x"),
+        ("format_version = 1\nentries = [\n", "cannot be read"),
+        ("format_version = 1\n" + ENTRY_TOML.format(id="a", code="800704cf", aliases="[]"), "not canonical"),
+    ],
+)
+def test_malformed_files_name_the_file_and_the_problem(tmp_path: Path, body: str, message: str) -> None:
+    _write(tmp_path, "bad.toml", body)
+    with pytest.raises(KnowledgeBaseError, match=message) as info:
+        KnowledgeBase.load(tmp_path)
+    assert "bad.toml" in info.value.message
+
+
+def test_missing_directory_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeBaseError, match="not found"):
+        KnowledgeBase.load(tmp_path / "nope")

@@ -1,0 +1,91 @@
+"""The 5.1-compatibility and read-only rules, on the real scripts and on bad snippets."""
+
+from __future__ import annotations
+
+import pytest
+from pstools import all_script_sources, lint
+
+from diag.checks import CHECK_NAMES
+from diag.collectors.bundle import build_runner
+
+SCRIPTS = all_script_sources()
+
+GOOD_HEADER = """<#
+.SYNOPSIS
+    test
+.DESCRIPTION
+    test
+.NOTES
+    Read-only.
+#>
+[CmdletBinding()]
+param()
+
+Set-StrictMode -Version Latest
+"""
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_script_follows_the_rules(name: str) -> None:
+    assert lint(SCRIPTS[name]) == []
+
+
+def test_composed_runner_follows_the_rules() -> None:
+    assert lint(build_runner(CHECK_NAMES, mode="capture")) == []
+
+
+def test_good_snippet_is_clean() -> None:
+    assert lint(GOOD_HEADER + "Get-Service -Name W32Time | Select-Object -Property Name\n") == []
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ("gci C:\\ | Out-Null\n", "alias 'gci'"),
+        ("$a | ? { $_ } | % { $_ }\n", "alias '?'"),
+        ("Get-Process | select Name\n", "alias 'select'"),
+        ("Set-ItemProperty -Path HKCU:\\X -Name A -Value 1\n", "Set-ItemProperty changes"),
+        ("New-Item -Path C:\\x\n", "New-Item changes"),
+        ("Remove-Item C:\\x\n", "Remove-Item changes"),
+        ("Stop-Service W32Time\n", "Stop-Service changes"),
+        ("Restart-Service W32Time\n", "Restart-Service changes"),
+        ("Start-Service wlidsvc\n", "Start-Service changes"),
+        ("Clear-DnsClientCache\n", "Clear-DnsClientCache changes"),
+        ("Rename-Item a b\n", "Rename-Item changes"),
+        ("Move-Item a b\n", "Move-Item changes"),
+        ("Copy-Item a b\n", "Copy-Item changes"),
+        ("'x' | Out-File C:\\x.txt\n", "Out-File changes"),
+        ("Add-Content -Path a -Value b\n", "Add-Content changes"),
+        ("Set-Content -Path a -Value b\n", "Set-Content changes"),
+        ("[Microsoft.Win32.Registry]::SetValue('HKEY_CURRENT_USER\\X', 'a', 1)\n", "writes the registry"),
+        ("$key = Get-Item HKCU:\\X\n$key.CreateSubKey('y')\n", "writes the registry"),
+        ("$key.DeleteValue('y')\n", "writes the registry"),
+        ("Get-Date > C:\\x.txt\n", "redirection to a file"),
+        ("Get-Date && Get-Date\n", "PowerShell 7 only"),
+        ("Get-Date || Get-Date\n", "PowerShell 7 only"),
+        ("$x = $a ?? $b\n", "PowerShell 7 only"),
+        ("$x = $a ? 1 : 2\n", "PowerShell 7 only"),
+        ("$x = $a?.b\n", "PowerShell 7 only"),
+        ("1..3 | ForEach-Object -Parallel { $_ }\n", "ForEach-Object -Parallel"),
+        ("function Fetch-Thing {\n    1\n}\n", "approved verb"),
+    ],
+)
+def test_lint_catches(snippet: str, expected: str) -> None:
+    problems = lint(GOOD_HEADER + snippet)
+    assert any(expected in p for p in problems), problems
+
+
+def test_lint_requires_help_cmdletbinding_and_strict_mode() -> None:
+    problems = lint("param()\nGet-Date\n")
+    assert any("comment-based help" in p for p in problems)
+    assert any("CmdletBinding" in p for p in problems)
+    assert any("Set-StrictMode" in p for p in problems)
+
+
+def test_help_must_say_read_only() -> None:
+    header = GOOD_HEADER.replace("Read-only.", "Collects things.")
+    assert any("comment-based help" in p for p in lint(header))
+
+
+def test_null_redirection_is_allowed() -> None:
+    assert lint(GOOD_HEADER + "Get-Date 3>$null\n") == []

@@ -1,0 +1,229 @@
+"""Open the HTML report in a real headless Chromium (Debian's package) over the DevTools protocol.
+
+Checks: it renders without console errors or exceptions, requests nothing but the file itself, and
+fits 1280 px and 390 px wide viewports without horizontal scrolling. Screenshots are saved under
+test-artifacts/ (git-ignored). Skipped only when /usr/bin/chromium is absent and CI is unset;
+in CI a missing browser is a failure (.ci/run installs it).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_format_helpers import TESTS, hand_result, load_capture, result_for_browser
+
+from diag.formats.html import render_html
+from diag.formats.redact import redact
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = os.environ.get("MSDIAG_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = TESTS.parent / "test-artifacts"
+VIEWPORTS = (1280, 390)
+STARTUP_TIMEOUT_S = 30.0
+LOAD_TIMEOUT_S = 20.0
+
+
+def _chromium_or_skip() -> str:
+    if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):
+        return CHROMIUM
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium (apt-get install -y chromium)")
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+
+
+class DevTools:
+    """A minimal DevTools-protocol client on one page target (websocket-client, synchronous)."""
+
+    def __init__(self, ws_url: str) -> None:
+        import websocket  # websocket-client
+
+        self.ws = websocket.create_connection(ws_url, timeout=LOAD_TIMEOUT_S, suppress_origin=True)
+        self.next_id = 0
+        self.events: list[dict[str, Any]] = []
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self.next_id += 1
+        my_id = self.next_id
+        self.ws.send(json.dumps({"id": my_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == my_id:
+                if "error" in message:
+                    raise AssertionError(f"{method} failed: {message['error']}")
+                result: dict[str, Any] = message.get("result", {})
+                return result
+            if "method" in message:
+                self.events.append(message)
+
+    def wait_for(self, event: str, timeout: float = LOAD_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout
+        if any(e["method"] == event for e in self.events):
+            return
+        while time.monotonic() < deadline:
+            message = json.loads(self.ws.recv())
+            if "method" in message:
+                self.events.append(message)
+                if message["method"] == event:
+                    return
+        raise AssertionError(f"timed out waiting for {event}")
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[str]:
+    """A headless Chromium with a fresh profile; yields the DevTools websocket URL of its page."""
+    binary = _chromium_or_skip()
+    profile = tempfile.mkdtemp(prefix="msdiag-chromium-")
+    args = [
+        binary,
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--disable-extensions",
+        "--mute-audio",
+        f"--user-data-dir={profile}",
+        "--remote-debugging-port=0",
+        "about:blank",
+    ]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        port_file = Path(profile) / "DevToolsActivePort"
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not (port_file.exists() and port_file.read_text().strip()):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"chromium did not start (exit code {proc.poll()})")
+            time.sleep(0.1)
+        port = port_file.read_text().split()[0]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as response:
+            targets = json.load(response)
+        page = next(t for t in targets if t.get("type") == "page")
+        yield str(page["webSocketDebuggerUrl"])
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def open_page(ws_url: str, path: Path, width: int) -> tuple[DevTools, dict[str, Any]]:
+    """Load ``path`` at ``width`` px; return the client and what was observed."""
+    tools = DevTools(ws_url)
+    for domain in ("Page", "Network", "Runtime", "Log"):
+        tools.call(f"{domain}.enable")
+    tools.call(
+        "Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=width < 600
+    )
+    tools.events.clear()
+    url = path.resolve().as_uri()
+    tools.call("Page.navigate", url=url)
+    tools.wait_for("Page.loadEventFired")
+    tools.call("Runtime.evaluate", expression="1")  # drain events queued during load
+    metrics = tools.call(
+        "Runtime.evaluate",
+        expression="JSON.stringify({sw: document.documentElement.scrollWidth,"
+        " cw: document.documentElement.clientWidth, lang: document.documentElement.lang,"
+        " sections: Array.from(document.querySelectorAll('section[id]')).map(s => s.id)})",
+        returnByValue=True,
+    )
+    observed = json.loads(metrics["result"]["value"])
+    observed["requests"] = [
+        e["params"]["request"]["url"] for e in tools.events if e["method"] == "Network.requestWillBeSent"
+    ]
+    observed["errors"] = [
+        e["params"]
+        for e in tools.events
+        if e["method"] == "Runtime.exceptionThrown"
+        or (e["method"] == "Runtime.consoleAPICalled" and e["params"].get("type") in ("error", "assert"))
+        or (e["method"] == "Log.entryAdded" and e["params"]["entry"].get("level") == "error")
+    ]
+    observed["url"] = url
+    return tools, observed
+
+
+def _screenshot(tools: DevTools, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = tools.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+    path = ARTIFACTS / name
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path
+
+
+@pytest.fixture(scope="module")
+def report_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("reports")
+    files = {}
+    for name, lang in (("proxy-mismatch", "en"), ("proxy-mismatch", "ja"), ("hostile", "en")):
+        result = redact(result_for_browser(name), "standard")
+        path = folder / f"{name}-{lang}.html"
+        path.write_text(render_html(result, lang=lang), encoding="utf-8")
+        files[f"{name}-{lang}"] = path
+    return files
+
+
+@pytest.mark.parametrize("report", ["proxy-mismatch-en", "proxy-mismatch-ja", "hostile-en"])
+@pytest.mark.parametrize("width", VIEWPORTS)
+def test_report_renders_offline_and_fits(
+    browser: str, report_files: dict[str, Path], report: str, width: int
+) -> None:
+    tools, seen = open_page(browser, report_files[report], width)
+    try:
+        _screenshot(tools, f"report-{report}-{width}.png")
+    finally:
+        tools.close()
+    assert seen["errors"] == [], f"console errors: {seen['errors']}"
+    assert seen["requests"] == [seen["url"]], f"the report requested more than itself: {seen['requests']}"
+    assert seen["sw"] <= width, f"horizontal scrolling at {width} px: scrollWidth {seen['sw']}"
+    assert seen["lang"] == report.rsplit("-", 1)[1]
+    for section in ("verdict", "findings", "machine", "region", "endpoints", "phone", "support", "raw"):
+        assert section in seen["sections"]
+
+
+def test_detector_sees_requests_and_overflow(browser: str, tmp_path: Path) -> None:
+    """The checks above can fail: a page with an image and a wide box is caught by both."""
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="en"><body><img src="http://127.0.0.1:9/x.png">'
+        '<div style="width:2000px">wide</div></body></html>',
+        encoding="utf-8",
+    )
+    tools, seen = open_page(browser, page, 390)
+    tools.close()
+    assert any(url.startswith("http://127.0.0.1:9/") for url in seen["requests"])
+    assert seen["sw"] > 390
+
+
+def test_hand_built_report_opens(browser: str, tmp_path: Path) -> None:
+    """Reports over hand-built results (all sections filled) render cleanly too."""
+    path = tmp_path / "hand.html"
+    path.write_text(
+        render_html(redact(hand_result(load_capture("pii")), "strict"), lang="ja"), encoding="utf-8"
+    )
+    tools, seen = open_page(browser, path, 390)
+    try:
+        _screenshot(tools, "report-hand-pii-strict-ja-390.png")
+    finally:
+        tools.close()
+    assert seen["errors"] == []
+    assert seen["requests"] == [seen["url"]]
+    assert seen["sw"] <= 390

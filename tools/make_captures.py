@@ -1,0 +1,1117 @@
+"""Generate the realistic captures msdiag ships (diag/lab/hosts/) and tests with (tests/fixtures/captures/).
+
+One reference machine (a ja-JP Windows 11 23H2 home PC, signed in with a Microsoft account, where
+everything works) is built here field by field from what Windows really reports (see
+shared/reference/windows-facts.md). Every other capture is that machine with a small, documented
+change (tests/fixtures/captures/README.md lists them), so a test can prove a variant differs from
+the reference only where it says it does.
+
+Run from the repository root:  python tools/make_captures.py   (add --check to verify only)
+Every capture is validated against diag.capture.models.Capture and each check's data model before
+it is written; the output is deterministic (fixed timestamps), so re-running it changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from diag.capture.models import Capture, CheckStatus  # noqa: E402
+from diag.capture.parse import parse_check_output, validate_document  # noqa: E402
+
+LAB_DIR = REPO / "diag" / "lab" / "hosts"
+FIXTURE_DIR = REPO / "tests" / "fixtures" / "captures"
+
+Json = dict[str, Any]
+
+# The moment the reference scan started (UTC), and the machine's timestamps derived from it.
+SCAN_START = datetime(2026, 11, 25, 1, 2, 3, tzinfo=timezone.utc)
+JST = timezone(timedelta(hours=9))
+PST = timezone(timedelta(hours=-8))  # 25 November: US daylight saving time has ended
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 UTC with 7 fractional digits, as [DateTime]::UtcNow.ToString('o') prints it."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+
+
+def iso_local(moment: datetime, tz: timezone) -> str:
+    """ISO 8601 with offset, as (Get-Date).ToString('o') prints it on that machine."""
+    text = moment.astimezone(tz).isoformat(timespec="microseconds")  # ...03.563000+09:00
+    return text[:-6] + "0" + text[-6:]
+
+
+def http_date(moment: datetime) -> str:
+    """An RFC 7231 Date header: 'Wed, 25 Nov 2026 01:02:04 GMT'."""
+    return format_datetime(moment.astimezone(timezone.utc).replace(microsecond=0), usegmt=True)
+
+
+# Each check runs in order inside the one runner invocation; these are its offsets and durations (ms).
+CHECK_TIMING: dict[str, tuple[int, int]] = {
+    "os": (180, 212),
+    "locale": (395, 143),
+    "time": (540, 61),
+    "proxy": (603, 38),
+    "network": (644, 688),
+    "endpoints": (1335, 1462),
+    "services": (2800, 97),
+    "tls": (2900, 24),
+    "identity": (2926, 431),
+}
+SCAN_DURATION_MS = 3412
+
+
+def check_started(check: str) -> datetime:
+    return SCAN_START + timedelta(milliseconds=CHECK_TIMING[check][0])
+
+
+# ---------------------------------------------------------------- the reference machine's data
+COMPUTER = "DESKTOP-4KQ7N2M"
+LOCAL_USER = "taroy"  # the profile name Windows derives from the Microsoft account's address
+MSA = "taro.yamada@outlook.jp"
+USER_SID = "S-1-5-21-3623811015-3361044348-30300820-1001"
+
+JA_JP = {"name": "ja-JP", "lcid": 1041, "english_name": "Japanese (Japan)", "display_name": "日本語 (日本)"}
+EN_US = {
+    "name": "en-US",
+    "lcid": 1033,
+    "english_name": "English (United States)",
+    "display_name": "English (United States)",
+}
+TOKYO = {
+    "id": "Tokyo Standard Time",
+    "display_name": "(UTC+09:00) 大阪、札幌、東京",
+    "base_utc_offset_minutes": 540,
+    "current_utc_offset_minutes": 540,
+    "supports_dst": False,
+}
+
+
+def os_data() -> Json:
+    return {
+        "caption": "Microsoft Windows 11 Home",
+        # the registry still says Windows 10 on Windows 11: decide the version from the build
+        "product_name": "Windows 10 Home",
+        "version": "10.0.22631",
+        "build": 22631,
+        "ubr": 4460,
+        "display_version": "23H2",
+        "edition": "Core",
+        "architecture": "64 ビット",  # Win32_OperatingSystem.OSArchitecture is localized
+        "computer_name": COMPUTER,
+        "domain": "WORKGROUP",
+        "part_of_domain": False,
+        "workgroup": "WORKGROUP",
+        "last_boot_utc": iso_utc(SCAN_START - timedelta(seconds=272_157)),
+        "uptime_seconds": 272_157,
+        "is_elevated": True,
+        "ps_edition": "Desktop",
+        "ps_version": "5.1.22621.4391",
+        "is_windows": True,
+    }
+
+
+def locale_data() -> Json:
+    return {
+        "culture": dict(JA_JP),
+        "ui_culture": dict(JA_JP),
+        "system_locale": dict(JA_JP),
+        "home_location": {"geo_id": 122, "name": "Japan", "iso2": "JP"},
+        "user_languages": [
+            {"tag": "ja", "english_name": "Japanese", "autonym": "日本語"},
+            {"tag": "en-US", "english_name": "English (United States)", "autonym": "English (United States)"},
+        ],
+    }
+
+
+def time_data() -> Json:
+    now = check_started("time") + timedelta(milliseconds=23)
+    return {
+        "time_zone": dict(TOKYO),
+        "local_time": iso_local(now, JST),
+        "utc_time": iso_utc(now),
+        "w32time": {
+            "service_status": "Running",
+            "start_type": "Manual",  # trigger-start on a workgroup PC
+            "type": "NTP",
+            "ntp_server": "time.windows.com,0x9",
+        },
+    }
+
+
+def proxy_data() -> Json:
+    return {
+        "scope": {"source": "current_user", "user": f"{COMPUTER}\\{LOCAL_USER}", "sid": USER_SID},
+        "wininet": {
+            "proxy_enable": False,
+            "proxy_server": None,
+            "proxy_override": None,
+            "auto_config_url": None,
+            "auto_detect": True,  # "Automatically detect settings" is on by default
+        },
+        "winhttp": {"source": "registry", "direct": True, "proxy_server": None, "bypass_list": None},
+        "environment": [],
+    }
+
+
+def adapter(name: str, description: str, status: str, media: str, index: int, **vpn: Any) -> Json:
+    return {
+        "name": name,
+        "description": description,
+        "status": status,
+        "media_type": media,
+        "if_index": index,
+        "is_vpn": bool(vpn),
+        "vpn_vendor": vpn.get("vendor"),
+    }
+
+
+def network_data() -> Json:
+    return {
+        "adapters": [
+            adapter("Wi-Fi", "Intel(R) Wi-Fi 6E AX211 160MHz", "Up", "Native 802.11", 14),
+            adapter("イーサネット", "Realtek PCIe GbE Family Controller", "Disconnected", "802.3", 9),
+            adapter(
+                "Bluetooth ネットワーク接続",
+                "Bluetooth Device (Personal Area Network)",
+                "Disconnected",
+                "802.3",
+                11,
+            ),
+            adapter("vEthernet (Default Switch)", "Hyper-V Virtual Ethernet Adapter", "Up", "802.3", 28),
+        ],
+        "vpn_profiles": [],
+        "dns_servers": [
+            {"interface_alias": "Wi-Fi", "if_index": 14, "addresses": ["192.168.10.1"]},
+        ],
+        "default_route": {"interface_alias": "Wi-Fi", "if_index": 14, "next_hop": "192.168.10.1"},
+        "hosts_entries": [],
+        "hosts_file_readable": True,
+    }
+
+
+DIGICERT = "CN=DigiCert SHA2 Secure Server CA, O=DigiCert Inc, C=US"
+
+
+def azure_ca(n: int) -> str:
+    return f"CN=Microsoft Azure RSA TLS Issuing CA {n:02d}, O=Microsoft Corporation, C=US"
+
+
+# host -> (addresses, tcp ms, TLS protocol, subject, issuer, not_after, HTTP status)
+ENDPOINT_FACTS: dict[str, tuple[list[str], int, str, str, str, str, int]] = {
+    "login.live.com": (
+        ["20.190.177.21", "40.126.49.85", "20.190.177.147"],
+        12,
+        "Tls12",
+        "CN=login.live.com, O=Microsoft Corporation, L=Redmond, S=WA, C=US",
+        DIGICERT,
+        "2027-06-17T23:59:59Z",
+        200,
+    ),
+    "account.live.com": (
+        ["40.126.49.20", "20.190.177.83"],
+        13,
+        "Tls12",
+        "CN=account.live.com, O=Microsoft Corporation, L=Redmond, S=WA, C=US",
+        DIGICERT,
+        "2027-03-02T23:59:59Z",
+        302,
+    ),
+    "account.microsoft.com": (
+        ["13.107.246.60"],
+        9,
+        "Tls13",
+        "CN=account.microsoft.com",
+        azure_ca(7),
+        "2027-04-21T08:11:42Z",
+        302,
+    ),
+    "login.microsoftonline.com": (
+        ["40.126.53.11", "20.190.181.2", "40.126.53.16"],
+        14,
+        "Tls13",
+        "CN=stamp2.login.microsoftonline.com",
+        azure_ca(4),
+        "2027-02-09T17:40:05Z",
+        302,
+    ),
+    "logincdn.msftauth.net": (
+        ["13.107.253.45"],
+        8,
+        "Tls13",
+        "CN=*.msftauth.net",
+        azure_ca(3),
+        "2027-01-28T04:02:51Z",
+        200,
+    ),
+    "www.msftconnecttest.com": (
+        ["23.212.253.224", "23.212.253.210"],
+        11,
+        "Tls12",
+        "CN=www.msftconnecttest.com",
+        azure_ca(8),
+        "2027-05-14T12:30:00Z",
+        200,
+    ),
+}
+
+
+def endpoint_probe(host: str, index: int) -> Json:
+    addresses, tcp_ms, protocol, subject, issuer, not_after, status = ENDPOINT_FACTS[host]
+    dns_ms = 3 + index * 2
+    tls_ms = tcp_ms * 2 + 9
+    http_ms = tcp_ms * 3 + 40
+    # the probes run in parallel: each response is dated a second or so after the check started
+    answered = check_started("endpoints") + timedelta(milliseconds=dns_ms + tcp_ms + tls_ms + http_ms + 650)
+    return {
+        "host": host,
+        "proxy": None,
+        "dns": {"addresses": list(addresses), "error": None, "ms": dns_ms},
+        "tcp": {"ok": True, "ms": tcp_ms, "error": None, "target": f"{host}:443"},
+        "tls": {
+            "ok": True,
+            "protocol": protocol,
+            "subject": subject,
+            "issuer": issuer,
+            "not_after": not_after.replace("Z", ".0000000Z"),
+            "validation_error": None,
+            "error": None,
+            "ms": tls_ms,
+        },
+        "http": {"status": status, "date": http_date(answered), "error": None, "ms": http_ms},
+    }
+
+
+def endpoints_data() -> Json:
+    return {"timeout_ms": 3000, "probes": [endpoint_probe(h, i) for i, h in enumerate(ENDPOINT_FACTS)]}
+
+
+# (name, display name on a ja-JP machine, display name on an en-US machine, status, start type)
+SERVICES: list[tuple[str, str, str, str, str]] = [
+    (
+        "wlidsvc",
+        "Microsoft アカウント サインイン アシスタント",
+        "Microsoft Account Sign-in Assistant",
+        "Stopped",
+        "Manual",
+    ),
+    ("TokenBroker", "Web アカウント マネージャー", "Web Account Manager", "Stopped", "Manual"),
+    ("W32Time", "Windows Time", "Windows Time", "Running", "Manual"),
+    ("Dnscache", "DNS Client", "DNS Client", "Running", "Automatic"),
+    ("NlaSvc", "Network Location Awareness", "Network Location Awareness", "Running", "Automatic"),
+]
+
+
+def services_data(lang: str = "ja") -> Json:
+    return {
+        "services": [
+            {
+                "name": name,
+                "display_name": ja if lang == "ja" else en,
+                "present": True,
+                "status": status,
+                "start_type": start,
+            }
+            for name, ja, en, status, start in SERVICES
+        ]
+    }
+
+
+def tls_data() -> Json:
+    return {
+        "schannel_client": [
+            {"protocol": p, "key_present": False, "enabled": None, "disabled_by_default": None}
+            for p in ("TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3")
+        ],
+        "dotnet": {
+            "sch_use_strong_crypto": None,
+            "sch_use_strong_crypto_wow64": None,
+            "system_default_tls_versions": None,
+        },
+        "winhttp_default_secure_protocols": None,
+    }
+
+
+def identity_data() -> Json:
+    return {
+        "dsregcmd": {
+            "available": True,
+            "azure_ad_joined": False,
+            "enterprise_joined": False,
+            "domain_joined": False,
+            "domain_name": None,
+            "workplace_joined": False,
+            "tenant_name": None,
+            "azure_ad_prt": False,
+            "azure_ad_prt_update_time": None,
+        },
+        "no_connected_user": None,  # policy value absent: Microsoft accounts allowed
+        "signed_in_with_msa": True,
+        "user_name": f"MicrosoftAccount\\{MSA}",
+    }
+
+
+DATA_BUILDERS: dict[str, Callable[[], Json]] = {
+    "os": os_data,
+    "locale": locale_data,
+    "time": time_data,
+    "proxy": proxy_data,
+    "network": network_data,
+    "endpoints": endpoints_data,
+    "services": services_data,
+    "tls": tls_data,
+    "identity": identity_data,
+}
+
+
+def document(check: str, data: Json, errors: list[Json] | None = None) -> Json:
+    return {
+        "check": check,
+        "schema_version": 1,
+        "collected_utc": iso_utc(check_started(check)),
+        "elapsed_ms": CHECK_TIMING[check][1],
+        "data": data,
+        "errors": errors or [],
+    }
+
+
+def reference_capture() -> Json:
+    """healthy-ja-jp: the machine every other capture is a variant of."""
+    return {
+        "format": "msdiag-capture",
+        "schema_version": 1,
+        "msdiag_version": "0.1.0",
+        "host": COMPUTER,
+        "mode": "local",
+        "collected_utc": iso_utc(SCAN_START),
+        "duration_ms": SCAN_DURATION_MS,
+        "powershell": {
+            "edition": "Desktop",
+            "version": "5.1.22621.4391",
+            "path": "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
+        },
+        "host_status": {"state": "ok"},
+        "checks": {
+            name: {"status": "ok", "document": document(name, build())}
+            for name, build in DATA_BUILDERS.items()
+        },
+        "warnings": [],
+    }
+
+
+# ---------------------------------------------------------------- helpers for variants
+def data(capture: Json, check: str) -> Json:
+    result: Json = capture["checks"][check]["document"]["data"]
+    return result
+
+
+def probe(capture: Json, host: str) -> Json:
+    for item in data(capture, "endpoints")["probes"]:
+        if item["host"] == host:
+            result: Json = item
+            return result
+    raise KeyError(host)
+
+
+def service(capture: Json, name: str) -> Json:
+    for item in data(capture, "services")["services"]:
+        if item["name"] == name:
+            result: Json = item
+            return result
+    raise KeyError(name)
+
+
+def rename_computer(capture: Json, computer: str, local_user: str = LOCAL_USER) -> None:
+    """Give a variant its own computer name everywhere the machine reports it."""
+    capture["host"] = computer
+    data(capture, "os")["computer_name"] = computer
+    scope = data(capture, "proxy")["scope"]
+    if scope is not None:
+        scope["user"] = f"{computer}\\{local_user}"
+
+
+def variant(base: Callable[[], Json] = reference_capture) -> Json:
+    return copy.deepcopy(base())
+
+
+# ---------------------------------------------------------------- built-in lab hosts
+def healthy_ja_jp() -> Json:
+    return reference_capture()
+
+
+def proxy_mismatch() -> Json:
+    """The user's WinINET proxy is set, WinHTTP (services, the token broker) is direct.
+
+    The endpoints check probes through the proxy the *user* would use (WinINET), so every probe
+    goes to proxy.corp.example:8080 with CONNECT and succeeds: the user's browser works. The
+    broker path is direct (WinHTTP) and this network only lets traffic out through the proxy, but
+    the check does not probe that path, so the capture shows the mismatch itself, not a failure.
+    """
+    capture = variant()
+    rename_computer(capture, "DESKTOP-8RJ2VXC")
+    wininet = data(capture, "proxy")["wininet"]
+    wininet.update(
+        proxy_enable=True,
+        proxy_server="proxy.corp.example:8080",
+        proxy_override="<local>;*.corp.example",
+        auto_detect=False,
+    )
+    for item in data(capture, "endpoints")["probes"]:
+        item["proxy"] = "http://proxy.corp.example:8080/"  # Uri.AbsoluteUri
+        # a TCP connect to the proxy, not to the host; the tunnel adds a little to TLS and HTTP
+        item["tcp"].update(target="proxy.corp.example:8080", ms=3)
+        item["tls"]["ms"] += 21
+        item["http"]["ms"] += 25
+    return capture
+
+
+CLOCK_BEHIND = timedelta(minutes=7, seconds=12)
+
+
+def clock_skew() -> Json:
+    """The PC's clock is 7 min 12 s behind the servers; W32Time is stopped and set to NoSync.
+
+    Every timestamp the machine wrote (collected_utc, utc_time, local_time) comes from its own slow
+    clock, so only the servers' Date headers move: they are 432 s ahead of utc_time.
+    """
+    capture = variant()
+    rename_computer(capture, "DESKTOP-TQ5MZ8H")
+    w32time = data(capture, "time")["w32time"]
+    w32time.update(service_status="Stopped", type="NoSync")
+    service(capture, "W32Time")["status"] = "Stopped"
+    for item in data(capture, "endpoints")["probes"]:
+        served = datetime.strptime(item["http"]["date"], "%a, %d %b %Y %H:%M:%S GMT").replace(
+            tzinfo=timezone.utc
+        )
+        item["http"]["date"] = http_date(served + CLOCK_BEHIND)
+    return capture
+
+
+GLOBALPROTECT_INDEX = 23
+JA_NO_SUCH_HOST = "そのようなホストは不明です。"  # SocketException WSAHOST_NOT_FOUND (11001)
+TCP_NOT_ATTEMPTED = "not attempted: the DNS lookup gave no address"  # the endpoints script's own text
+
+
+def vpn_dns_failure() -> Json:
+    """GlobalProtect is connected (full tunnel) and its DNS servers cannot resolve the live.com hosts."""
+    capture = variant()
+    rename_computer(capture, "DESKTOP-VN3P7KD")
+    network = data(capture, "network")
+    network["adapters"].append(
+        adapter(
+            "イーサネット 2",
+            "PANGP Virtual Ethernet Adapter Secure",
+            "Up",
+            "802.3",
+            GLOBALPROTECT_INDEX,
+            vendor="Palo Alto GlobalProtect",
+        )
+    )
+    network["dns_servers"].append(
+        {
+            "interface_alias": "イーサネット 2",
+            "if_index": GLOBALPROTECT_INDEX,
+            "addresses": ["10.20.0.53", "10.20.0.54"],
+        }
+    )
+    network["default_route"] = {
+        "interface_alias": "イーサネット 2",
+        "if_index": GLOBALPROTECT_INDEX,
+        "next_hop": "0.0.0.0",
+    }
+    for host in ("login.live.com", "account.live.com"):
+        item = probe(capture, host)
+        # no address, so nothing further was attempted for this host
+        item.update(
+            dns={"addresses": [], "error": JA_NO_SUCH_HOST, "ms": 2004},
+            tcp={"ok": None, "ms": None, "error": TCP_NOT_ATTEMPTED, "target": f"{host}:443"},
+            tls=None,
+            http=None,
+        )
+    return capture
+
+
+HOSTS_BLOCKED = {"login.live.com": 22, "www.msftconnecttest.com": 23}
+JA_ADDRESS_NOT_VALID = "要求されたアドレスはそのコンテキストでは無効です。"  # WSAEADDRNOTAVAIL (10049)
+
+
+def hosts_file_block() -> Json:
+    """C:\\Windows\\System32\\drivers\\etc\\hosts maps two Microsoft hosts to 0.0.0.0 (lines 22-23)."""
+    capture = variant()
+    rename_computer(capture, "DESKTOP-H0S7BLK")
+    data(capture, "network")["hosts_entries"] = [
+        {"address": "0.0.0.0", "hostname": host, "line_number": line} for host, line in HOSTS_BLOCKED.items()
+    ]
+    for host in HOSTS_BLOCKED:
+        item = probe(capture, host)
+        # the hosts file answers instantly; connecting to 0.0.0.0 fails at once on Windows
+        item.update(
+            dns={"addresses": ["0.0.0.0"], "error": None, "ms": 0},
+            tcp={"ok": False, "ms": 1, "error": JA_ADDRESS_NOT_VALID, "target": f"{host}:443"},
+            tls=None,
+            http=None,
+        )
+    return capture
+
+
+def wlidsvc_disabled() -> Json:
+    """The Microsoft Account Sign-in Assistant is Disabled (a 'debloat' script did it) and stopped."""
+    capture = variant()
+    rename_computer(capture, "DESKTOP-W1DS0FF")
+    service(capture, "wlidsvc").update(status="Stopped", start_type="Disabled")
+    return capture
+
+
+LAB_HOSTS: dict[str, Callable[[], Json]] = {
+    "healthy-ja-jp": healthy_ja_jp,
+    "proxy-mismatch": proxy_mismatch,
+    "clock-skew": clock_skew,
+    "vpn-dns-failure": vpn_dns_failure,
+    "hosts-file-block": hosts_file_block,
+    "wlidsvc-disabled": wlidsvc_disabled,
+}
+
+
+# ---------------------------------------------------------------- test fixtures
+def healthy_en_us() -> Json:
+    """An en-US Windows 11 24H2 Pro in Seattle: English everywhere, Pacific time, home location US.
+
+    24H2 rather than 22H2/23H2: on the scan date (November 2026) Windows 10 and 11 23H2 Home/Pro are
+    past end of servicing, and this capture is meant to be free of findings.
+    """
+    capture = variant()
+    rename_computer(capture, "DESKTOP-2F8LQ0W", "jsmith")
+    os = data(capture, "os")
+    os.update(
+        caption="Microsoft Windows 11 Pro",
+        product_name="Windows 10 Pro",
+        version="10.0.26100",
+        build=26100,
+        ubr=4349,
+        display_version="24H2",
+        edition="Professional",
+        architecture="64-bit",
+        ps_version="5.1.26100.4202",
+    )
+    capture["powershell"]["version"] = "5.1.26100.4202"
+    locale = data(capture, "locale")
+    locale.update(
+        culture=dict(EN_US),
+        ui_culture=dict(EN_US),
+        system_locale=dict(EN_US),
+        home_location={"geo_id": 244, "name": "United States", "iso2": "US"},
+        user_languages=[
+            {"tag": "en-US", "english_name": "English (United States)", "autonym": "English (United States)"}
+        ],
+    )
+    time = data(capture, "time")
+    time["time_zone"] = {
+        "id": "Pacific Standard Time",
+        "display_name": "(UTC-08:00) Pacific Time (US & Canada)",
+        "base_utc_offset_minutes": -480,
+        "current_utc_offset_minutes": -480,
+        "supports_dst": True,
+    }
+    time["local_time"] = iso_local(datetime.fromisoformat(time["utc_time"].replace("0Z", "+00:00")), PST)
+    network = data(capture, "network")
+    network["adapters"] = [
+        adapter("Ethernet", "Intel(R) Ethernet Connection (7) I219-V", "Up", "802.3", 6),
+        adapter("Wi-Fi", "Intel(R) Wi-Fi 6 AX201 160MHz", "Disconnected", "Native 802.11", 12),
+        adapter(
+            "Bluetooth Network Connection",
+            "Bluetooth Device (Personal Area Network)",
+            "Disconnected",
+            "802.3",
+            10,
+        ),
+    ]
+    network["dns_servers"] = [
+        {"interface_alias": "Ethernet", "if_index": 6, "addresses": ["192.168.1.1"]},
+    ]
+    network["default_route"] = {"interface_alias": "Ethernet", "if_index": 6, "next_hop": "192.168.1.1"}
+    data(capture, "services").update(services_data("en"))
+    data(capture, "identity")["user_name"] = "MicrosoftAccount\\john.smith@outlook.com"
+    return capture
+
+
+def abroad_ja_jp_in_us() -> Json:
+    """海外赴任: a Japanese PC taken to California. Culture, system locale and home location (122) are
+    still Japan; the time zone is Pacific, and the user is adding a +1 US number."""
+    capture = variant()
+    rename_computer(capture, "DESKTOP-KAIGAI1")
+    time = data(capture, "time")
+    time["time_zone"] = {
+        "id": "Pacific Standard Time",
+        "display_name": "(UTC-08:00) 太平洋標準時 (米国およびカナダ)",
+        "base_utc_offset_minutes": -480,
+        "current_utc_offset_minutes": -480,
+        "supports_dst": True,
+    }
+    time["local_time"] = iso_local(datetime.fromisoformat(time["utc_time"].replace("0Z", "+00:00")), PST)
+    network = data(capture, "network")
+    network["dns_servers"][0]["addresses"] = ["192.168.0.1"]
+    network["default_route"]["next_hop"] = "192.168.0.1"
+    return capture
+
+
+CONTOSO_CA = "CN=Contoso Inspection CA, O=Contoso"
+CONTOSO_PROXY = "proxy.contoso.com:8080"
+
+
+def org_joined_tls_interception() -> Json:
+    """A Contoso laptop: hybrid joined (AD + Entra ID), Microsoft accounts blocked by policy (3), and a
+    TLS-inspecting proxy that re-signs every Microsoft host with Contoso's own CA (trusted by GPO)."""
+    capture = variant()
+    rename_computer(capture, "CNT-LT-04217", "t.yamada")
+    os = data(capture, "os")
+    os.update(
+        caption="Microsoft Windows 11 Enterprise",
+        product_name="Windows 10 Enterprise",
+        edition="Enterprise",
+        domain="corp.contoso.com",
+        part_of_domain=True,
+        workgroup=None,
+        is_elevated=False,
+    )
+    data(capture, "proxy")["scope"]["user"] = "CONTOSO\\t.yamada"
+    data(capture, "proxy")["scope"]["sid"] = "S-1-5-21-1004336348-1177238915-682003330-51234"
+    data(capture, "proxy")["wininet"].update(
+        proxy_enable=True,
+        proxy_server=CONTOSO_PROXY,
+        proxy_override="<local>;*.corp.contoso.com",
+        auto_detect=False,
+    )
+    data(capture, "proxy")["winhttp"].update(
+        direct=False, proxy_server=CONTOSO_PROXY, bypass_list="<local>;*.corp.contoso.com"
+    )
+    data(capture, "time")["w32time"].update(start_type="Automatic", type="NT5DS", ntp_server=None)
+    network = data(capture, "network")
+    network["dns_servers"][0]["addresses"] = ["10.1.0.10", "10.1.0.11"]
+    network["default_route"]["next_hop"] = "10.1.64.1"
+    for item in data(capture, "endpoints")["probes"]:
+        item["proxy"] = f"http://{CONTOSO_PROXY}/"
+        item["tcp"].update(target=CONTOSO_PROXY, ms=2)
+        # the proxy terminates TLS and mints a certificate for the host on the fly
+        item["tls"].update(
+            protocol="Tls12",
+            subject=f"CN={item['host']}",
+            issuer=CONTOSO_CA,
+            not_after="2026-12-25T00:00:00.0000000Z",
+        )
+    identity = data(capture, "identity")
+    identity["dsregcmd"].update(
+        azure_ad_joined=True,
+        domain_joined=True,
+        domain_name="CONTOSO",
+        tenant_name="Contoso",
+        azure_ad_prt=True,
+        azure_ad_prt_update_time=iso_utc(SCAN_START.replace(microsecond=0) - timedelta(minutes=47)),
+    )
+    identity.update(no_connected_user=3, signed_in_with_msa=False, user_name="CONTOSO\\t.yamada")
+    return capture
+
+
+# What the endpoints script records on a ja-JP machine: the AuthenticationException SslStream throws
+# (its inner Win32Exception, "共通のアルゴリズムを保有していない", is not unwrapped), then the
+# WebException of the HTTP request that fails the same way.
+JA_SSPI_FAILED = "SSPI への呼び出しに失敗しました。内部例外を参照してください。"
+JA_CONNECTION_CLOSED_ON_SEND = "基礎になる接続が閉じられました: 送信時に、予期しないエラーが発生しました。"
+
+
+def tls12_disabled() -> Json:
+    """A Windows 10 22H2 PC where a hardening script disabled TLS 1.0, 1.1 and 1.2 for the client.
+
+    Windows 10 has no client TLS 1.3 by default, so no protocol is left: every handshake fails with
+    SEC_E_ALGORITHM_MISMATCH (0x80090331) after a successful TCP connect.
+    """
+    capture = variant()
+    rename_computer(capture, "DESKTOP-7TLSOFF")
+    data(capture, "os").update(
+        caption="Microsoft Windows 10 Home",
+        version="10.0.19045",
+        build=19045,
+        ubr=5131,
+        display_version="22H2",
+        ps_version="5.1.19041.5129",
+    )
+    capture["powershell"]["version"] = "5.1.19041.5129"
+    for item in data(capture, "tls")["schannel_client"]:
+        if item["protocol"] in ("TLS 1.0", "TLS 1.1", "TLS 1.2"):
+            item.update(key_present=True, enabled=0, disabled_by_default=1)
+    for item in data(capture, "endpoints")["probes"]:
+        item["tls"] = {
+            "ok": False,
+            "protocol": None,
+            "subject": None,
+            "issuer": None,
+            "not_after": None,
+            "validation_error": None,
+            "error": JA_SSPI_FAILED,
+            "ms": item["tcp"]["ms"] + 3,
+        }
+        item["http"] = {
+            "status": None,
+            "date": None,
+            "error": JA_CONNECTION_CLOSED_ON_SEND,
+            "ms": item["tcp"]["ms"] + 9,
+        }
+    return capture
+
+
+def partial_check_failures() -> Json:
+    """What a scan looks like when parts of it break (each kind of failure once)."""
+    capture = variant()
+    rename_computer(capture, "DESKTOP-P4RT1AL")
+    checks = capture["checks"]
+    # time: the output was cut off mid-document (the runner was stopped by the deadline)
+    full_time = json.dumps(checks["time"]["document"], ensure_ascii=False, separators=(",", ":"))
+    truncated = full_time[: full_time.index('"w32time"') + 5]
+    _, result = parse_check_output(truncated, "time")
+    checks["time"] = result.model_dump(mode="json", exclude_none=True)
+    # services: a 5.1 script serialized the enums as integers (Status 1, StartType 3)
+    services_doc = copy.deepcopy(checks["services"]["document"])
+    for item in services_doc["data"]["services"]:
+        item["status"] = 4 if item["status"] == "Running" else 1
+        item["start_type"] = {"Automatic": 2, "Manual": 3, "Disabled": 4}[item["start_type"]]
+    raw = json.dumps(services_doc, ensure_ascii=False, separators=(",", ":"))
+    _, result = parse_check_output(raw, "services")
+    checks["services"] = result.model_dump(mode="json", exclude_none=True)
+    # tls: the check script threw (the runner's check_failed line)
+    failed_line = {
+        "msdiag_runner": "check_failed",
+        "check": "tls",
+        "message": "null 値の式ではメソッドを呼び出せません。",
+        "elapsed_ms": 9,
+    }
+    checks["tls"] = {
+        "status": "error",
+        "reason": f"the check failed: {failed_line['message']}",  # as diag.collectors.bundle words it
+        "raw": json.dumps(failed_line, ensure_ascii=False, separators=(",", ":")),
+    }
+    # endpoints: not selected for this scan (--checks without endpoints)
+    checks["endpoints"] = {"status": "not_run", "reason": "not selected"}
+    # ok documents with probe errors inside; each failed probe leaves its field None
+    locale = checks["locale"]["document"]
+    locale["data"]["home_location"] = None
+    locale["errors"] = [
+        {
+            "probe": "home_location",
+            "message": "neither Get-WinHomeLocation nor the registry (Control Panel\\International\\Geo) "
+            "gave a home location",
+            "category": "failed",
+        }
+    ]
+    network = checks["network"]["document"]
+    network["data"]["hosts_file_readable"] = False
+    network["errors"] = [
+        {
+            # some security products lock the hosts file against reading
+            "probe": "hosts_file",
+            "message": "パス 'C:\\Windows\\System32\\drivers\\etc\\hosts' へのアクセスが拒否されました。",
+            "category": "access_denied",
+        }
+    ]
+    identity = checks["identity"]["document"]
+    identity["data"]["dsregcmd"] = {"available": False}
+    identity["data"]["signed_in_with_msa"] = None
+    identity["data"]["user_name"] = f"DESKTOP-P4RT1AL\\{LOCAL_USER}"
+    identity["errors"] = [
+        {
+            "probe": "dsregcmd",
+            "message": "dsregcmd /status did not finish within 10 s",
+            "category": "timeout",
+        },
+        {
+            # 32-bit Windows PowerShell has no Get-LocalUser
+            "probe": "user_account",
+            "message": "用語 'Get-LocalUser' は、コマンドレット、関数、スクリプト ファイル、または操作可能な"
+            "プログラムの名前として認識されません。",
+            "category": "unavailable",
+        },
+    ]
+    data(capture, "os")["is_elevated"] = False
+    return capture
+
+
+# ---------------------------------------------------------------- hostile and PII captures
+HOSTILE_PAYLOADS: tuple[str, ...] = (
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "{{7*7}}{% raw %}${7*7}",
+    "\u001b[31mRED\u001b[0m\u001b]0;pwned\u0007",
+    "nul\u0000bell\u0007bs\u0008cr\rlf\nend",
+    "\u202etxt.exe\u202c right-to-left override",
+    "'; DROP TABLE hosts;-- \\x00 `id` $(id)",
+    "javascript:alert(document.cookie)",
+    '|=HYPERLINK("http://evil.invalid")',
+    "\ufeff\u200b\u2028zero-width\u2029",
+)
+# String fields whose values are fixed by the format (Literals: proxy scope source, WinHTTP source,
+# environment variable scope), so they cannot carry hostile content and still validate.
+LITERAL_KEYS = {"source", "scope"}
+
+
+def hostile_text(seed: int, limit: int) -> str:
+    """A hostile string; every seventh one is as long as its field allows."""
+    text = HOSTILE_PAYLOADS[seed % len(HOSTILE_PAYLOADS)]
+    if seed % 7 == 3:
+        text = (text * (limit // len(text) + 1))[:limit]
+    return text
+
+
+class Poisoner:
+    """Replaces every free-text string in check data with a hostile one, within the field's bound."""
+
+    # fields whose bound is Text (4096) rather than ShortText (512)
+    LONG_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "message",
+            "error",
+            "proxy_server",
+            "proxy_override",
+            "auto_config_url",
+            "bypass_list",
+            "value",
+            "subject",
+            "issuer",
+            "validation_error",
+        }
+    )
+
+    def __init__(self) -> None:
+        self.seed = 0
+
+    def poison(self, value: Any, key: str = "") -> Any:
+        if isinstance(value, dict):
+            return {
+                k: v if k in LITERAL_KEYS and isinstance(v, str) else self.poison(v, k)
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [self.poison(v, key) for v in value]
+        if isinstance(value, str):
+            self.seed += 1
+            return hostile_text(self.seed, 4096 if key in self.LONG_FIELDS else 512)
+        return value
+
+
+def hostile() -> Json:
+    """Every string the host reported is hostile (markup, template syntax, ANSI and control
+    characters, RTL override, strings at their length limit) and the capture still validates."""
+    capture = variant()
+    poisoner = Poisoner()
+    for name, result in capture["checks"].items():
+        doc = result["document"]
+        doc["data"] = poisoner.poison(doc["data"])
+        doc["errors"] = [
+            {"probe": hostile_text(i, 512), "message": hostile_text(i + 3, 4096), "category": cat}
+            for i, cat in enumerate(("failed", "access_denied"))
+        ]
+        if name == "endpoints":
+            # probe status fields are numbers in the format; keep the HTTP status a real one
+            for item in doc["data"]["probes"]:
+                item["http"]["status"] = 200
+    # free-text fields the reference machine leaves empty get hostile values too
+    proxy = data(capture, "proxy")
+    proxy["wininet"].update(
+        proxy_enable=True,
+        proxy_server=hostile_text(1, 4096),
+        proxy_override=hostile_text(3, 4096),
+        auto_config_url=hostile_text(4, 4096),
+    )
+    proxy["winhttp"].update(
+        direct=False, proxy_server=hostile_text(2, 4096), bypass_list=hostile_text(5, 4096)
+    )
+    proxy["environment"] = [{"scope": "user", "name": hostile_text(6, 512), "value": hostile_text(7, 4096)}]
+    data(capture, "identity")["dsregcmd"].update(
+        domain_name=hostile_text(8, 512), tenant_name=hostile_text(9, 512)
+    )
+    data(capture, "network")["hosts_entries"] = [
+        {"address": hostile_text(10, 512), "hostname": hostile_text(11, 512), "line_number": 1}
+    ]
+    data(capture, "network")["vpn_profiles"] = [
+        {"name": hostile_text(12, 512), "server_address": hostile_text(13, 512)}
+    ]
+    capture["warnings"] = [hostile_text(14, 4096)]
+    capture["host"] = "<script>alert('host')</script>\u001b[2J\u202e"
+    capture["powershell"] = {
+        "edition": '"><svg onload=alert(1)>',
+        "version": "{{config.items()}}",
+        "path": "C:\\<b>evil</b>\\powershell.exe",
+    }
+    # the envelope keeps msdiag's own fields sane: mode, format and collected_utc are written by msdiag
+    return capture
+
+
+def pii() -> Json:
+    """Personal and organisational data in every place a real machine puts it, for redaction tests:
+    phone numbers, UPNs and e-mail addresses, a password inside a proxy URL, IPv4 and IPv6 addresses,
+    computer, user and domain names, user profile paths."""
+    capture = org_joined_tls_interception()
+    rename_computer(capture, "YAMADA-TARO-PC", "taro.yamada")
+    data(capture, "os")["domain"] = "corp.contoso.co.jp"
+    proxy = data(capture, "proxy")
+    proxy["scope"]["user"] = "CONTOSO\\taro.yamada"
+    proxy["wininet"].update(
+        proxy_server="proxy.corp.contoso.co.jp:8080",
+        proxy_override="<local>;*.corp.contoso.co.jp;10.*;192.168.*",
+        auto_config_url="http://wpad.corp.contoso.co.jp/proxy.pac?user=taro.yamada@contoso.co.jp",
+    )
+    proxy["winhttp"].update(
+        proxy_server="proxy.corp.contoso.co.jp:8080", bypass_list="<local>;*.corp.contoso.co.jp"
+    )
+    proxy["environment"] = [
+        {
+            "scope": "user",
+            "name": "HTTPS_PROXY",
+            "value": "http://taro.yamada%40contoso.co.jp:Sakura2026!@proxy.corp.contoso.co.jp:8080",
+        },
+        {
+            "scope": "user",
+            "name": "NO_PROXY",
+            "value": "localhost,127.0.0.1,::1,.corp.contoso.co.jp,10.1.0.0/16",
+        },
+        {"scope": "machine", "name": "HTTP_PROXY", "value": "http://10.1.0.8:8080"},
+    ]
+    network = data(capture, "network")
+    network["adapters"].append(
+        adapter(
+            "iPhone (山田 太郎 090-1234-5678)", "Apple Mobile Device Ethernet", "Disconnected", "802.3", 31
+        )
+    )
+    network["vpn_profiles"] = [
+        {
+            "name": "Contoso VPN (taro.yamada@contoso.co.jp)",
+            "server_address": "vpn.contoso.co.jp",
+            "tunnel_type": "Ikev2",
+            "split_tunneling": True,
+            "connection_status": "Disconnected",
+            "all_users": False,
+        },
+        {
+            "name": "自宅 +81 3-1234-5678",
+            "server_address": "203.0.113.45",
+            "tunnel_type": "Sstp",
+            "split_tunneling": False,
+            "connection_status": "Disconnected",
+            "all_users": False,
+        },
+    ]
+    network["dns_servers"] = [
+        {"interface_alias": "Wi-Fi", "if_index": 14, "addresses": ["10.1.0.10", "10.1.0.11"]},
+        {"interface_alias": "Wi-Fi", "if_index": 14, "addresses": ["2001:db8:10:1::53"]},  # the IPv6 entry
+    ]
+    network["hosts_entries"] = [
+        {"address": "192.168.50.12", "hostname": "login.live.com.yamada-home.local", "line_number": 24}
+    ]
+    for item in data(capture, "endpoints")["probes"]:
+        item["proxy"] = "http://proxy.corp.contoso.co.jp:8080/"
+        item["tcp"]["target"] = "proxy.corp.contoso.co.jp:8080"
+    data(capture, "endpoints")["probes"][0]["dns"]["addresses"].append("2603:1036:3000:1d0::2")
+    identity = data(capture, "identity")
+    identity["dsregcmd"].update(domain_name="CONTOSO", tenant_name="contoso.co.jp")
+    identity["user_name"] = "CONTOSO\\taro.yamada"
+    capture["checks"]["identity"]["document"]["errors"] = [
+        {
+            "probe": "msa_sign_in",
+            "message": "C:\\Users\\taro.yamada\\AppData\\Local\\Packages\\"
+            "Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy: "
+            "account taro.yamada@outlook.jp (recovery phone +81 90-1234-5678, 080 9876 5432) not readable",
+            "category": "access_denied",
+        }
+    ]
+    capture["warnings"] = [
+        "scanned as CONTOSO\\helpdesk.suzuki from HD-WS-0042.corp.contoso.co.jp (10.1.20.33)"
+    ]
+    return capture
+
+
+def old_os() -> Json:
+    """Windows 10 1809 (build 17763, no DisplayVersion yet: ReleaseId only), scanned without elevation."""
+    capture = variant()
+    rename_computer(capture, "DESKTOP-OLD1809")
+    os = data(capture, "os")
+    os.update(
+        caption="Microsoft Windows 10 Pro",
+        product_name="Windows 10 Pro",
+        version="10.0.17763",
+        build=17763,
+        ubr=6414,
+        display_version="1809",  # no DisplayVersion before 20H2: the script reads ReleaseId
+        edition="Professional",
+        ps_version="5.1.17763.6414",
+        is_elevated=False,
+    )
+    capture["powershell"]["version"] = "5.1.17763.6414"
+    # TLS 1.3 does not exist on 1809: the probes negotiate TLS 1.2
+    for item in data(capture, "endpoints")["probes"]:
+        item["tls"]["protocol"] = "Tls12"
+    return capture
+
+
+FIXTURES: dict[str, Callable[[], Json]] = {
+    "healthy-en-us": healthy_en_us,
+    "abroad-ja-jp-in-us": abroad_ja_jp_in_us,
+    "org-joined-tls-interception": org_joined_tls_interception,
+    "tls12-disabled": tls12_disabled,
+    "partial-check-failures": partial_check_failures,
+    "hostile": hostile,
+    "pii": pii,
+    "old-os": old_os,
+}
+
+
+# ---------------------------------------------------------------- validate and write
+def validated(name: str, capture: Json) -> Json:
+    """Refuse to write a capture that msdiag itself would not accept unchanged."""
+    Capture.model_validate(capture)
+    for check, result in capture["checks"].items():
+        if result["status"] == CheckStatus.OK.value:
+            outcome = validate_document(result["document"], check)
+            if outcome.status is not CheckStatus.OK:
+                raise ValueError(f"{name}: check {check}: {outcome.reason}")
+    return capture
+
+
+def render(capture: Json) -> str:
+    return json.dumps(capture, ensure_ascii=False, indent=1) + "\n"
+
+
+def outputs() -> dict[Path, str]:
+    files: dict[Path, str] = {}
+    for directory, builders in ((LAB_DIR, LAB_HOSTS), (FIXTURE_DIR, FIXTURES)):
+        for name, build in builders.items():
+            files[directory / f"{name}.json"] = render(validated(name, build()))
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--check", action="store_true", help="only verify the files on disk are up to date")
+    args = parser.parse_args(argv)
+    stale = []
+    for path, text in outputs().items():
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        stale.append(path)
+        if not args.check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    for path in stale:
+        print(f"{'stale' if args.check else 'wrote'}: {path.relative_to(REPO)}")
+    return 1 if args.check and stale else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
