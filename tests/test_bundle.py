@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from ps_examples import EN_US, JA_JP
+from test_ps_examples import EN_US, JA_JP
 
 from diag.capture.models import CheckStatus
 from diag.checks import CHECK_NAMES, script_text

@@ -14,19 +14,22 @@ def status(result: PhoneAnalysis, fid: str) -> Status | None:
     return next((f.status for f in result.findings if f.id == fid), None)
 
 
-@pytest.mark.parametrize(("raw", "region", "e164", "number_type"), [
-    ("090-1234-5678", "JP", "+819012345678", "mobile"),
-    ("080-1234-5678", "JP", "+818012345678", "mobile"),
-    ("070-1234-5678", "JP", "+817012345678", "mobile"),
-    ("+81 90-1234-5678", None, "+819012345678", "mobile"),
-    ("+819012345678", None, "+819012345678", "mobile"),
-    ("03-1234-5678", "JP", "+81312345678", "fixed_line"),
-    ("050-1234-5678", "JP", "+815012345678", "voip"),
-    ("+1 650-253-0000", None, "+16502530000", "fixed_line_or_mobile"),
-    ("(650) 253-0000", "US", "+16502530000", "fixed_line_or_mobile"),
-    ("+44 7400 123456", None, "+447400123456", "mobile"),
-    ("０９０－１２３４－５６７８", "JP", "+819012345678", "mobile"),  # full-width from a Japanese IME
-])
+@pytest.mark.parametrize(
+    ("raw", "region", "e164", "number_type"),
+    [
+        ("090-1234-5678", "JP", "+819012345678", "mobile"),
+        ("080-1234-5678", "JP", "+818012345678", "mobile"),
+        ("070-1234-5678", "JP", "+817012345678", "mobile"),
+        ("+81 90-1234-5678", None, "+819012345678", "mobile"),
+        ("+819012345678", None, "+819012345678", "mobile"),
+        ("03-1234-5678", "JP", "+81312345678", "fixed_line"),
+        ("050-1234-5678", "JP", "+815012345678", "voip"),
+        ("+1 650-253-0000", None, "+16502530000", "fixed_line_or_mobile"),
+        ("(650) 253-0000", "US", "+16502530000", "fixed_line_or_mobile"),
+        ("+44 7400 123456", None, "+447400123456", "mobile"),
+        ("０９０－１２３４－５６７８", "JP", "+819012345678", "mobile"),  # full-width from a Japanese IME
+    ],
+)
 def test_valid_numbers(raw: str, region: str | None, e164: str, number_type: str) -> None:
     result = analyze_phone(raw, region)
     assert result.valid and result.e164 == e164 and result.number_type == number_type
@@ -38,19 +41,26 @@ def test_landline_needs_a_voice_call_and_voip_is_often_refused() -> None:
     fixed = analyze_phone("03-1234-5678", "JP")
     assert status(fixed, "phone.landline") is Status.WARN
     landline = next(f for f in fixed.findings if f.id == "phone.landline")
-    assert landline.detail is not None and "voice call" in landline.detail.en and "音声通話" in landline.detail.ja
+    assert (
+        landline.detail is not None
+        and "voice call" in landline.detail.en
+        and "音声通話" in landline.detail.ja
+    )
     voip = analyze_phone("050-1234-5678", "JP")
     assert status(voip, "phone.voip") is Status.WARN
     assert status(analyze_phone("090-1234-5678", "JP"), "phone.voip") is Status.PASS
 
 
-@pytest.mark.parametrize(("raw", "corrected"), [
-    ("+81 090-1234-5678", "+81 90-1234-5678"),
-    ("+81 (0)90 1234 5678", "+81 90-1234-5678"),
-    ("0081-090-1234-5678", "+81 90-1234-5678"),
-    ("+44 07400 123456", "+44 7400 123456"),
-    ("+44 07700 900123", "+44 7700 900123"),  # Ofcom drama range: trunk 0 still detected
-])
+@pytest.mark.parametrize(
+    ("raw", "corrected"),
+    [
+        ("+81 090-1234-5678", "+81 90-1234-5678"),
+        ("+81 (0)90 1234 5678", "+81 90-1234-5678"),
+        ("0081-090-1234-5678", "+81 90-1234-5678"),
+        ("+44 07400 123456", "+44 7400 123456"),
+        ("+44 07700 900123", "+44 7700 900123"),  # Ofcom drama range: trunk 0 still detected
+    ],
+)
 def test_trunk_prefix_after_country_code(raw: str, corrected: str) -> None:
     result = analyze_phone(raw)
     assert result.corrected_input == corrected
@@ -65,8 +75,10 @@ def test_no_false_trunk_prefix(raw: str) -> None:
     assert detect_trunk_prefix(raw) is None
 
 
-@pytest.mark.parametrize("raw", ["", "   ", "hello", "090-ABCD-5678", "<script>alert(1)</script>", "+", "1" * 65,
-                                 "+81 " + "9" * 200])
+@pytest.mark.parametrize(
+    "raw",
+    ["", "   ", "hello", "090-ABCD-5678", "<script>alert(1)</script>", "+", "1" * 65, "+81 " + "9" * 200],
+)
 def test_garbage_and_long_input_are_invalid_without_exception(raw: str) -> None:
     result = analyze_phone(raw, "JP")
     assert not result.valid
@@ -88,7 +100,10 @@ def test_machine_region_is_the_default_and_country_mismatch_is_reported() -> Non
     assert status(us, "phone.country_mismatch") is Status.WARN
     assert status(analyze_phone("+81 90-1234-5678", facts=facts), "phone.country_mismatch") is Status.PASS
     no_locale = Facts(capture(locale=None, time=with_changes("time", time_zone=None)))
-    assert status(analyze_phone("+1 650-253-0000", facts=no_locale), "phone.country_mismatch") is Status.NOT_COLLECTED
+    assert (
+        status(analyze_phone("+1 650-253-0000", facts=no_locale), "phone.country_mismatch")
+        is Status.NOT_COLLECTED
+    )
 
 
 def test_steps_follow_the_safe_order_and_give_the_recovery_route() -> None:
@@ -101,12 +116,15 @@ def test_steps_follow_the_safe_order_and_give_the_recovery_route() -> None:
     assert all(s.ja for s in analyze_phone("+81 90-1234-5678").steps)
 
 
-@pytest.mark.parametrize(("raw", "masked"), [
-    ("+81 90-1234-5678", "+81 90-****-5678"),
-    ("+81 090-1234-5678", "+81 090-****-5678"),
-    ("090-1234-5678", "090-****-5678"),
-    ("+1 650-253-0000", "+1 ***-***-0000"),
-])
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("+81 90-1234-5678", "+81 90-****-5678"),
+        ("+81 090-1234-5678", "+81 090-****-5678"),
+        ("090-1234-5678", "090-****-5678"),
+        ("+1 650-253-0000", "+1 ***-***-0000"),
+    ],
+)
 def test_mask_phone(raw: str, masked: str) -> None:
     assert mask_phone(raw) == masked
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from ps_examples import EN_US, JA_JP
+from test_ps_examples import EN_US, JA_JP
 
 from diag.capture.models import CheckStatus
 from diag.capture.parse import parse_check_output

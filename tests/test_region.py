@@ -16,17 +16,32 @@ from diag.diagnosis.region import (
 from diag.diagnosis.rules import RuleContext
 
 
-@pytest.mark.parametrize(("name", "country"), [
-    ("ja-JP", "JP"), ("en-US", "US"), ("zh-Hant-TW", "TW"), ("ja", None), ("en-001", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("name", "country"),
+    [
+        ("ja-JP", "JP"),
+        ("en-US", "US"),
+        ("zh-Hant-TW", "TW"),
+        ("ja", None),
+        ("en-001", None),
+        (None, None),
+    ],
+)
 def test_locale_names(name: str | None, country: str | None) -> None:
     assert country_from_locale_name(name) == country
 
 
-@pytest.mark.parametrize(("zone", "country"), [
-    ("Tokyo Standard Time", "JP"), ("Pacific Standard Time", "US"), ("GMT Standard Time", "GB"),
-    ("Korea Standard Time", "KR"), ("UTC", None), ("Not A Zone", None),
-])
+@pytest.mark.parametrize(
+    ("zone", "country"),
+    [
+        ("Tokyo Standard Time", "JP"),
+        ("Pacific Standard Time", "US"),
+        ("GMT Standard Time", "GB"),
+        ("Korea Standard Time", "KR"),
+        ("UTC", None),
+        ("Not A Zone", None),
+    ],
+)
 def test_windows_time_zones(zone: str, country: str | None) -> None:
     assert country_from_time_zone(zone) == country
 
@@ -39,14 +54,18 @@ def test_geoids_from_microsofts_table() -> None:
     assert country_from_geoid(122, "jp") == "JP"  # Geo\Name wins when present
 
 
-ABROAD_TIME = with_changes("time", time_zone={"id": "Pacific Standard Time",
-                                              "display_name": "(UTC-08:00) 太平洋標準時 (米国およびカナダ)"})
+ABROAD_TIME = with_changes(
+    "time",
+    time_zone={"id": "Pacific Standard Time", "display_name": "(UTC-08:00) 太平洋標準時 (米国およびカナダ)"},
+)
 
 
 def test_ja_jp_machine_in_pacific_time_disagrees() -> None:
     f = run("region.settings_disagree", capture(time=ABROAD_TIME))
     assert_status(f, Status.WARN)
-    assert f.detail is not None and "Pacific Standard Time (US)" in f.detail.en and "ja-JP (JP)" in f.detail.en
+    assert (
+        f.detail is not None and "Pacific Standard Time (US)" in f.detail.en and "ja-JP (JP)" in f.detail.en
+    )
     matrix = region_matrix(Facts(capture(time=ABROAD_TIME)), "US", "+1 206-***-0123")
     pairs = {(p.a, p.b): p.agree for p in matrix.pairs}
     assert pairs[("culture", "time_zone")] is False
@@ -56,8 +75,13 @@ def test_ja_jp_machine_in_pacific_time_disagrees() -> None:
 
 
 def test_unknown_signals_are_unknown_not_agreement() -> None:
-    locale = with_changes("locale", culture={"name": "ja"}, system_locale={"name": "ja"},
-                          ui_culture={"name": "ja"}, home_location=None)
+    locale = with_changes(
+        "locale",
+        culture={"name": "ja"},
+        system_locale={"name": "ja"},
+        ui_culture={"name": "ja"},
+        home_location=None,
+    )
     matrix = region_matrix(Facts(capture(locale=locale)), None)
     assert all(p.agree is None for p in matrix.pairs if "culture" in (p.a, p.b))
     assert_status(run("region.settings_disagree", capture(locale=locale)), Status.NOT_COLLECTED)

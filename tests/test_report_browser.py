@@ -166,6 +166,8 @@ def _screenshot(tools: DevTools, name: str) -> Path:
     shot = tools.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
     path = ARTIFACTS / name
     path.write_bytes(base64.b64decode(shot["data"]))
+    first_screen = tools.call("Page.captureScreenshot", format="png")  # what the reader sees first
+    (ARTIFACTS / name.replace(".png", "-top.png")).write_bytes(base64.b64decode(first_screen["data"]))
     return path
 
 

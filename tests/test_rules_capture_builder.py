@@ -20,36 +20,69 @@ ENDPOINTS_STAMP = "2026-11-25T01:02:04.3350000Z"
 
 HEALTHY: dict[str, dict[str, Any]] = {
     "os": {
-        "caption": "Microsoft Windows 11 Home", "version": "10.0.22631", "build": 22631, "ubr": 4460,
-        "display_version": "23H2", "is_elevated": True, "is_windows": True,
+        "caption": "Microsoft Windows 11 Home",
+        "version": "10.0.22631",
+        "build": 22631,
+        "ubr": 4460,
+        "display_version": "23H2",
+        "is_elevated": True,
+        "is_windows": True,
     },
     "locale": {
-        "culture": {"name": "ja-JP", "lcid": 1041, "english_name": "Japanese (Japan)", "display_name": "日本語 (日本)"},
+        "culture": {
+            "name": "ja-JP",
+            "lcid": 1041,
+            "english_name": "Japanese (Japan)",
+            "display_name": "日本語 (日本)",
+        },
         "ui_culture": {"name": "ja-JP", "lcid": 1041},
         "system_locale": {"name": "ja-JP", "lcid": 1041},
         "home_location": {"geo_id": 122, "name": "Japan", "iso2": "JP"},
         "user_languages": [{"tag": "ja", "english_name": "Japanese", "autonym": "日本語"}],
     },
     "time": {
-        "time_zone": {"id": "Tokyo Standard Time", "display_name": "(UTC+09:00) 大阪、札幌、東京",
-                      "base_utc_offset_minutes": 540, "current_utc_offset_minutes": 540, "supports_dst": False},
+        "time_zone": {
+            "id": "Tokyo Standard Time",
+            "display_name": "(UTC+09:00) 大阪、札幌、東京",
+            "base_utc_offset_minutes": 540,
+            "current_utc_offset_minutes": 540,
+            "supports_dst": False,
+        },
         "local_time": "2026-11-25T10:02:03.5400000+09:00",
         "utc_time": TIME_STAMP,
-        "w32time": {"service_status": "Running", "start_type": "Manual", "type": "NTP",
-                    "ntp_server": "time.windows.com,0x9"},
+        "w32time": {
+            "service_status": "Running",
+            "start_type": "Manual",
+            "type": "NTP",
+            "ntp_server": "time.windows.com,0x9",
+        },
     },
     "proxy": {
         "scope": {"source": "current_user", "user": "DESKTOP-8RJ2VXC\\taro"},
-        "wininet": {"proxy_enable": False, "proxy_server": None, "proxy_override": None,
-                    "auto_config_url": None, "auto_detect": True},
+        "wininet": {
+            "proxy_enable": False,
+            "proxy_server": None,
+            "proxy_override": None,
+            "auto_config_url": None,
+            "auto_detect": True,
+        },
         "winhttp": {"source": "registry", "direct": True, "proxy_server": None, "bypass_list": None},
         "environment": [],
     },
     "network": {
         "adapters": [
-            {"name": "Wi-Fi", "description": "Intel(R) Wi-Fi 6E AX211 160MHz", "status": "Up", "if_index": 14},
-            {"name": "イーサネット", "description": "Realtek PCIe GbE Family Controller", "status": "Disconnected",
-             "if_index": 9},
+            {
+                "name": "Wi-Fi",
+                "description": "Intel(R) Wi-Fi 6E AX211 160MHz",
+                "status": "Up",
+                "if_index": 14,
+            },
+            {
+                "name": "イーサネット",
+                "description": "Realtek PCIe GbE Family Controller",
+                "status": "Disconnected",
+                "if_index": 9,
+            },
         ],
         "vpn_profiles": [],
         "dns_servers": [{"interface_alias": "Wi-Fi", "if_index": 14, "addresses": ["192.168.10.1"]}],
@@ -67,15 +100,26 @@ HEALTHY: dict[str, dict[str, Any]] = {
     },
     "tls": {"schannel_client": [{"protocol": "TLS 1.2", "key_present": False}]},
     "identity": {
-        "dsregcmd": {"available": True, "azure_ad_joined": False, "enterprise_joined": False,
-                     "domain_joined": False, "workplace_joined": False},
+        "dsregcmd": {
+            "available": True,
+            "azure_ad_joined": False,
+            "enterprise_joined": False,
+            "domain_joined": False,
+            "workplace_joined": False,
+        },
         "no_connected_user": None,
         "signed_in_with_msa": True,
     },
 }
 
-HOSTS = ("login.live.com", "account.live.com", "account.microsoft.com", "login.microsoftonline.com",
-         "logincdn.msftauth.net", "www.msftconnecttest.com")
+HOSTS = (
+    "login.live.com",
+    "account.live.com",
+    "account.microsoft.com",
+    "login.microsoftonline.com",
+    "logincdn.msftauth.net",
+    "www.msftconnecttest.com",
+)
 ISSUERS = {
     "login.live.com": "CN=DigiCert SHA2 Secure Server CA, O=DigiCert Inc, C=US",
     "account.live.com": "CN=DigiCert SHA2 Secure Server CA, O=DigiCert Inc, C=US",
@@ -86,11 +130,19 @@ ISSUERS = {
 }
 
 
-def probe(host: str, *, date: str = "Wed, 25 Nov 2026 01:02:04 GMT", proxy: str | None = None,
-          dns_error: str | None = None, tcp_error: str | None = None, tls_error: str | None = None,
-          issuer: str | None = None, status: int = 200) -> dict[str, Any]:
+def probe(
+    host: str,
+    *,
+    date: str = "Wed, 25 Nov 2026 01:02:04 GMT",
+    proxy: str | None = None,
+    dns_error: str | None = None,
+    tcp_error: str | None = None,
+    tls_error: str | None = None,
+    issuer: str | None = None,
+    status: int = 200,
+) -> dict[str, Any]:
     """One endpoint probe as the endpoints check reports it."""
-    target = (proxy.split("://")[-1].rstrip("/") if proxy else f"{host}:443")
+    target = proxy.split("://")[-1].rstrip("/") if proxy else f"{host}:443"
     result: dict[str, Any] = {"host": host, "proxy": proxy}
     if dns_error:
         result["dns"] = {"addresses": [], "error": dns_error, "ms": 12}
@@ -104,8 +156,13 @@ def probe(host: str, *, date: str = "Wed, 25 Nov 2026 01:02:04 GMT", proxy: str 
         result["tls"] = {"ok": False, "error": tls_error, "issuer": None}
         result["http"] = {"status": None, "date": None, "error": tls_error}
         return result
-    result["tls"] = {"ok": True, "protocol": "Tls12", "subject": f"CN={host}",
-                     "issuer": issuer or ISSUERS.get(host, ISSUERS["login.live.com"]), "validation_error": None}
+    result["tls"] = {
+        "ok": True,
+        "protocol": "Tls12",
+        "subject": f"CN={host}",
+        "issuer": issuer or ISSUERS.get(host, ISSUERS["login.live.com"]),
+        "validation_error": None,
+    }
     result["http"] = {"status": status, "date": date, "error": None, "ms": 100}
     return result
 
@@ -133,14 +190,23 @@ def capture(errors: dict[str, list[dict[str, Any]]] | None = None, **data: Any) 
         checks[name] = {
             "status": "ok",
             "document": {
-                "check": name, "schema_version": 1, "collected_utc": _STAMPS.get(name, COLLECTED),
-                "elapsed_ms": 100, "data": value, "errors": (errors or {}).get(name, []),
+                "check": name,
+                "schema_version": 1,
+                "collected_utc": _STAMPS.get(name, COLLECTED),
+                "elapsed_ms": 100,
+                "data": value,
+                "errors": (errors or {}).get(name, []),
             },
         }
-    return Capture.model_validate({
-        "host": "DESKTOP-8RJ2VXC", "mode": "local", "collected_utc": COLLECTED,
-        "host_status": {"state": "ok"}, "checks": checks,
-    })
+    return Capture.model_validate(
+        {
+            "host": "DESKTOP-8RJ2VXC",
+            "mode": "local",
+            "collected_utc": COLLECTED,
+            "host_status": {"state": "ok"},
+            "checks": checks,
+        }
+    )
 
 
 def run(rule_id: str, cap: Capture, ctx: RuleContext | None = None) -> Finding:

@@ -32,17 +32,26 @@ def dsreg(**changes: Any) -> dict[str, Any]:
 CASES = [
     ("services.wlidsvc_disabled", {}, Status.PASS),  # Manual + Stopped is the default
     ("services.wlidsvc_disabled", {"services": services(wlidsvc={"start_type": "Disabled"})}, Status.FAIL),
-    ("services.wlidsvc_disabled", {"services": services(wlidsvc={"present": False, "status": None,
-                                                                  "start_type": None})}, Status.WARN),
+    (
+        "services.wlidsvc_disabled",
+        {"services": services(wlidsvc={"present": False, "status": None, "start_type": None})},
+        Status.WARN,
+    ),
     ("services.wlidsvc_disabled", {"services": services(wlidsvc=None)}, Status.NOT_COLLECTED),
     ("services.wlidsvc_disabled", {"services": None}, Status.NOT_COLLECTED),
     ("services.tokenbroker_disabled", {"services": services(TokenBroker={"status": "Stopped"})}, Status.PASS),
-    ("services.tokenbroker_disabled", {"services": services(TokenBroker={"start_type": "Disabled",
-                                                                          "status": "Stopped"})}, Status.FAIL),
+    (
+        "services.tokenbroker_disabled",
+        {"services": services(TokenBroker={"start_type": "Disabled", "status": "Stopped"})},
+        Status.FAIL,
+    ),
     ("services.tokenbroker_disabled", {"services": services(TokenBroker={"present": False})}, Status.WARN),
     ("services.core_network_disabled", {}, Status.PASS),
-    ("services.core_network_disabled", {"services": services(Dnscache={"start_type": "Disabled",
-                                                                        "status": "Stopped"})}, Status.FAIL),
+    (
+        "services.core_network_disabled",
+        {"services": services(Dnscache={"start_type": "Disabled", "status": "Stopped"})},
+        Status.FAIL,
+    ),
     ("services.core_network_disabled", {"services": services(NlaSvc={"status": "Stopped"})}, Status.WARN),
     ("policy.msa_blocked", {}, Status.PASS),
     ("policy.msa_blocked", {"identity": with_changes("identity", no_connected_user=1)}, Status.FAIL),
@@ -56,20 +65,49 @@ CASES = [
     ("identity.prt_stale", {}, Status.NOT_APPLICABLE),
     ("identity.prt_stale", {"identity": dsreg(azure_ad_joined=True, azure_ad_prt=False)}, Status.FAIL),
     # collected at 01:02:03: 4 h exactly is fine, older is stale
-    ("identity.prt_stale", {"identity": dsreg(azure_ad_joined=True, azure_ad_prt=True,
-                                              azure_ad_prt_update_time="2026-11-24T21:02:03Z")}, Status.PASS),
-    ("identity.prt_stale", {"identity": dsreg(azure_ad_joined=True, azure_ad_prt=True,
-                                              azure_ad_prt_update_time="2026-11-24T20:02:03Z")}, Status.FAIL),
-    ("identity.prt_stale", {"identity": dsreg(azure_ad_joined=True, azure_ad_prt=True,
-                                              azure_ad_prt_update_time="2026/11/24 20:02:03 UTC")},
-     Status.NOT_COLLECTED),
+    (
+        "identity.prt_stale",
+        {
+            "identity": dsreg(
+                azure_ad_joined=True, azure_ad_prt=True, azure_ad_prt_update_time="2026-11-24T21:02:03Z"
+            )
+        },
+        Status.PASS,
+    ),
+    (
+        "identity.prt_stale",
+        {
+            "identity": dsreg(
+                azure_ad_joined=True, azure_ad_prt=True, azure_ad_prt_update_time="2026-11-24T20:02:03Z"
+            )
+        },
+        Status.FAIL,
+    ),
+    (
+        "identity.prt_stale",
+        {
+            "identity": dsreg(
+                azure_ad_joined=True, azure_ad_prt=True, azure_ad_prt_update_time="2026/11/24 20:02:03 UTC"
+            )
+        },
+        Status.NOT_COLLECTED,
+    ),
     ("os.too_old", {}, Status.PASS),
-    ("os.too_old", {"os": with_changes("os", caption="Microsoft Windows 10 Pro", version="10.0.17134",
-                                       build=17134)}, Status.FAIL),
-    ("os.too_old", {"os": with_changes("os", caption="Microsoft Windows 10 Pro", version="10.0.17763",
-                                       build=17763)}, Status.WARN),
-    ("os.too_old", {"os": with_changes("os", caption="Microsoft Windows 8.1 Pro", version="6.3.9600",
-                                       build=9600)}, Status.FAIL),
+    (
+        "os.too_old",
+        {"os": with_changes("os", caption="Microsoft Windows 10 Pro", version="10.0.17134", build=17134)},
+        Status.FAIL,
+    ),
+    (
+        "os.too_old",
+        {"os": with_changes("os", caption="Microsoft Windows 10 Pro", version="10.0.17763", build=17763)},
+        Status.WARN,
+    ),
+    (
+        "os.too_old",
+        {"os": with_changes("os", caption="Microsoft Windows 8.1 Pro", version="6.3.9600", build=9600)},
+        Status.FAIL,
+    ),
     ("os.too_old", {"os": with_changes("os", build=None, version=None)}, Status.NOT_COLLECTED),
     ("session.not_elevated", {}, Status.PASS),
     ("session.not_elevated", {"os": with_changes("os", is_elevated=False)}, Status.NOT_APPLICABLE),
@@ -83,8 +121,15 @@ def test_machine_rules(rule_id: str, kwargs: dict[str, Any], status: Status) -> 
 
 
 def test_not_elevated_with_access_denied_warns_and_names_the_probe() -> None:
-    errors = {"network": [{"probe": "hosts_file", "message": "パス 'C:\\Windows\\System32\\drivers\\etc\\hosts' "
-                           "へのアクセスが拒否されました。", "category": "access_denied"}]}
+    errors = {
+        "network": [
+            {
+                "probe": "hosts_file",
+                "message": "パス 'C:\\Windows\\System32\\drivers\\etc\\hosts' へのアクセスが拒否されました。",
+                "category": "access_denied",
+            }
+        ]
+    }
     f = run("session.not_elevated", capture(errors=errors, os=with_changes("os", is_elevated=False)))
     assert_status(f, Status.WARN)
     assert f.detail is not None and "network/hosts_file" in f.detail.en

@@ -6,7 +6,15 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
-from test_rules_capture_builder import ENDPOINTS_STAMP, HOSTS, assert_status, capture, probe, run, with_changes
+from test_rules_capture_builder import (
+    ENDPOINTS_STAMP,
+    HOSTS,
+    assert_status,
+    capture,
+    probe,
+    run,
+    with_changes,
+)
 
 from diag.diagnosis.models import Status
 
@@ -23,10 +31,17 @@ def whole_second_time(offset: float) -> tuple[dict[str, object], dict[str, objec
     return time, {"probes": [probe(h, date=date) for h in HOSTS]}
 
 
-@pytest.mark.parametrize(("offset", "status"), [
-    (300, Status.PASS), (-300, Status.PASS), (301, Status.FAIL), (-301, Status.FAIL), (0, Status.PASS),
-    (432, Status.FAIL),
-])
+@pytest.mark.parametrize(
+    ("offset", "status"),
+    [
+        (300, Status.PASS),
+        (-300, Status.PASS),
+        (301, Status.FAIL),
+        (-301, Status.FAIL),
+        (0, Status.PASS),
+        (432, Status.FAIL),
+    ],
+)
 def test_clock_skew_threshold_is_exactly_five_minutes(offset: int, status: Status) -> None:
     time, eps = whole_second_time(offset)
     f = run("time.clock_skew", capture(time=time, endpoints=eps))
@@ -53,20 +68,25 @@ def test_clock_skew_accounts_for_when_the_probes_ran() -> None:
 
 def test_clock_skew_not_collected_without_time_or_dates() -> None:
     assert_status(run("time.clock_skew", capture(time=None)), Status.NOT_COLLECTED)
-    assert_status(run("time.clock_skew", capture(endpoints={"probes": [probe("login.live.com", date="garbage")]})),
-                  Status.NOT_COLLECTED)
+    assert_status(
+        run("time.clock_skew", capture(endpoints={"probes": [probe("login.live.com", date="garbage")]})),
+        Status.NOT_COLLECTED,
+    )
 
 
 W32 = "time.w32time_not_syncing"
 
 
-@pytest.mark.parametrize(("w32", "status"), [
-    ({"service_status": "Running", "start_type": "Manual", "type": "NTP"}, Status.PASS),
-    ({"service_status": "Running", "start_type": "Automatic", "type": "NoSync"}, Status.FAIL),
-    ({"service_status": "Stopped", "start_type": "Disabled", "type": "NTP"}, Status.FAIL),
-    ({"service_status": "Stopped", "start_type": "Manual", "type": "NTP"}, Status.WARN),
-    ({"service_status": "NotFound"}, Status.FAIL),
-])
+@pytest.mark.parametrize(
+    ("w32", "status"),
+    [
+        ({"service_status": "Running", "start_type": "Manual", "type": "NTP"}, Status.PASS),
+        ({"service_status": "Running", "start_type": "Automatic", "type": "NoSync"}, Status.FAIL),
+        ({"service_status": "Stopped", "start_type": "Disabled", "type": "NTP"}, Status.FAIL),
+        ({"service_status": "Stopped", "start_type": "Manual", "type": "NTP"}, Status.WARN),
+        ({"service_status": "NotFound"}, Status.FAIL),
+    ],
+)
 def test_w32time(w32: dict[str, str], status: Status) -> None:
     assert_status(run(W32, capture(time=with_changes("time", w32time=w32))), status)
 

@@ -88,6 +88,8 @@ def parse_check_output(text: str, expected_check: str | None = None) -> tuple[st
         document = json.loads(stripped)
     except json.JSONDecodeError as exc:
         return expected_check, _error(f"not valid JSON ({exc.msg} at character {exc.pos})", text)
+    except RecursionError:
+        return expected_check, _error("JSON nested too deeply", text)
     name = document.get("check") if isinstance(document, dict) else None
     check = expected_check or (name if isinstance(name, str) and name in CHECK_DATA_MODELS else None)
     return check, validate_document(document, expected_check, raw=text)

@@ -11,11 +11,17 @@ import click
 from tabulate import tabulate
 
 from diag.diagnosis.models import PhoneAnalysis, Status
-from diag.diagnosis.phone import mask_phone, mask_phones_in_text
 from diag.diagnosis.phone import analyze_phone as run_analysis
+from diag.diagnosis.phone import mask_phone, mask_phones_in_text
 from diag.errors import ExitCode, InputError
 
-_STATUS_JA = {"fail": "失敗", "warn": "警告", "pass": "合格", "not_collected": "未収集", "not_applicable": "対象外"}
+_STATUS_JA = {
+    "fail": "失敗",
+    "warn": "警告",
+    "pass": "合格",
+    "not_collected": "未収集",
+    "not_applicable": "対象外",
+}
 
 
 def default_lang() -> str:
@@ -36,6 +42,7 @@ def _shown(text: str | None, show_phone: bool) -> str | None:
 
 def phone_json(result: PhoneAnalysis, lang: str, show_phone: bool) -> dict[str, Any]:
     """The stable JSON form: numbers masked unless show_phone."""
+
     def num(value: str | None) -> str | None:
         return value if value is None or show_phone else mask_phone(value, result.region)
 
@@ -68,7 +75,10 @@ def phone_table(data: dict[str, Any], lang: str) -> str:
     ja = lang == "ja"
     head = [
         ("入力" if ja else "Input", data["input"]),
-        ("有効" if ja else "Valid", ("はい" if data["valid"] else "いいえ") if ja else ("yes" if data["valid"] else "no")),
+        (
+            "有効" if ja else "Valid",
+            ("はい" if data["valid"] else "いいえ") if ja else ("yes" if data["valid"] else "no"),
+        ),
         ("E.164", data["e164"] or "-"),
         ("国" if ja else "Region", data["region"] or "-"),
         ("種類" if ja else "Type", data["number_type"] or "-"),
@@ -76,14 +86,22 @@ def phone_table(data: dict[str, Any], lang: str) -> str:
     if data["corrected_input"]:
         head.append(("正しい入力" if ja else "Type it as", data["corrected_input"]))
     rows = [
-        (_STATUS_JA.get(f["status"], f["status"]) if ja else f["status"], f["id"],
-         f["title"] + (f"\n{f['detail']}" if f["detail"] else ""))
+        (
+            _STATUS_JA.get(f["status"], f["status"]) if ja else f["status"],
+            f["id"],
+            f["title"] + (f"\n{f['detail']}" if f["detail"] else ""),
+        )
         for f in data["findings"]
     ]
     steps = "\n".join(f"{i}. {step}" for i, step in enumerate(data["steps"], start=1))
     fixes = [s for f in data["findings"] if f["status"] in ("fail", "warn") for s in f["remediation"]]
-    parts = [tabulate(head, tablefmt="plain"), "", tabulate(rows, headers=["状態", "ID", "内容"] if ja else
-                                                              ["status", "id", "finding"], tablefmt="simple")]
+    parts = [
+        tabulate(head, tablefmt="plain"),
+        "",
+        tabulate(
+            rows, headers=["状態", "ID", "内容"] if ja else ["status", "id", "finding"], tablefmt="simple"
+        ),
+    ]
     if fixes:
         parts += ["", "対処:" if ja else "What to do:", *(f"- {s}" for s in fixes)]
     parts += ["", "安全な変更手順:" if ja else "Safe change order:", steps]
@@ -92,9 +110,13 @@ def phone_table(data: dict[str, Any], lang: str) -> str:
 
 @click.command("phone")
 @click.argument("number")
-@click.option("--region", metavar="CC", help="Country (ISO code, e.g. JP) for a number typed without +country code.")
+@click.option(
+    "--region", metavar="CC", help="Country (ISO code, e.g. JP) for a number typed without +country code."
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "ja"]), default=None, help="Language (default: from your locale).")
+@click.option(
+    "--lang", type=click.Choice(["en", "ja"]), default=None, help="Language (default: from your locale)."
+)
 @click.option("--show-phone", is_flag=True, help="Print the number unmasked (it is masked by default).")
 def phone_command(number: str, region: str | None, fmt: str, lang: str | None, show_phone: bool) -> None:
     """Check a phone number: valid?, E.164 form, type (mobile / landline / VoIP), a trunk 0 typed
@@ -104,7 +126,7 @@ def phone_command(number: str, region: str | None, fmt: str, lang: str | None, s
     Exit codes: 0 the number looks usable, 1 a check failed, 2 unusable input.
     """
     if not number.strip():
-        raise InputError("no phone number given: pass it like \"+81 90-1234-5678\"")
+        raise InputError('no phone number given: pass it like "+81 90-1234-5678"')
     if region is not None:
         region = region.strip().upper()
         if len(region) != 2 or not region.isalpha():

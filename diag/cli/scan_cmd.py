@@ -12,6 +12,7 @@ from diag.checks import DEFAULT_ENDPOINT_HOSTS, parse_check_selection
 from diag.cli.options import diagnosis_options, report_options
 from diag.cli.reporting import check_error_inputs, report_and_exit_code
 from diag.collectors.capture_file import save_capture
+from diag.collectors.remote import RemoteTarget
 from diag.errors import InputError
 
 
@@ -46,6 +47,10 @@ def _progress(name: str, result: CheckResult) -> None:
 @click.option("--username", metavar="USER",
               help="Account for remoting (or MSDIAG_USERNAME). The password comes from a prompt or MSDIAG_PASSWORD, never the command line.")
 @click.option("--ca-bundle", type=click.Path(dir_okay=False, path_type=Path), help="CA certificates to trust for HTTPS.")
+@click.option("--client-cert", type=click.Path(dir_okay=False, path_type=Path),
+              help="--auth certificate: the client certificate (PEM) mapped to a local account on the host.")
+@click.option("--client-key", type=click.Path(dir_okay=False, path_type=Path),
+              help="--auth certificate: the certificate's private key (PEM, not password-protected).")
 @click.option("--insecure", is_flag=True, help="Do not validate the host's HTTPS certificate (printed as a warning in the report).")
 @click.option("--inventory", type=click.Path(dir_okay=False, path_type=Path),
               help="Fleet: hosts from a file (plain list, CSV with a header, or an Ansible INI/YAML inventory).")
@@ -71,6 +76,8 @@ def scan_command(
     auth: str,
     username: str | None,
     ca_bundle: Path | None,
+    client_cert: Path | None,
+    client_key: Path | None,
     insecure: bool,
     inventory: Path | None,
     group: str | None,
@@ -109,11 +116,11 @@ def scan_command(
         if save_capture:
             raise InputError("--save-capture applies to one host; a fleet scan saves every capture in its --results file")
         from diag.collectors.credentials import resolve_credentials
-        from diag.collectors.remote import RemoteTarget
         from diag.fleet.scan import run_fleet_scan
 
         defaults = RemoteTarget(host="defaults.invalid", port=port, transport=transport,  # type: ignore[arg-type]
-                                auth=auth, ca_bundle=ca_bundle, insecure=insecure, timeout=timeout)
+                                auth=auth, ca_bundle=ca_bundle, insecure=insecure, timeout=timeout,
+                                client_cert=client_cert, client_key=client_key)
         credentials = resolve_credentials(username, interactive=sys.stdin.isatty())
         ctx.exit(
             run_fleet_scan(
@@ -126,11 +133,14 @@ def scan_command(
 
     capture: Capture
     if hosts:
-        capture = _scan_remote(hosts[0], port, transport, auth, username, ca_bundle, insecure, timeout,
-                               checks, probe_hosts)
+        target = RemoteTarget(host=hosts[0], port=port, transport=transport,  # type: ignore[arg-type]
+                              auth=auth, ca_bundle=ca_bundle, insecure=insecure, timeout=timeout,
+                              client_cert=client_cert, client_key=client_key)
+        capture = _scan_remote(target, username, checks, probe_hosts)
     else:
-        if any(v is not None for v in (port, ca_bundle)) or insecure or username:
-            raise InputError("--port, --username, --ca-bundle and --insecure apply to remote scans (--host)")
+        if any(v is not None for v in (port, ca_bundle, client_cert, client_key)) or insecure or username:
+            raise InputError("--port, --username, --ca-bundle, --client-cert/--client-key and --insecure apply "
+                             "to remote scans (--host)")
         capture = _scan_local(powershell, timeout, checks, probe_hosts)
     if save_capture:
         save_capture_file(capture, save_capture)
@@ -160,21 +170,21 @@ def _scan_local(powershell: str | None, timeout: float, checks: tuple[str, ...],
     return collector.collect(checks)
 
 
-def _scan_remote(host: str, port: int | None, transport: str, auth: str, username: str | None,
-                 ca_bundle: Path | None, insecure: bool, timeout: float, checks: tuple[str, ...],
+def _scan_remote(target: RemoteTarget, username: str | None, checks: tuple[str, ...],
                  probe_hosts: tuple[str, ...]) -> Capture:
-    from diag.collectors.credentials import resolve_credentials
-    from diag.collectors.remote import RemoteTarget, collect_remote, validate_target
+    from diag.collectors.credentials import Credentials, resolve_credentials
+    from diag.collectors.remote import collect_remote, validate_target
 
-    target = RemoteTarget(host=host, port=port, transport=transport, auth=auth,  # type: ignore[arg-type]
-                          ca_bundle=ca_bundle, insecure=insecure, timeout=timeout)
     validate_target(target)
-    if insecure:
+    if target.insecure:
         click.echo("msdiag: WARNING: --insecure: the host's certificate is not validated; "
                    "anyone on the path could read the session.", err=True)
-    credentials = resolve_credentials(username, interactive=sys.stdin.isatty())
+    if target.auth == "certificate":
+        credentials = Credentials(username=username or "", password="")  # the certificate is the credential
+    else:
+        credentials = resolve_credentials(username, interactive=sys.stdin.isatty())
     if sys.stderr.isatty():
-        click.echo(f"msdiag: scanning {host} over WinRM ({transport}, {auth}) ...", err=True)
+        click.echo(f"msdiag: scanning {target.host} over WinRM ({target.transport}, {target.auth}) ...", err=True)
     return collect_remote(target, credentials, checks, endpoint_hosts=probe_hosts)
 
 

@@ -697,10 +697,6 @@ def _proxy_scope_warning(result: CheckResult | None) -> str | None:
             f"({who or 'unknown'}), which may not be the signed-in user's."
         )
     return (
-        f"Per-user settings (WinINET proxy) are those of the remoting account {who or ''}, not the "
-        "signed-in user's: nobody was signed in interactively or their hive could not be read."
-    ).replace("  ", " ")
-    return (
         "Per-user settings (WinINET proxy) could not be read for the signed-in user; findings about the "
         "user's proxy are incomplete."
     )

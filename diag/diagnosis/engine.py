@@ -32,7 +32,7 @@ def run_rule(rule: Rule, facts: Facts, ctx: RuleContext) -> Finding:
     """One rule; a bug or an unexpected shape inside it becomes not_collected, never a crash."""
     try:
         return rule(facts, ctx)
-    except Exception as exc:  # noqa: BLE001 - any rule failure must not stop the diagnosis
+    except Exception as exc:
         return rule.spec.not_collected(f"the rule could not evaluate the data ({type(exc).__name__}: {exc})")
 
 

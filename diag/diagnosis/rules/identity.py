@@ -24,8 +24,10 @@ POLICY = RuleSpec(
             "Group Policy 'Accounts: Block Microsoft accounts' is set. On a company PC this is the "
             "organisation's decision: ask IT, or change the security info from another device at "
             "https://account.microsoft.com.",
-            "グループ ポリシー「アカウント: Microsoft アカウントをブロックする」が設定されています。会社の PC では組織の方針"
-            "なので IT 部門に相談するか、別の端末から https://account.microsoft.com でセキュリティ情報を変更してください。",
+            "グループ ポリシー「アカウント: Microsoft アカウント"
+            "をブロックする」が設定されています。会社の PC では組織の方針"
+            "なので IT 部門に相談するか、別の端末から https:"
+            "//account.microsoft.com でセキュリティ情報を変更してください。",
         ),
     ),
 )
@@ -78,13 +80,17 @@ ORG = RuleSpec(
     remediation=(
         L(
             "For a work or school account, the phone number for sign-in codes is changed at "
-            "https://mysignins.microsoft.com/security-info or by the IT department, not at account.microsoft.com.",
-            "職場または学校のアカウントの場合、コードを受け取る電話番号は https://mysignins.microsoft.com/security-info "
+            "https://mysignins.microsoft.com/security-info or "
+            "by the IT department, not at account.microsoft.com.",
+            "職場または学校のアカウントの場合、コードを受け取る電話番号は https:"
+            "//mysignins.microsoft.com/security-info "
             "または IT 部門で変更します(account.microsoft.com ではありません)。",
         ),
         L(
-            "If adding a number is blocked, contact the IT department: company policy may forbid it (組織アカウント).",
-            "番号の追加がブロックされる場合は IT 部門に連絡してください。組織のポリシーで禁止されている可能性があります。",
+            "If adding a number is blocked, contact the IT "
+            "department: company policy may forbid it (組織アカウント).",
+            "番号の追加がブロックされる場合は IT 部門に連絡してく"
+            "ださい。組織のポリシーで禁止されている可能性があります。",
         ),
     ),
 )
@@ -138,7 +144,8 @@ PRT = RuleSpec(
         L(
             "Lock and unlock the PC while connected to the company network (or VPN), then run "
             "`dsregcmd /status` again: AzureAdPrt should be YES with a recent update time.",
-            "社内ネットワーク(または VPN)に接続した状態で PC をロックして解除し、`dsregcmd /status` を再実行してください。"
+            "社内ネットワーク(または VPN)に接続した状態で PC をロックし"
+            "て解除し、`dsregcmd /status` を再実行してください。"
             "AzureAdPrt が YES で、更新時刻が新しくなっていれば正常です。",
         ),
     ),

@@ -20,8 +20,18 @@ DNS_CODES = ("0x80072EE7", "0xCAA82EE7", "0x800704CF")
 BLOCK_ADDRESSES = {"0.0.0.0", "127.0.0.1", "::1", "::", "0:0:0:0:0:0:0:0"}
 #: domains of Microsoft account sign-in and connectivity hosts (windows-facts.md endpoint lists)
 MICROSOFT_DOMAINS = (
-    "live.com", "live.net", "microsoft.com", "microsoftonline.com", "msftauth.net", "msauth.net",
-    "msftconnecttest.com", "msidentity.com", "gfx.ms", "windows.net", "phonefactor.net", "office.com",
+    "live.com",
+    "live.net",
+    "microsoft.com",
+    "microsoftonline.com",
+    "msftauth.net",
+    "msauth.net",
+    "msftconnecttest.com",
+    "msidentity.com",
+    "gfx.ms",
+    "windows.net",
+    "phonefactor.net",
+    "office.com",
 )
 
 
@@ -53,7 +63,8 @@ NO_ADAPTER = RuleSpec(
         L(
             "Connect the PC to Wi-Fi or a network cable and check that the adapter is enabled "
             "(Settings > Network & internet).",
-            "Wi-Fi または LAN ケーブルで PC をネットワークに接続し、アダプターが有効になっているか確認してください"
+            "Wi-Fi または LAN ケーブルで PC をネットワー"
+            "クに接続し、アダプターが有効になっているか確認してください"
             "(設定 > ネットワークとインターネット)。",
         ),
     ),
@@ -100,11 +111,13 @@ DNS = RuleSpec(
         L(
             "Disconnect any VPN and try again; if it then works, ask the VPN's administrator to resolve "
             "login.live.com.",
-            "VPN を切断して再試行してください。それで解決する場合は、VPN の管理者に login.live.com の名前解決を依頼してください。",
+            "VPN を切断して再試行してください。それで解決する場合は、VPN "
+            "の管理者に login.live.com の名前解決を依頼してください。",
         ),
         L(
             "Run `ipconfig /flushdns`, or set the adapter's DNS server to automatic (or your router).",
-            "`ipconfig /flushdns` を実行するか、アダプターの DNS サーバーを自動取得(またはルーター)に戻してください。",
+            "`ipconfig /flushdns` を実行するか、アダプター"
+            "の DNS サーバーを自動取得(またはルーター)に戻してください。",
         ),
     ),
 )
@@ -132,7 +145,8 @@ def dns_account_hosts(facts: Facts, ctx: RuleContext) -> Finding:
         return DNS.fail(
             L(
                 f"{len(direct_fail)} of {len(probed)} hosts do not resolve: {_hosts(direct_fail)}.",
-                f"{len(probed)} 件中 {len(direct_fail)} 件のホストを名前解決できません: {_hosts(direct_fail)}",
+                f"{len(probed)} 件中 {len(direct_fail)} "
+                f"件のホストを名前解決できません: {_hosts(direct_fail)}",
             ),
             evidence,
         )
@@ -253,7 +267,8 @@ TCP_PARTIAL = RuleSpec(
         L(
             "A firewall, security suite or network filter blocks the listed hosts: allow them "
             "(login.live.com, login.microsoftonline.com, *.msftauth.net) on TCP 443.",
-            "ファイアウォール、セキュリティ ソフト、ネットワーク フィルターが表示されたホストを遮断しています。"
+            "ファイアウォール、セキュリティ ソフト、ネットワー"
+            "ク フィルターが表示されたホストを遮断しています。"
             "TCP 443 で login.live.com、login.microsoftonline.com、*.msftauth.net を許可してください。",
         ),
     ),
@@ -374,7 +389,8 @@ NCSI = RuleSpec(
             "Remove hosts-file or firewall blocks of www.msftconnecttest.com; sign-in dialogs refuse to "
             "start ('You'll need the internet for this') while Windows thinks it is offline.",
             "hosts ファイルやファイアウォールによる www.msftconnecttest.com の遮断を解除してください。"
-            "Windows がオフラインと判断している間は、サインイン画面が「インターネットが必要です」と表示して進みません。",
+            "Windows がオフラインと判断している間は、サインイ"
+            "ン画面が「インターネットが必要です」と表示して進みません。",
         ),
     ),
 )

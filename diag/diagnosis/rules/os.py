@@ -32,7 +32,8 @@ OS_OLD = RuleSpec(
     remediation=(
         L(
             f"Install the latest Windows updates or upgrade to Windows 11 (support dates: {LIFECYCLE_URL}).",
-            f"最新の Windows Update を適用するか、Windows 11 にアップグレードしてください(サポート期限: {LIFECYCLE_URL})。",
+            "最新の Windows Update を適用するか、Windows 11 "
+            f"にアップグレードしてください(サポート期限: {LIFECYCLE_URL})。",
         ),
         L(
             "Meanwhile, change the phone number from another, up-to-date device at https://account.microsoft.com.",
@@ -75,7 +76,8 @@ def too_old(facts: Facts, ctx: RuleContext) -> Finding:
         return OS_OLD.fail(
             L(
                 f"Build {build} is older than Windows 10 1809 (build {MIN_WIN10_BUILD}), out of support.",
-                f"ビルド {build} は Windows 10 1809(ビルド {MIN_WIN10_BUILD})より古く、サポートが終了しています。",
+                f"ビルド {build} は Windows 10 1809(ビルド "
+                f"{MIN_WIN10_BUILD})より古く、サポートが終了しています。",
             ),
             evidence,
         )
@@ -86,7 +88,8 @@ def too_old(facts: Facts, ctx: RuleContext) -> Finding:
                 L(
                     f"Windows 10 (build {build}) reached end of support on 2025-10-14; sign-in still "
                     "works for now but security fixes stop without Extended Security Updates.",
-                    f"Windows 10(ビルド {build})は 2025-10-14 にサポートが終了しました。現時点ではサインインできますが、"
+                    f"Windows 10(ビルド {build})は 2025-10-14 "
+                    "にサポートが終了しました。現時点ではサインインできますが、"
                     "拡張セキュリティ更新 (ESU) がない場合はセキュリティ修正が提供されません。",
                 ),
                 evidence,

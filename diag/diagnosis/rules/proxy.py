@@ -88,7 +88,8 @@ def wininet_winhttp_mismatch(facts: Facts, ctx: RuleContext) -> Finding:
             L(
                 f"WinINET uses a PAC script ({pac}) but WinHTTP is direct; services that use WinHTTP "
                 "may bypass the company proxy.",
-                f"WinINET は PAC スクリプト ({pac}) を使いますが、WinHTTP は直接接続です。WinHTTP を使うサービスは"
+                f"WinINET は PAC スクリプト ({pac}) を使います"
+                "が、WinHTTP は直接接続です。WinHTTP を使うサービスは"
                 "社内プロキシを通らない可能性があります。",
             ),
             evidence,
@@ -114,7 +115,8 @@ UNREACHABLE = RuleSpec(
         L(
             "If you are outside the company network (home, abroad), turn the proxy off in Settings > "
             "Network & internet > Proxy, and run `netsh winhttp reset proxy` as administrator.",
-            "社外(自宅や海外)にいる場合は、設定 > ネットワークとインターネット > プロキシ でプロキシをオフにし、"
+            "社外(自宅や海外)にいる場合は、設定 > ネットワーク"
+            "とインターネット > プロキシ でプロキシをオフにし、"
             "管理者として `netsh winhttp reset proxy` を実行してください。",
         ),
         L(
@@ -188,8 +190,10 @@ PAC = RuleSpec(
     related_codes=PROXY_CODES,
     remediation=(
         L(
-            "Outside the company network, turn off 'Use setup script' in Settings > Network & internet > Proxy.",
-            "社外では、設定 > ネットワークとインターネット > プロキシ の「セットアップ スクリプトを使う」をオフにしてください。",
+            "Outside the company network, turn off 'Use setup "
+            "script' in Settings > Network & internet > Proxy.",
+            "社外では、設定 > ネットワークとインターネット > プロキ"
+            "シ の「セットアップ スクリプトを使う」をオフにしてください。",
         ),
         L(
             "Inside it, ask IT whether the PAC address is still valid.",
@@ -262,7 +266,8 @@ ENV = RuleSpec(
         L(
             "Remove or correct HTTP_PROXY / HTTPS_PROXY (System > About > Advanced system settings > "
             "Environment Variables); tools and PowerShell 7 use them instead of the system proxy.",
-            "HTTP_PROXY / HTTPS_PROXY を削除または修正してください(システム > バージョン情報 > システムの詳細設定 > "
+            "HTTP_PROXY / HTTPS_PROXY を削除または修正し"
+            "てください(システム > バージョン情報 > システムの詳細設定 > "
             "環境変数)。ツールや PowerShell 7 はシステムのプロキシではなくこれを使います。",
         ),
     ),

@@ -29,11 +29,15 @@ SETTINGS = RuleSpec(
     related_codes=("msg-country-code-not-supported", "msg-something-went-wrong"),
     remediation=(
         L(
-            "Settings > Time & language > Language & region: set 'Country or region' and 'Regional format' to where "
-            "you live now; set the time zone under Date & time (Get-Culture, Get-WinSystemLocale, Get-TimeZone show "
+            "Settings > Time & language > Language & region: set "
+            "'Country or region' and 'Regional format' to where "
+            "you live now; set the time zone under Date & time "
+            "(Get-Culture, Get-WinSystemLocale, Get-TimeZone show "
             "the values).",
-            "設定 > 時刻と言語 > 言語と地域 で「国または地域」と「地域設定」を現在住んでいる国に合わせ、日付と時刻で"
-            "タイム ゾーンを設定してください(Get-Culture、Get-WinSystemLocale、Get-TimeZone で確認できます)。",
+            "設定 > 時刻と言語 > 言語と地域 で「国または地域"
+            "」と「地域設定」を現在住んでいる国に合わせ、日付と時刻で"
+            "タイム ゾーンを設定してください(Get-Culture、"
+            "Get-WinSystemLocale、Get-TimeZone で確認できます)。",
         ),
     ),
 )
@@ -90,7 +94,8 @@ PHONE = RuleSpec(
         ),
         L(
             "If you moved abroad, update 'Country or region' and the time zone on this PC too.",
-            "海外赴任・留学などで国が変わった場合は、この PC の「国または地域」とタイム ゾーンも更新してください。",
+            "海外赴任・留学などで国が変わった場合は、この PC "
+            "の「国または地域」とタイム ゾーンも更新してください。",
         ),
     ),
 )

@@ -68,7 +68,8 @@ WLID = RuleSpec(
     remediation=(
         L(
             "As administrator: `sc config wlidsvc start= demand` (Manual, the default), then sign in again.",
-            "管理者として `sc config wlidsvc start= demand`(既定の「手動」)を実行し、もう一度サインインしてください。",
+            "管理者として `sc config wlidsvc start= "
+            "demand`(既定の「手動」)を実行し、もう一度サインインしてください。",
         ),
         L(
             "If a tuning or privacy tool disabled it, undo that setting in the tool.",
@@ -96,7 +97,8 @@ TOKEN = RuleSpec(
     remediation=(
         L(
             "As administrator: `sc config TokenBroker start= demand` (Manual, the default), then restart.",
-            "管理者として `sc config TokenBroker start= demand`(既定の「手動」)を実行し、再起動してください。",
+            "管理者として `sc config TokenBroker start= "
+            "demand`(既定の「手動」)を実行し、再起動してください。",
         ),
     ),
 )

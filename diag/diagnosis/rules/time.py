@@ -21,12 +21,14 @@ SKEW = RuleSpec(
         L(
             "Settings > Time & language > Date & time: turn on 'Set time automatically' and 'Set time zone "
             "automatically', then press 'Sync now'.",
-            "設定 > 時刻と言語 > 日付と時刻 で「時刻を自動的に設定する」と「タイム ゾーンを自動的に設定する」を"
+            "設定 > 時刻と言語 > 日付と時刻 で「時刻を自動"
+            "的に設定する」と「タイム ゾーンを自動的に設定する」を"
             "オンにし、「今すぐ同期」を押してください。",
         ),
         L(
             "Check the time zone too: a clock set to local time in the wrong zone is hours off in UTC.",
-            "タイム ゾーンも確認してください。誤ったタイム ゾーンで現地時刻に合わせると、UTC では数時間ずれます。",
+            "タイム ゾーンも確認してください。誤ったタイム ゾー"
+            "ンで現地時刻に合わせると、UTC では数時間ずれます。",
         ),
     ),
 )
@@ -76,7 +78,8 @@ W32 = RuleSpec(
     remediation=(
         L(
             "As administrator: `sc config w32time start= demand`, `net start w32time`, `w32tm /resync`.",
-            "管理者として `sc config w32time start= demand`、`net start w32time`、`w32tm /resync` を実行してください。",
+            "管理者として `sc config w32time start= demand`、"
+            "`net start w32time`、`w32tm /resync` を実行してください。",
         ),
     ),
 )

@@ -26,7 +26,8 @@ HANDSHAKE = RuleSpec(
     remediation=(
         L(
             "Check the date, time and time zone first (a wrong clock makes every certificate look invalid).",
-            "まず日付・時刻・タイム ゾーンを確認してください(時計がずれているとすべての証明書が無効に見えます)。",
+            "まず日付・時刻・タイム ゾーンを確認してください"
+            "(時計がずれているとすべての証明書が無効に見えます)。",
         ),
         L(
             "Then check security software or a proxy that inspects HTTPS, and that TLS 1.2 is enabled.",
@@ -86,12 +87,14 @@ INTERCEPTION = RuleSpec(
         L(
             "Exclude login.live.com, login.microsoftonline.com, account.live.com and *.msftauth.net from "
             "HTTPS inspection in the security software or company proxy named as the issuer.",
-            "発行元として表示されたセキュリティ ソフトや社内プロキシで、login.live.com、login.microsoftonline.com、"
+            "発行元として表示されたセキュリティ ソフトや社内プロキシで、"
+            "login.live.com、login.microsoftonline.com、"
             "account.live.com、*.msftauth.net を HTTPS 検査の対象外にしてください。",
         ),
         L(
             "On a managed PC, ask IT: the organisation may require this inspection.",
-            "会社管理の PC の場合は IT 部門に相談してください(組織がこの検査を必須にしている場合があります)。",
+            "会社管理の PC の場合は IT 部門に相談してくだ"
+            "さい(組織がこの検査を必須にしている場合があります)。",
         ),
     ),
 )
@@ -146,11 +149,15 @@ PROTOCOL = RuleSpec(
     related_codes=TLS_CODES,
     remediation=(
         L(
-            r"As administrator, set HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols"
-            r"\TLS 1.2\Client Enabled=1 and DisabledByDefault=0 (or delete the key to use the Windows default), "
+            r"As administrator, set "
+            r"HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols"
+            r"\TLS 1.2\Client Enabled=1 and DisabledByDefault=0 "
+            r"(or delete the key to use the Windows default), "
             "then restart.",
-            r"管理者として HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client "
-            "の Enabled を 1、DisabledByDefault を 0 に設定(またはキーを削除して Windows の既定に戻す)し、再起動してください。",
+            r"管理者として HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS "
+            r"1.2\Client "
+            "の Enabled を 1、DisabledByDefault を 0 に設定"
+            "(またはキーを削除して Windows の既定に戻す)し、再起動してください。",
         ),
     ),
 )

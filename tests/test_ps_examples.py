@@ -445,3 +445,10 @@ EN_US: dict[str, dict[str, Any]] = {
         },
     ),
 }
+
+
+def test_every_check_has_a_ja_jp_and_an_en_us_example() -> None:
+    from diag.checks import CHECK_NAMES
+
+    assert set(JA_JP) == set(EN_US) == set(CHECK_NAMES)
+    assert all(JA_JP[c]["check"] == c and EN_US[c]["check"] == c for c in CHECK_NAMES)
