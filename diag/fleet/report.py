@@ -22,6 +22,8 @@ from diag.formats.redact import Redaction, parse_redaction, redact
 
 FLEET_REPORT_VERSION = 1
 NOT_SCANNED = "not_scanned"
+#: checks whose documents tell redaction which user, computer and domain names to replace
+_NAME_SOURCES = ("identity", "proxy", "os")
 
 Diagnose = Callable[[Capture], DiagnosisResult]
 
@@ -100,14 +102,41 @@ def _unscanned_result(capture: Capture) -> DiagnosisResult:
     )
 
 
+def _shown_part(result: DiagnosisResult) -> DiagnosisResult:
+    """Only what the fleet report shows, plus what redaction reads to learn whose names to hide.
+
+    Redacting a whole result (every string of every check document, each through the phone
+    number matcher) costs about 0.3 s per host: an hour at 10,000 hosts. The fleet report shows
+    the fail/warn findings' titles and details, the host status and the host name; redaction
+    still sees the identity, proxy and os documents its placeholders come from."""
+    checks = {
+        name: outcome.model_copy(update={"raw": None})
+        for name, outcome in result.capture.checks.items()
+        if name in _NAME_SOURCES
+    }
+    findings = [
+        finding.model_copy(update={"evidence": [], "remediation": []})
+        for finding in result.findings
+        if finding.status in (Status.FAIL, Status.WARN)
+    ]
+    return result.model_copy(
+        update={
+            "findings": findings,
+            "errors": [],
+            "capture": result.capture.model_copy(update={"checks": checks}),
+        }
+    )
+
+
 def host_row(record: FleetRecord, index: int, level: Redaction, diagnose: Diagnose) -> HostRow:
     """Diagnose (when the host was scanned) and redact one record down to its report row."""
     capture = record.capture
     scanned = capture.host_status.state == HostState.OK
-    result = diagnose(capture) if scanned else _unscanned_result(capture)
-    result = redact(result, level)
+    full = diagnose(capture) if scanned else _unscanned_result(capture)
+    result = redact(_shown_part(full), level)
     failing = tuple(sorted(f.id for f in result.findings if f.status == Status.FAIL))
     warning = tuple(sorted(f.id for f in result.findings if f.status == Status.WARN))
+    verdict = full.verdict
     findings = [
         HostFinding(
             id=f.id,
@@ -125,7 +154,7 @@ def host_row(record: FleetRecord, index: int, level: Redaction, diagnose: Diagno
     return HostRow(
         name=name,
         state=capture.host_status.state.value,
-        verdict=result.verdict if scanned else NOT_SCANNED,
+        verdict=verdict if scanned else NOT_SCANNED,
         failing=failing,
         warning=warning,
         duration_ms=record.duration_ms,
