@@ -19,24 +19,65 @@ class Check:
 
 
 CHECKS: tuple[Check, ...] = (
-    Check("os", "Get-MsdiagOs.ps1", "Windows version, build, display version, edition, architecture, "
-          "computer and domain, uptime, elevation, PowerShell version", "Windows; partial on PowerShell 7 elsewhere"),
-    Check("locale", "Get-MsdiagLocale.ps1", "Culture, UI culture, system locale, home location (GeoId), "
-          "user language list", "Windows (system locale and home location need Windows)"),
-    Check("time", "Get-MsdiagTime.ps1", "Time zone, UTC offset, DST, local and UTC time, W32Time state and "
-          "configured source", "Windows; time zone and clock anywhere"),
-    Check("proxy", "Get-MsdiagProxy.ps1", "WinINET per-user proxy and PAC, WinHTTP proxy, HTTP(S)_PROXY / "
-          "NO_PROXY; whose settings they are", "Windows"),
-    Check("network", "Get-MsdiagNetwork.ps1", "Adapters, VPN adapters and profiles, DNS servers, default route, "
-          "hosts-file overrides of Microsoft hosts", "Windows"),
-    Check("endpoints", "Get-MsdiagEndpoints.ps1", "DNS, TCP 443, TLS certificate and HTTP Date for the Microsoft "
-          "account hosts, in parallel, through the user's proxy", "Windows; works on PowerShell 7 anywhere"),
-    Check("services", "Get-MsdiagServices.ps1", "wlidsvc, TokenBroker, W32Time, Dnscache, NlaSvc: status and "
-          "start type", "Windows"),
-    Check("tls", "Get-MsdiagTls.ps1", "SCHANNEL client TLS 1.0-1.3 settings, .NET SchUseStrongCrypto, WinHTTP "
-          "DefaultSecureProtocols", "Windows", needs_elevation=False),
-    Check("identity", "Get-MsdiagIdentity.ps1", "dsregcmd /status join and PRT state, NoConnectedUser policy, "
-          "whether the user signs in with a Microsoft account", "Windows"),
+    Check(
+        "os",
+        "Get-MsdiagOs.ps1",
+        "Windows version, build, display version, edition, architecture, "
+        "computer and domain, uptime, elevation, PowerShell version",
+        "Windows; partial on PowerShell 7 elsewhere",
+    ),
+    Check(
+        "locale",
+        "Get-MsdiagLocale.ps1",
+        "Culture, UI culture, system locale, home location (GeoId), user language list",
+        "Windows (system locale and home location need Windows)",
+    ),
+    Check(
+        "time",
+        "Get-MsdiagTime.ps1",
+        "Time zone, UTC offset, DST, local and UTC time, W32Time state and configured source",
+        "Windows; time zone and clock anywhere",
+    ),
+    Check(
+        "proxy",
+        "Get-MsdiagProxy.ps1",
+        "WinINET per-user proxy and PAC, WinHTTP proxy, HTTP(S)_PROXY / NO_PROXY; whose settings they are",
+        "Windows",
+    ),
+    Check(
+        "network",
+        "Get-MsdiagNetwork.ps1",
+        "Adapters, VPN adapters and profiles, DNS servers, default route, "
+        "hosts-file overrides of Microsoft hosts",
+        "Windows",
+    ),
+    Check(
+        "endpoints",
+        "Get-MsdiagEndpoints.ps1",
+        "DNS, TCP 443, TLS certificate and HTTP Date for the Microsoft "
+        "account hosts, in parallel, through the user's proxy",
+        "Windows; works on PowerShell 7 anywhere",
+    ),
+    Check(
+        "services",
+        "Get-MsdiagServices.ps1",
+        "wlidsvc, TokenBroker, W32Time, Dnscache, NlaSvc: status and start type",
+        "Windows",
+    ),
+    Check(
+        "tls",
+        "Get-MsdiagTls.ps1",
+        "SCHANNEL client TLS 1.0-1.3 settings, .NET SchUseStrongCrypto, WinHTTP DefaultSecureProtocols",
+        "Windows",
+        needs_elevation=False,
+    ),
+    Check(
+        "identity",
+        "Get-MsdiagIdentity.ps1",
+        "dsregcmd /status join and PRT state, NoConnectedUser policy, "
+        "whether the user signs in with a Microsoft account",
+        "Windows",
+    ),
 )
 
 CHECK_NAMES: tuple[str, ...] = tuple(c.name for c in CHECKS)

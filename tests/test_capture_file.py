@@ -60,8 +60,18 @@ def test_missing_and_unknown_checks(tmp_path: Path) -> None:
 
 def test_runner_lines_file_is_read_as_a_capture(tmp_path: Path) -> None:
     data = _healthy()
-    lines = [json.dumps({"msdiag_runner": "start", "protocol": 1, "host": "PC-LINES", "ps_edition": "Desktop",
-                         "ps_version": "5.1.19041.4522", "utc": "2026-11-25T01:02:03Z"})]
+    lines = [
+        json.dumps(
+            {
+                "msdiag_runner": "start",
+                "protocol": 1,
+                "host": "PC-LINES",
+                "ps_edition": "Desktop",
+                "ps_version": "5.1.19041.4522",
+                "utc": "2026-11-25T01:02:03Z",
+            }
+        )
+    ]
     lines += [json.dumps(data["checks"][n]["document"], ensure_ascii=False) for n in ("os", "locale")]
     lines.append(json.dumps({"msdiag_runner": "end", "elapsed_ms": 900}))
     path = tmp_path / "lines.json"
@@ -72,7 +82,9 @@ def test_runner_lines_file_is_read_as_a_capture(tmp_path: Path) -> None:
     assert capture.checks["network"].status is not CheckStatus.OK
 
 
-@pytest.mark.parametrize("content", [b"", b"\x00\x01\x02garbage", b"[1, 2, 3]", b'{"format": "msdiag-capture"}'])
+@pytest.mark.parametrize(
+    "content", [b"", b"\x00\x01\x02garbage", b"[1, 2, 3]", b'{"format": "msdiag-capture"}']
+)
 def test_not_a_capture(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "x.json"
     path.write_bytes(content)

@@ -14,11 +14,18 @@ ROOT = Path(__file__).resolve().parent.parent
 HOSTS = ROOT / "diag" / "lab" / "hosts"
 
 
-def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = dict(os.environ)
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "diag", *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=120
+        [sys.executable, "-m", "diag", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=120,
     )
 
 
@@ -29,8 +36,13 @@ def assert_no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
 def test_help_documents_exit_codes() -> None:
     proc = run("--help")
     assert proc.returncode == 0
-    for line in ("0  nothing failed", "1  at least one finding failed", "2  usage or input error",
-                 "3  collection failed", "4  fleet scan"):
+    for line in (
+        "0  nothing failed",
+        "1  at least one finding failed",
+        "2  usage or input error",
+        "3  collection failed",
+        "4  fleet scan",
+    ):
         assert line in proc.stdout
 
 
@@ -102,7 +114,14 @@ def test_unparseable_error_code_is_rejected_before_anything_runs(tmp_path: Path)
 def test_unwritable_capture_path_is_an_input_error(tmp_path: Path) -> None:
     target = tmp_path / "file-not-dir"
     target.write_text("x", encoding="utf-8")
-    proc = run("diagnose", str(HOSTS / "healthy-ja-jp.json"), "--format", "json", "--output",
-               str(target / "out.json"), cwd=tmp_path)
+    proc = run(
+        "diagnose",
+        str(HOSTS / "healthy-ja-jp.json"),
+        "--format",
+        "json",
+        "--output",
+        str(target / "out.json"),
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2
     assert_no_traceback(proc)

@@ -87,7 +87,9 @@ def _collect(mode: str, monkeypatch: pytest.MonkeyPatch, timeout: float = 20.0) 
     return capture, time.monotonic() - started
 
 
-def test_healthy_scan_collects_every_check_in_one_process(fake_pwsh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_healthy_scan_collects_every_check_in_one_process(
+    fake_pwsh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     capture, _ = _collect("healthy", monkeypatch)
     assert capture.host_status.state is HostState.OK
     assert [n for n, r in capture.checks.items() if r.status is not CheckStatus.OK] == []
@@ -105,7 +107,9 @@ def test_selected_checks_only(fake_pwsh: Path, monkeypatch: pytest.MonkeyPatch) 
     assert capture.checks["proxy"].status is CheckStatus.NOT_RUN
 
 
-def test_hang_is_stopped_at_the_deadline_keeping_what_arrived(fake_pwsh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hang_is_stopped_at_the_deadline_keeping_what_arrived(
+    fake_pwsh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     capture, elapsed = _collect("hang", monkeypatch, timeout=2.0)
     assert elapsed < 8
     assert capture.host_status.state is HostState.TIMEOUT
@@ -132,7 +136,9 @@ def test_cp932_output_is_decoded_and_flagged(fake_pwsh: Path, monkeypatch: pytes
     assert any("cp932" in w for w in capture.warnings)
 
 
-def test_truncated_document_is_an_error_with_raw_kept(fake_pwsh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_truncated_document_is_an_error_with_raw_kept(
+    fake_pwsh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     capture, _ = _collect("truncated", monkeypatch)
     network = capture.checks["network"]
     assert network.status is CheckStatus.ERROR

@@ -49,26 +49,48 @@ def test_installed_wheel_finds_its_scripts_outside_the_checkout(wheel: Path, tmp
     python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     target = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     # Dependencies come from this test environment (read-only .pth path, not its editable install);
     # msdiag itself only from the wheel.
     Path(target, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "--quiet", str(wheel)],
-        check=True, capture_output=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     msdiag = env_dir / "bin" / "msdiag"
     work = tmp_path / "elsewhere"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
-    listed = subprocess.run([str(msdiag), "checks", "--format", "json"], cwd=work, env=env,
-                            capture_output=True, text=True, timeout=120)
+    listed = subprocess.run(
+        [str(msdiag), "checks", "--format", "json"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert listed.returncode == 0, listed.stderr
     payload = json.loads(listed.stdout)
     assert payload["scripts_dir"].startswith(target)
     assert all(c["bundled"] for c in payload["checks"])
-    exported = subprocess.run([str(msdiag), "export-script"], cwd=work, env=env, capture_output=True,
-                              text=True, timeout=120)
+    exported = subprocess.run(
+        [str(msdiag), "export-script"], cwd=work, env=env, capture_output=True, text=True, timeout=120
+    )
     assert exported.returncode == 0, exported.stderr
     assert "Set-StrictMode" in exported.stdout and "Get-TimeZone" in exported.stdout

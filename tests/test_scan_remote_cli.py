@@ -33,14 +33,43 @@ def lab() -> Iterator[LabServer]:
 def scan(lab: LabServer, name: str, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, MSDIAG_USERNAME=USER, MSDIAG_PASSWORD=PASSWORD)
     return subprocess.run(
-        [sys.executable, "-m", "diag", "scan", "--host", "127.0.0.1", "--port", str(lab.port_of(name)),
-         "--transport", "http", "--auth", "ntlm", "--timeout", "30", *extra],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "diag",
+            "scan",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(lab.port_of(name)),
+            "--transport",
+            "http",
+            "--auth",
+            "ntlm",
+            "--timeout",
+            "30",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
     )
 
 
-@pytest.mark.parametrize("name", ["healthy-ja-jp", "proxy-mismatch", "clock-skew", "vpn-dns-failure",
-                                  "hosts-file-block", "wlidsvc-disabled"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "healthy-ja-jp",
+        "proxy-mismatch",
+        "clock-skew",
+        "vpn-dns-failure",
+        "hosts-file-block",
+        "wlidsvc-disabled",
+    ],
+)
 def test_remote_scan_matches_direct_diagnosis(lab: LabServer, tmp_path: Path, name: str) -> None:
     proc = scan(lab, name, tmp_path, "--format", "json", "--save-capture", "cap.json")
     assert proc.returncode in (0, 1), proc.stderr
@@ -58,8 +87,17 @@ def test_remote_scan_matches_direct_diagnosis(lab: LabServer, tmp_path: Path, na
 
 
 def test_password_appears_nowhere(lab: LabServer, tmp_path: Path) -> None:
-    proc = scan(lab, "proxy-mismatch", tmp_path, "--format", "table,json,html", "--save-capture", "cap.json",
-                "--error", "0xCAA70004")
+    proc = scan(
+        lab,
+        "proxy-mismatch",
+        tmp_path,
+        "--format",
+        "table,json,html",
+        "--save-capture",
+        "cap.json",
+        "--error",
+        "0xCAA70004",
+    )
     assert proc.returncode == 1, proc.stderr
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert any(p.suffix == ".html" for p in written) and any(p.suffix == ".json" for p in written)
@@ -71,9 +109,28 @@ def test_password_appears_nowhere(lab: LabServer, tmp_path: Path) -> None:
 def test_wrong_password_is_auth_failed_exit_3(lab: LabServer, tmp_path: Path) -> None:
     env = dict(os.environ, MSDIAG_USERNAME=USER, MSDIAG_PASSWORD="not-the-password")
     proc = subprocess.run(
-        [sys.executable, "-m", "diag", "scan", "--host", "127.0.0.1", "--port", str(lab.port_of("healthy-ja-jp")),
-         "--transport", "http", "--auth", "ntlm", "--format", "json"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "diag",
+            "scan",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(lab.port_of("healthy-ja-jp")),
+            "--transport",
+            "http",
+            "--auth",
+            "ntlm",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
     )
     assert proc.returncode == 3
     assert "auth_failed" in proc.stderr

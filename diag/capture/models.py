@@ -12,15 +12,15 @@ diag/capture/capture.schema.json is generated from these models (see diag.captur
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 #: Version of the per-check document format (``schema_version`` in every check document).
-CHECK_SCHEMA_VERSION = 1
+CHECK_SCHEMA_VERSION: Final = 1
 #: Version of the capture envelope (``schema_version`` of a capture).
-CAPTURE_SCHEMA_VERSION = 1
-CAPTURE_FORMAT = "msdiag-capture"
+CAPTURE_SCHEMA_VERSION: Final = 1
+CAPTURE_FORMAT: Final = "msdiag-capture"
 
 # Bounds for untrusted input: generous for real machines, small enough that a hostile host
 # cannot make msdiag allocate without limit or render a megabyte-long cell.

@@ -54,7 +54,9 @@ def _error(reason: str, raw: str | None) -> CheckResult:
     )
 
 
-def validate_document(document: Any, expected_check: str | None = None, raw: str | None = None) -> CheckResult:
+def validate_document(
+    document: Any, expected_check: str | None = None, raw: str | None = None
+) -> CheckResult:
     """Validate one check document (already decoded from JSON) and its data against the models."""
     if raw is None:
         try:
@@ -113,7 +115,9 @@ class Facts:
             return f"the {check} check is not in this capture"
         if result.status is CheckStatus.OK:
             return ""
-        return f"the {check} check {result.status.value.replace('_', ' ')}: {result.reason or 'no reason given'}"
+        return (
+            f"the {check} check {result.status.value.replace('_', ' ')}: {result.reason or 'no reason given'}"
+        )
 
     def data(self, check: str, model: type[M]) -> M | None:
         if check not in self._cache:

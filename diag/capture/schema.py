@@ -54,7 +54,9 @@ def load_schema() -> dict[str, Any]:
 
 
 def write_schema(path: Path = SCHEMA_PATH) -> None:
-    path.write_text(json.dumps(generate_schema(), indent=1, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
+    path.write_text(
+        json.dumps(generate_schema(), indent=1, ensure_ascii=False, sort_keys=True) + "\n", "utf-8"
+    )
 
 
 if __name__ == "__main__":

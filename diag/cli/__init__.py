@@ -41,8 +41,16 @@ def cli() -> None:
 
 def _register() -> None:
     # Imported here so each command lives in its own module (one job each).
-    from diag.cli import checks_cmd, codes_cmd, diagnose_cmd, export_cmd, lab_cmd, phone_cmd, scan_cmd
-    from diag.cli import fleet_cmd
+    from diag.cli import (
+        checks_cmd,
+        codes_cmd,
+        diagnose_cmd,
+        export_cmd,
+        fleet_cmd,
+        lab_cmd,
+        phone_cmd,
+        scan_cmd,
+    )
 
     for module in (checks_cmd, scan_cmd, diagnose_cmd, codes_cmd, phone_cmd, export_cmd, lab_cmd, fleet_cmd):
         for command in module.COMMANDS:

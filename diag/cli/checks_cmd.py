@@ -34,8 +34,12 @@ def checks_command(fmt: str) -> None:
         click.echo(json.dumps({"scripts_dir": str(folder), "checks": rows}, indent=2, ensure_ascii=False))
         return
     table = [[r["name"], r["collects"], r["runs_on"]] for r in rows]
-    click.echo(tabulate(table, headers=["check", "collects", "runs on"], tablefmt="simple", maxcolwidths=[10, 58, 28]))
-    missing = [r["script"] for r in rows if not r["bundled"]]
+    click.echo(
+        tabulate(
+            table, headers=["check", "collects", "runs on"], tablefmt="simple", maxcolwidths=[10, 58, 28]
+        )
+    )
+    missing = [c.script for c in CHECKS if not (folder / c.script).is_file()]
     click.echo(f"\nScripts: {folder}")
     if missing:
         raise click.ClickException(f"bundled scripts missing from this installation: {', '.join(missing)}")

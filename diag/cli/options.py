@@ -21,9 +21,19 @@ def diagnosis_options(func: F) -> F:
             help="An error code or message the user saw (repeatable): 0x800704CF, 800704cf, -2147023665, "
             "CAA70007, AADSTS50079, 'Something went wrong [1001]', 「この国番号は対応していません」.",
         ),
-        click.option("--phone", metavar="NUMBER", help="The phone number the user is trying to add, e.g. '+81 90-1234-5678'."),
-        click.option("--phone-region", metavar="CC", help="Country to assume for a number typed without +, e.g. JP."),
-        click.option("--show-phone", is_flag=True, help="Show phone numbers unmasked in the output (masked by default)."),
+        click.option(
+            "--phone",
+            metavar="NUMBER",
+            help="The phone number the user is trying to add, e.g. '+81 90-1234-5678'.",
+        ),
+        click.option(
+            "--phone-region", metavar="CC", help="Country to assume for a number typed without +, e.g. JP."
+        ),
+        click.option(
+            "--show-phone",
+            is_flag=True,
+            help="Show phone numbers unmasked in the output (masked by default).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)

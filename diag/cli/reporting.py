@@ -43,7 +43,7 @@ def report_and_exit_code(
     result = diagnose(capture, errors=errors, phone=phone, phone_region=phone_region)
     write_outputs(
         result,
-        formats,
+        list(formats),
         output=Path(output) if output else None,
         lang=lang,
         redaction=Redaction(redact),
@@ -63,7 +63,10 @@ def report_and_exit_code(
             click.echo(f"msdiag: what to try: {status.hint}", err=True)
         return int(ExitCode.COLLECTION_FAILED)
     if capture.host_status.state is not HostState.OK:
-        click.echo(f"msdiag: warning: host status {capture.host_status.state.value}: {capture.host_status.detail}", err=True)
+        click.echo(
+            f"msdiag: warning: host status {capture.host_status.state.value}: {capture.host_status.detail}",
+            err=True,
+        )
     if any(f.status is Status.FAIL for f in result.findings) or (
         result.phone is not None and any(f.status is Status.FAIL for f in result.phone.findings)
     ):

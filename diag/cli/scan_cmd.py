@@ -22,7 +22,9 @@ def _progress(name: str, result: CheckResult) -> None:
 
 
 @click.command("scan")
-@click.option("--checks", "checks_opt", metavar="a,b", help="Only these checks (default: all; see `msdiag checks`).")
+@click.option(
+    "--checks", "checks_opt", metavar="a,b", help="Only these checks (default: all; see `msdiag checks`)."
+)
 @click.option(
     "--save-capture",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -35,31 +37,81 @@ def _progress(name: str, result: CheckResult) -> None:
     metavar="HOST",
     help="Probe this host instead of the default Microsoft account hosts (repeatable).",
 )
-@click.option("--timeout", type=click.FloatRange(min=1, max=3600), default=60.0, show_default=True,
-              help="Overall deadline per host, seconds.")
-@click.option("--powershell", metavar="PATH", help="Local scans: the PowerShell to run (default: pwsh, else powershell.exe).")
-@click.option("--host", "hosts", multiple=True, metavar="HOST",
-              help="Scan this Windows host over PowerShell remoting (WinRM) instead of this machine. Repeat for a fleet.")
-@click.option("--port", type=click.IntRange(1, 65535), help="WinRM port (default 5986 for https, 5985 for http).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1, max=3600),
+    default=60.0,
+    show_default=True,
+    help="Overall deadline per host, seconds.",
+)
+@click.option(
+    "--powershell",
+    metavar="PATH",
+    help="Local scans: the PowerShell to run (default: pwsh, else powershell.exe).",
+)
+@click.option(
+    "--host",
+    "hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Scan this Windows host over PowerShell remoting (WinRM) instead of this machine. Repeat for a fleet.",
+)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), help="WinRM port (default 5986 for https, 5985 for http)."
+)
 @click.option("--transport", type=click.Choice(["https", "http"]), default="https", show_default=True)
-@click.option("--auth", type=click.Choice(["negotiate", "ntlm", "kerberos", "credssp", "certificate", "basic"]),
-              default="negotiate", show_default=True)
-@click.option("--username", metavar="USER",
-              help="Account for remoting (or MSDIAG_USERNAME). The password comes from a prompt or MSDIAG_PASSWORD, never the command line.")
-@click.option("--ca-bundle", type=click.Path(dir_okay=False, path_type=Path), help="CA certificates to trust for HTTPS.")
-@click.option("--client-cert", type=click.Path(dir_okay=False, path_type=Path),
-              help="--auth certificate: the client certificate (PEM) mapped to a local account on the host.")
-@click.option("--client-key", type=click.Path(dir_okay=False, path_type=Path),
-              help="--auth certificate: the certificate's private key (PEM, not password-protected).")
-@click.option("--insecure", is_flag=True, help="Do not validate the host's HTTPS certificate (printed as a warning in the report).")
-@click.option("--inventory", type=click.Path(dir_okay=False, path_type=Path),
-              help="Fleet: hosts from a file (plain list, CSV with a header, or an Ansible INI/YAML inventory).")
+@click.option(
+    "--auth",
+    type=click.Choice(["negotiate", "ntlm", "kerberos", "credssp", "certificate", "basic"]),
+    default="negotiate",
+    show_default=True,
+)
+@click.option(
+    "--username",
+    metavar="USER",
+    help="Account for remoting (or MSDIAG_USERNAME). The password comes from a prompt or MSDIAG_PASSWORD, never the command line.",
+)
+@click.option(
+    "--ca-bundle", type=click.Path(dir_okay=False, path_type=Path), help="CA certificates to trust for HTTPS."
+)
+@click.option(
+    "--client-cert",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="--auth certificate: the client certificate (PEM) mapped to a local account on the host.",
+)
+@click.option(
+    "--client-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="--auth certificate: the certificate's private key (PEM, not password-protected).",
+)
+@click.option(
+    "--insecure",
+    is_flag=True,
+    help="Do not validate the host's HTTPS certificate (printed as a warning in the report).",
+)
+@click.option(
+    "--inventory",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Fleet: hosts from a file (plain list, CSV with a header, or an Ansible INI/YAML inventory).",
+)
 @click.option("--group", metavar="NAME", help="Fleet: only this Ansible inventory group.")
-@click.option("--concurrency", type=click.IntRange(1, 256), default=32, show_default=True, help="Fleet: hosts scanned at once.")
-@click.option("--results", type=click.Path(dir_okay=False, path_type=Path),
-              help="Fleet: JSON Lines results file (default reports/msdiag-fleet-<time>.jsonl).")
-@click.option("--resume", type=click.Path(dir_okay=False, path_type=Path),
-              help="Fleet: continue an interrupted scan, scanning only the hosts not yet in this results file.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=32,
+    show_default=True,
+    help="Fleet: hosts scanned at once.",
+)
+@click.option(
+    "--results",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Fleet: JSON Lines results file (default reports/msdiag-fleet-<time>.jsonl).",
+)
+@click.option(
+    "--resume",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Fleet: continue an interrupted scan, scanning only the hosts not yet in this results file.",
+)
 @diagnosis_options
 @report_options
 @click.pass_context
@@ -114,40 +166,79 @@ def scan_command(
 
     if fleet:
         if save_capture:
-            raise InputError("--save-capture applies to one host; a fleet scan saves every capture in its --results file")
+            raise InputError(
+                "--save-capture applies to one host; a fleet scan saves every capture in its --results file"
+            )
         from diag.collectors.credentials import resolve_credentials
         from diag.fleet.scan import run_fleet_scan
 
-        defaults = RemoteTarget(host="defaults.invalid", port=port, transport=transport,  # type: ignore[arg-type]
-                                auth=auth, ca_bundle=ca_bundle, insecure=insecure, timeout=timeout,
-                                client_cert=client_cert, client_key=client_key)
+        defaults = RemoteTarget(
+            host="defaults.invalid",
+            port=port,
+            transport=transport,  # type: ignore[arg-type]
+            auth=auth,
+            ca_bundle=ca_bundle,
+            insecure=insecure,
+            timeout=timeout,
+            client_cert=client_cert,
+            client_key=client_key,
+        )
         credentials = resolve_credentials(username, interactive=sys.stdin.isatty())
         ctx.exit(
             run_fleet_scan(
-                hosts=hosts, inventory=inventory, group=group, defaults=defaults, credentials=credentials,
-                checks=checks, endpoint_hosts=probe_hosts, concurrency=concurrency, results=results,
-                resume=resume, formats=fmt_list, lang=lang, redaction=redact, reports_dir=Path(reports_dir),
+                hosts=hosts,
+                inventory=inventory,
+                group=group,
+                defaults=defaults,
+                credentials=credentials,
+                checks=checks,
+                endpoint_hosts=probe_hosts,
+                concurrency=concurrency,
+                results=results,
+                resume=resume,
+                formats=fmt_list,
+                lang=lang,
+                redaction=redact,
+                reports_dir=Path(reports_dir),
                 progress=None,
             )
         )
 
     capture: Capture
     if hosts:
-        target = RemoteTarget(host=hosts[0], port=port, transport=transport,  # type: ignore[arg-type]
-                              auth=auth, ca_bundle=ca_bundle, insecure=insecure, timeout=timeout,
-                              client_cert=client_cert, client_key=client_key)
+        target = RemoteTarget(
+            host=hosts[0],
+            port=port,
+            transport=transport,  # type: ignore[arg-type]
+            auth=auth,
+            ca_bundle=ca_bundle,
+            insecure=insecure,
+            timeout=timeout,
+            client_cert=client_cert,
+            client_key=client_key,
+        )
         capture = _scan_remote(target, username, checks, probe_hosts)
     else:
         if any(v is not None for v in (port, ca_bundle, client_cert, client_key)) or insecure or username:
-            raise InputError("--port, --username, --ca-bundle, --client-cert/--client-key and --insecure apply "
-                             "to remote scans (--host)")
+            raise InputError(
+                "--port, --username, --ca-bundle, --client-cert/--client-key and --insecure apply "
+                "to remote scans (--host)"
+            )
         capture = _scan_local(powershell, timeout, checks, probe_hosts)
     if save_capture:
         save_capture_file(capture, save_capture)
     ctx.exit(
         report_and_exit_code(
-            capture, errors=errors, phone=phone, phone_region=phone_region, show_phone=show_phone,
-            formats=fmt_list, output=output, lang=lang, redact=redact, reports_dir=reports_dir,
+            capture,
+            errors=errors,
+            phone=phone,
+            phone_region=phone_region,
+            show_phone=show_phone,
+            formats=fmt_list,
+            output=output,
+            lang=lang,
+            redact=redact,
+            reports_dir=reports_dir,
         )
     )
 
@@ -157,34 +248,42 @@ def save_capture_file(capture: Capture, path: Path) -> None:
     click.echo(f"msdiag: capture saved to {path}", err=True)
 
 
-def _scan_local(powershell: str | None, timeout: float, checks: tuple[str, ...],
-                probe_hosts: tuple[str, ...]) -> Capture:
+def _scan_local(
+    powershell: str | None, timeout: float, checks: tuple[str, ...], probe_hosts: tuple[str, ...]
+) -> Capture:
     from diag.collectors.local import LocalCollector, find_powershell
 
     exe = find_powershell(powershell)
     interactive = sys.stderr.isatty()
     if interactive:
         click.echo(f"msdiag: running {len(checks)} checks with {exe} ...", err=True)
-    collector = LocalCollector(exe, timeout=timeout, endpoint_hosts=probe_hosts,
-                               on_result=_progress if interactive else None)
+    collector = LocalCollector(
+        exe, timeout=timeout, endpoint_hosts=probe_hosts, on_result=_progress if interactive else None
+    )
     return collector.collect(checks)
 
 
-def _scan_remote(target: RemoteTarget, username: str | None, checks: tuple[str, ...],
-                 probe_hosts: tuple[str, ...]) -> Capture:
+def _scan_remote(
+    target: RemoteTarget, username: str | None, checks: tuple[str, ...], probe_hosts: tuple[str, ...]
+) -> Capture:
     from diag.collectors.credentials import Credentials, resolve_credentials
     from diag.collectors.remote import collect_remote, validate_target
 
     validate_target(target)
     if target.insecure:
-        click.echo("msdiag: WARNING: --insecure: the host's certificate is not validated; "
-                   "anyone on the path could read the session.", err=True)
+        click.echo(
+            "msdiag: WARNING: --insecure: the host's certificate is not validated; "
+            "anyone on the path could read the session.",
+            err=True,
+        )
     if target.auth == "certificate":
         credentials = Credentials(username=username or "", password="")  # the certificate is the credential
     else:
         credentials = resolve_credentials(username, interactive=sys.stdin.isatty())
     if sys.stderr.isatty():
-        click.echo(f"msdiag: scanning {target.host} over WinRM ({target.transport}, {target.auth}) ...", err=True)
+        click.echo(
+            f"msdiag: scanning {target.host} over WinRM ({target.transport}, {target.auth}) ...", err=True
+        )
     return collect_remote(target, credentials, checks, endpoint_hosts=probe_hosts)
 
 

@@ -96,7 +96,9 @@ def _check_from_entry(name: str, entry: Any) -> CheckResult:
     if entry is None:
         return CheckResult(status=CheckStatus.NOT_RUN, reason="not in this capture")
     if not isinstance(entry, dict):
-        return CheckResult(status=CheckStatus.ERROR, reason="capture entry is not an object", raw=str(entry)[:RAW_LIMIT])
+        return CheckResult(
+            status=CheckStatus.ERROR, reason="capture entry is not an object", raw=str(entry)[:RAW_LIMIT]
+        )
     status = entry.get("status")
     reason = entry.get("reason") if isinstance(entry.get("reason"), str) else None
     raw = entry.get("raw") if isinstance(entry.get("raw"), str) else None
@@ -117,14 +119,17 @@ def _check_from_entry(name: str, entry: Any) -> CheckResult:
 
 def _from_runner_lines(lines: list[str], source: str) -> Capture:
     """A file holding the runner's raw output lines (e.g. saved from a pasted remote session)."""
-    from diag.collectors.bundle import parse_runner_output
     from diag.capture.models import HostState, HostStatus, PowerShellInfo
+    from diag.collectors.bundle import parse_runner_output
 
     output = parse_runner_output(lines, CHECK_NAMES)
     start = output.start or {}
     host = start.get("host") if isinstance(start.get("host"), str) else "unknown-host"
     utc = start.get("utc") if isinstance(start.get("utc"), str) else "unknown"
-    checks = {n: output.results.get(n, CheckResult(status=CheckStatus.NOT_RUN, reason="not in this output")) for n in CHECK_NAMES}
+    checks = {
+        n: output.results.get(n, CheckResult(status=CheckStatus.NOT_RUN, reason="not in this output"))
+        for n in CHECK_NAMES
+    }
     return Capture(
         host=str(host)[:255],
         mode="other",
@@ -133,8 +138,10 @@ def _from_runner_lines(lines: list[str], source: str) -> Capture:
             edition=start.get("ps_edition") if isinstance(start.get("ps_edition"), str) else None,
             version=start.get("ps_version") if isinstance(start.get("ps_version"), str) else None,
         ),
-        host_status=HostStatus(state=HostState.OK if output.ended else HostState.SCRIPT_ERROR,
-                               detail=None if output.ended else "the runner output ends before its end line"),
+        host_status=HostStatus(
+            state=HostState.OK if output.ended else HostState.SCRIPT_ERROR,
+            detail=None if output.ended else "the runner output ends before its end line",
+        ),
         checks=checks,
         warnings=[f"read from runner output in {source}"[:4096]],
     )

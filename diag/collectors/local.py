@@ -32,8 +32,8 @@ from diag.capture.models import (
     HostStatus,
     PowerShellInfo,
 )
-from diag.checks import CHECK_NAMES
 from diag.capture.parse import parse_check_output
+from diag.checks import CHECK_NAMES
 from diag.collectors.bundle import RunnerOutput, build_runner, parse_runner_output, runner_parameters
 from diag.errors import CollectionError, InputError
 
@@ -145,7 +145,15 @@ class LocalCollector:
 
     def command(self, script: Path, checks: Sequence[str]) -> list[str]:
         params = runner_parameters(checks, self.endpoint_hosts, self.endpoint_timeout_ms)
-        argv = [str(self.powershell), "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File", str(script)]
+        argv = [
+            str(self.powershell),
+            "-NoProfile",
+            "-NonInteractive",
+            "-ExecutionPolicy",
+            "Bypass",
+            "-File",
+            str(script),
+        ]
         for name, value in params.items():
             argv.append(f"-{name}")
             argv.append(",".join(value) if isinstance(value, list) else str(value))
@@ -159,7 +167,9 @@ class LocalCollector:
             script = Path(tmp) / "Invoke-MsdiagScan.ps1"
             # UTF-8 with BOM: Windows PowerShell 5.1 reads a BOM-less .ps1 in the ANSI code page.
             script.write_text(script_text, encoding="utf-8-sig")
-            lines, stderr, exit_code, timed_out, overflow, recoded = self._run(self.command(script, checks), checks)
+            lines, stderr, exit_code, timed_out, overflow, recoded = self._run(
+                self.command(script, checks), checks
+            )
         output = parse_runner_output(lines, checks)
         duration_ms = int((time.monotonic() - started) * 1000)
         return self._capture(
@@ -205,7 +215,10 @@ class LocalCollector:
             for chunk in iter(lambda: proc.stderr.read(8192), b""):  # type: ignore[union-attr]
                 stderr.add(chunk)
 
-        readers = [threading.Thread(target=read_stdout, daemon=True), threading.Thread(target=read_stderr, daemon=True)]
+        readers = [
+            threading.Thread(target=read_stdout, daemon=True),
+            threading.Thread(target=read_stderr, daemon=True),
+        ]
         for reader in readers:
             reader.start()
         timed_out = False
@@ -237,7 +250,10 @@ class LocalCollector:
         if not isinstance(item, dict):
             return
         if item.get("msdiag_runner") == "check_failed" and item.get("check") in checks:
-            self.on_result(str(item["check"]), CheckResult(status=CheckStatus.ERROR, reason=str(item.get("message"))[:500]))
+            self.on_result(
+                str(item["check"]),
+                CheckResult(status=CheckStatus.ERROR, reason=str(item.get("message"))[:500]),
+            )
         elif item.get("check") in checks:
             name, result = parse_check_output(line, str(item["check"]))
             self.on_result(str(name), result)
@@ -264,10 +280,16 @@ class LocalCollector:
         host = start.get("host") if isinstance(start.get("host"), str) else None
         warnings: list[str] = []
         if recoded:
-            warnings.append("PowerShell's output was not UTF-8; it was decoded as cp932 (the Japanese OEM code page).")
+            warnings.append(
+                "PowerShell's output was not UTF-8; it was decoded as cp932 (the Japanese OEM code page)."
+            )
         if output.stray:
-            warnings.append(f"PowerShell printed {len(output.stray)} line(s) that are not check output (kept out of the report).")
-        status = _local_status(output.ended, results, checks, stderr, exit_code, timed_out, overflow, self.timeout)
+            warnings.append(
+                f"PowerShell printed {len(output.stray)} line(s) that are not check output (kept out of the report)."
+            )
+        status = _local_status(
+            output.ended, results, checks, stderr, exit_code, timed_out, overflow, self.timeout
+        )
         return Capture(
             msdiag_version=__version__,
             host=(host or socket.gethostname() or "localhost")[:255],
