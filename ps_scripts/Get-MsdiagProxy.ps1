@@ -70,13 +70,87 @@ function Assert-MsdiagWindows {
 
 function Get-MsdiagRegistryValue {
     # $null when the key or the value is absent (absent is an answer, not an error); throws on access denied.
+    # The unary comma returns the value as it is: without it PowerShell unrolls a REG_BINARY byte[]
+    # (or a REG_MULTI_SZ string[]) into object[] and `-is [byte[]]` never matches.
+    # HKLM is read in the OS's native view: a 32-bit PowerShell (some RMM agents and Intune scripts
+    # run one) would otherwise be redirected to WOW6432Node and report the 32-bit copies.
     param([string]$Path, [string]$Name)
     Assert-MsdiagWindows
+    if ($Path -match '^HKLM:\\(.+)$') {
+        $view = [Microsoft.Win32.RegistryView]::Default
+        if ([System.Environment]::Is64BitOperatingSystem) {
+            $view = [Microsoft.Win32.RegistryView]::Registry64
+        }
+        $baseKey = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, $view)
+        try {
+            $subKey = $baseKey.OpenSubKey($Matches[1], $false)
+            if ($null -eq $subKey) {
+                return $null
+            }
+            try {
+                return , $subKey.GetValue($Name, $null)
+            } finally {
+                $subKey.Dispose()
+            }
+        } finally {
+            $baseKey.Dispose()
+        }
+    }
     if (-not (Test-Path -LiteralPath $Path)) {
         return $null
     }
     $key = Get-Item -LiteralPath $Path
-    return $key.GetValue($Name, $null)
+    return , $key.GetValue($Name, $null)
+}
+
+function Invoke-MsdiagNativeCommand {
+    # Runs a native program with a bounded wait and returns its standard output as lines. Not
+    # `& program 2>&1`: with $ErrorActionPreference = 'Stop' Windows PowerShell 5.1 turns any stderr
+    # line into a terminating NativeCommandError, and PowerShell decodes native output with
+    # [Console]::OutputEncoding, which the runner sets to UTF-8 while netsh and dsregcmd may write
+    # the OEM code page (cp932 on ja-JP). So the bytes are decoded here: as UTF-8 when they are valid
+    # UTF-8, else in the system's OEM code page. UNVERIFIED: the code page each program writes to a pipe.
+    param([string]$FilePath, [string]$Arguments, [int]$TimeoutMs = 10000, [int]$MaxLines = 2000)
+    Assert-MsdiagWindows
+    $startInfo = [System.Diagnostics.ProcessStartInfo]::new($FilePath, $Arguments)
+    $startInfo.UseShellExecute = $false
+    $startInfo.RedirectStandardOutput = $true
+    $startInfo.RedirectStandardError = $true
+    $startInfo.CreateNoWindow = $true
+    $process = [System.Diagnostics.Process]::Start($startInfo)
+    try {
+        $stdout = [System.IO.MemoryStream]::new()
+        $copying = $process.StandardOutput.BaseStream.CopyToAsync($stdout)
+        # stderr is drained (a full pipe would block the program) and not kept.
+        $null = $process.StandardError.BaseStream.CopyToAsync([System.IO.Stream]::Null)
+        if (-not $copying.Wait($TimeoutMs)) {
+            throw [System.TimeoutException]::new("$([System.IO.Path]::GetFileName($FilePath)) did not finish within $TimeoutMs ms")
+        }
+        $bytes = $stdout.ToArray()
+    } finally {
+        if (-not $process.HasExited) {
+            # Only the program this function started, left hanging: it must not outlive the check.
+            try {
+                $process.Kill()
+            } catch {
+                $null = $_
+            }
+        }
+        $process.Dispose()
+    }
+    try {
+        $text = [System.Text.UTF8Encoding]::new($false, $true).GetString($bytes)
+    } catch {
+        $oemCodePage = [System.Globalization.CultureInfo]::CurrentCulture.TextInfo.OEMCodePage
+        $systemOem = Get-MsdiagRegistryValue -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Nls\CodePage' -Name 'OEMCP'
+        $parsedCodePage = 0
+        if ([int]::TryParse([string]$systemOem, [ref]$parsedCodePage) -and $parsedCodePage -gt 0) {
+            $oemCodePage = $parsedCodePage
+        }
+        $text = [System.Text.Encoding]::GetEncoding($oemCodePage).GetString($bytes)
+    }
+    $lines = @($text.TrimStart([char]0xFEFF) -split "\r?\n" | Select-Object -First $MaxLines)
+    return , [string[]]$lines
 }
 
 function ConvertTo-MsdiagUInt32 {
@@ -157,12 +231,13 @@ function ConvertFrom-MsdiagCodePoints {
 function Get-MsdiagNetshWinHttp {
     # Only used when the registry value is absent. netsh output is localized:
     # en "Direct access (no proxy server)." / ja "Chokusetsu akusesu (purokishi saabaa nashi)."
-    # (windows-facts.md). The Japanese labels and the code page the text arrives in are UNVERIFIED.
+    # (windows-facts.md). The Japanese labels are UNVERIFIED; Invoke-MsdiagNativeCommand decodes
+    # the output whether netsh writes UTF-8 or the OEM code page.
     $netsh = Get-Command -Name 'netsh.exe' -CommandType Application -ErrorAction Stop | Select-Object -First 1
     $directJa = (ConvertFrom-MsdiagCodePoints 0x76F4,0x63A5,0x30A2,0x30AF,0x30BB,0x30B9)
     $proxyLabelJa = (ConvertFrom-MsdiagCodePoints 0x30D7,0x30ED,0x30AD,0x30B7,0x0020,0x30B5,0x30FC,0x30D0,0x30FC)
     $bypassLabelJa = (ConvertFrom-MsdiagCodePoints 0x30D0,0x30A4,0x30D1,0x30B9,0x4E00,0x89A7)
-    $lines = @(& $netsh.Source winhttp show proxy 2>$null)
+    $lines = Invoke-MsdiagNativeCommand -FilePath $netsh.Source -Arguments 'winhttp show proxy' -TimeoutMs 10000
     $text = ($lines | ForEach-Object { [string]$_ }) -join "`n"
     $result = [ordered]@{ source = 'netsh'; direct = $null; proxy_server = $null; bypass_list = $null }
     if ($text -match 'Direct access \(no proxy server\)' -or $text.Contains($directJa)) {
@@ -188,6 +263,37 @@ function Get-MsdiagNetshWinHttp {
     return $result
 }
 
+# region msdiag-wininet: identical in Get-MsdiagProxy.ps1 and Get-MsdiagEndpoints.ps1 (tests/test_ps_syntax.py)
+function Resolve-MsdiagInternetSettingsScope {
+    # Whose WinINET settings apply. Over PowerShell remoting (or as SYSTEM from an agent) the session
+    # is not the signed-in user, so the console user's hive HKEY_USERS\<SID> is read instead of HKCU
+    # (HKU:\ is not a drive by default). Fills $Scope step by step (source, user, sid, path), so a
+    # failure half-way still leaves what was learnt; source 'unavailable' = that hive is not loaded.
+    param([System.Collections.IDictionary]$Scope)
+    Assert-MsdiagWindows
+    $subKey = 'Software\Microsoft\Windows\CurrentVersion\Internet Settings'
+    $current = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+    $Scope['source'] = 'current_user'
+    $Scope['user'] = Limit-MsdiagText $current.Name
+    $Scope['sid'] = Limit-MsdiagText $current.User.Value
+    $Scope['path'] = "HKCU:\$subKey"
+    # The interactive user (console session); empty when nobody is signed in at the console.
+    $computer = Get-CimInstance -ClassName Win32_ComputerSystem -OperationTimeoutSec 10
+    $interactive = [string]$computer.UserName
+    if ($interactive -and $interactive -ne $current.Name) {
+        $account = [System.Security.Principal.NTAccount]::new($interactive)
+        $sid = $account.Translate([System.Security.Principal.SecurityIdentifier]).Value
+        $Scope['source'] = 'interactive_user'
+        $Scope['user'] = Limit-MsdiagText $interactive
+        $Scope['sid'] = Limit-MsdiagText $sid
+        $Scope['path'] = "Registry::HKEY_USERS\$sid\$subKey"
+        if (-not (Test-Path -LiteralPath $Scope['path'])) {
+            $Scope['source'] = 'unavailable'
+        }
+    }
+}
+# endregion msdiag-wininet
+
 $data = [ordered]@{
     scope       = $null
     wininet     = $null
@@ -199,26 +305,17 @@ $settingsSubKey = 'Software\Microsoft\Windows\CurrentVersion\Internet Settings'
 $wininetLocation = @{ path = "HKCU:\$settingsSubKey" }
 
 Invoke-MsdiagProbe 'scope' {
-    Assert-MsdiagWindows
-    $scope = [ordered]@{ source = 'current_user'; user = $null; sid = $null }
-    $current = [System.Security.Principal.WindowsIdentity]::GetCurrent()
-    $scope.user = Limit-MsdiagText $current.Name
-    $scope.sid = Limit-MsdiagText $current.User.Value
-    $data.scope = $scope
-    # The interactive user (console session). $null when nobody is signed in at the console.
-    $computer = Get-CimInstance -ClassName Win32_ComputerSystem -OperationTimeoutSec 10
-    $interactive = [string]$computer.UserName
-    if ($interactive -and $interactive -ne $current.Name) {
-        $account = [System.Security.Principal.NTAccount]::new($interactive)
-        $sid = $account.Translate([System.Security.Principal.SecurityIdentifier]).Value
-        $scope.source = 'interactive_user'
-        $scope.user = Limit-MsdiagText $interactive
-        $scope.sid = Limit-MsdiagText $sid
-        $wininetLocation.path = "Registry::HKEY_USERS\$sid\$settingsSubKey"
-        if (-not (Test-Path -LiteralPath $wininetLocation.path)) {
-            $scope.source = 'unavailable'
-            throw "the hive of $interactive (HKEY_USERS\$sid) is not loaded, so its proxy settings cannot be read"
+    $scope = [ordered]@{ source = $null; user = $null; sid = $null; path = $null }
+    try {
+        Resolve-MsdiagInternetSettingsScope -Scope $scope
+    } finally {
+        if ($null -ne $scope.source) {
+            $data.scope = [ordered]@{ source = $scope.source; user = $scope.user; sid = $scope.sid }
+            $wininetLocation.path = $scope.path
         }
+    }
+    if ($scope.source -eq 'unavailable') {
+        throw "the hive of $($scope.user) (HKEY_USERS\$($scope.sid)) is not loaded, so its proxy settings cannot be read"
     }
 }
 
@@ -236,7 +333,10 @@ Invoke-MsdiagProbe 'wininet' {
         auto_config_url = Limit-MsdiagText (Get-MsdiagRegistryValue -Path $wininetPath -Name 'AutoConfigURL') 4096
         auto_detect     = $null
     }
-    if ($null -ne $enable) {
+    if ($enable -is [byte[]]) {
+        # Some old deployment tools wrote ProxyEnable as REG_BINARY; [int64] of a byte[] throws.
+        $wininet.proxy_enable = (@($enable | Where-Object { $_ -ne 0 }).Count -gt 0)
+    } elseif ($null -ne $enable) {
         $wininet.proxy_enable = ([int64]$enable -ne 0)
     }
     $data.wininet = $wininet

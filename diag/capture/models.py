@@ -247,9 +247,22 @@ class EndpointProbe(Model):
     http: HttpProbe | None = None
 
 
+class PacProbe(Model):
+    """The user's WinINET AutoConfigURL (or -PacUrl), fetched DIRECT as WinINET fetches a PAC."""
+
+    url: Text
+    dns: DnsProbe | None = None
+    tcp: TcpProbe | None = None  # target "wpad.corp.example:80"
+    http: HttpProbe | None = None  # a GET, redirects followed
+    bytes: int | None = None  # body bytes read (the script reads at most 262144)
+    looks_like_pac: bool | None = None  # the body contains "FindProxyForURL"
+
+
 class EndpointsData(Model):
     timeout_ms: int | None = None
     probes: list[EndpointProbe] = _items(64)
+    #: None = no PAC URL configured, or it could not be read (the document's errors say which)
+    pac: PacProbe | None = None
 
 
 # ---------------------------------------------------------------- services

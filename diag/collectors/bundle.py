@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from diag import __version__
 from diag.capture.models import CheckResult, CheckStatus
@@ -39,6 +40,7 @@ STRAY_CHARS = 500
 MIN_ENDPOINT_TIMEOUT_MS = 200
 MAX_ENDPOINT_TIMEOUT_MS = 10000
 MAX_ENDPOINT_HOSTS = 64
+MAX_PAC_URL_CHARS = 2048
 _HOST_NAME = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
 )
@@ -107,13 +109,44 @@ def build_runner(checks: Sequence[str], *, mode: Literal["lines", "capture"] = "
     return "".join(composed)
 
 
+def validate_pac_url(url: str) -> str:
+    """A PAC URL msdiag may hand to the endpoints check: http(s), a host, no user name or password."""
+    text = url.strip() if isinstance(url, str) else ""
+    if not text:
+        raise InputError("the PAC URL is empty")
+    if len(text) > MAX_PAC_URL_CHARS:
+        raise InputError(f"the PAC URL is longer than {MAX_PAC_URL_CHARS} characters")
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in text):
+        raise InputError("the PAC URL contains spaces or control characters")
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError as exc:
+        raise InputError(f"not a valid PAC URL: {exc}") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InputError(
+            "the PAC URL must start with http:// or https:// (Windows ignores file:// PAC addresses)"
+        )
+    if not host:
+        raise InputError("the PAC URL has no host name")
+    if parts.username is not None or parts.password is not None:
+        # it would travel on a command line and into the capture
+        raise InputError("the PAC URL must not contain a user name or password")
+    return text
+
+
 def runner_parameters(
     checks: Sequence[str],
     endpoint_hosts: Sequence[str] | None = None,
     endpoint_timeout_ms: int | None = None,
-) -> dict[str, list[str] | int]:
-    """The runner's parameters (PowerShell names), validated: for add_parameter or the command line."""
-    params: dict[str, list[str] | int] = {"Checks": _validate_names(checks)}
+    pac_url: str | None = None,
+) -> dict[str, list[str] | int | str]:
+    """The runner's parameters (PowerShell names), validated: for add_parameter or the command line.
+
+    ``pac_url`` makes the endpoints check probe that PAC file instead of the user's AutoConfigURL.
+    """
+    params: dict[str, list[str] | int | str] = {"Checks": _validate_names(checks)}
     if endpoint_hosts is not None:
         hosts = [h.strip() for h in endpoint_hosts if h.strip()]
         bad = [h for h in hosts if not _HOST_NAME.match(h)]
@@ -133,10 +166,12 @@ def runner_parameters(
                 f"{MAX_ENDPOINT_TIMEOUT_MS} ms (got {endpoint_timeout_ms})"
             )
         params["EndpointTimeoutMs"] = endpoint_timeout_ms
+    if pac_url is not None:
+        params["PacUrl"] = validate_pac_url(pac_url)
     return params
 
 
-def runner_command_arguments(params: dict[str, list[str] | int]) -> list[str]:
+def runner_command_arguments(params: dict[str, list[str] | int | str]) -> list[str]:
     """``pwsh -File runner.ps1`` arguments for :func:`runner_parameters` output (lists comma-joined)."""
     args: list[str] = []
     for name, value in params.items():
