@@ -97,6 +97,15 @@ ALLOWED_WRITE_COMMANDS = frozenset({"set-strictmode"})
 REGISTRY_WRITE_METHODS = frozenset(
     {"setvalue", "createsubkey", "deletevalue", "deletesubkey", "deletesubkeytree", "setaccesscontrol"}
 )
+#: Commands that wait for or write to a person: the checks run unattended (remoting, agents) and
+#: print only their JSON document, so these would hang, prompt or corrupt the output.
+INTERACTIVE_COMMANDS = frozenset(
+    {"read-host", "write-host", "get-credential", "out-host", "out-gridview", "pause", "show-command"}
+)
+#: Automatic variables Windows PowerShell 5.1 does not define: under StrictMode reading one throws.
+PS7_ONLY_VARIABLES = frozenset({"$iswindows", "$islinux", "$ismacos", "$iscoreclr"})
+#: Enum members that do not exist before .NET Framework 4.8: a literal reference throws there.
+NEW_ENUM_MEMBERS = frozenset({"tls13"})
 #: Get-Verb (Windows PowerShell 5.1).
 APPROVED_VERBS = frozenset(
     "Add Clear Close Copy Enter Exit Find Format Get Hide Join Lock Move New Open Optimize Pop "
@@ -203,6 +212,73 @@ def _has_strict_mode(tree: Tree) -> bool:
     return False
 
 
+def _stderr_redirections(tree: Tree) -> Iterator[Node]:
+    """`2>...` / `*>...` on a command (the grammar reads `2>$null` as a plain token)."""
+    for node in _walk(tree.root_node):
+        if node.type in ("redirection", "generic_token") and re.match(r"^(2|\*)>", _text(node)):
+            yield node
+
+
+def _assigned_script_blocks(tree: Tree) -> dict[str, Node]:
+    """`$name = { ... }` -> the script block node (the last assignment wins)."""
+    blocks: dict[str, Node] = {}
+    for node in _walk(tree.root_node):
+        if node.type != "assignment_expression":
+            continue
+        left = next((c for c in node.children if c.type == "left_assignment_expression"), None)
+        if left is None:
+            continue
+        value = node.children[-1]
+        # the right side must be nothing but a script block literal
+        if _text(value).strip().startswith("{") and _text(value).strip().endswith("}"):
+            block = next((n for n in _walk(value) if n.type == "script_block_expression"), None)
+            if block is not None and _text(block).strip() == _text(value).strip():
+                blocks[_text(left).strip().lower()] = block
+    return blocks
+
+
+def runspace_problems(tree: Tree) -> list[str]:
+    """Script blocks run in a new runspace (`.AddScript($block)`) calling this script's functions.
+
+    A runspace of a RunspacePool is a fresh session: the functions the script defines outside
+    the block do not exist there, and the call fails only at run time, on the remote machine.
+    """
+    blocks = _assigned_script_blocks(tree)
+    everywhere = defined_functions(tree)
+    problems = []
+    for node in _walk(tree.root_node):
+        if node.type != "invokation_expression":
+            continue
+        member = next((c for c in node.children if c.type == "member_name"), None)
+        if member is None or _text(member).lower() != "addscript":
+            continue
+        arguments = next((c for c in node.children if c.type == "argument_list"), None)
+        name = _text(arguments).strip("() \n").lower() if arguments is not None else ""
+        block = blocks.get(name)
+        if block is None:
+            continue
+        inside = {_text(n).lower() for n in _walk(block) if n.type == "function_name"}
+        for call in _calls_under(block):
+            lower = call.name.lower()
+            if lower in everywhere and lower not in inside:
+                problems.append(
+                    f"line {call.line}: {call.name} is defined outside the script block that "
+                    f"{name} runs in a new runspace, where it does not exist"
+                )
+    return problems
+
+
+def _calls_under(node: Node) -> list[CommandCall]:
+    calls = []
+    for child in _walk(node):
+        if child.type != "command":
+            continue
+        name_node = next((c for c in child.children if c.type == "command_name"), None)
+        if name_node is not None:
+            calls.append(CommandCall(_text(name_node), (), name_node.start_point[0] + 1))
+    return calls
+
+
 def lint(text: str, aliases: frozenset[str] | None = None) -> list[str]:
     """The rules every check script (and the runner) follows; returns the violations found."""
     tree = parse(text)
@@ -230,6 +306,16 @@ def lint(text: str, aliases: frozenset[str] | None = None) -> list[str]:
             problems.append(f"line {call.line}: {call.name} changes something; the checks are read-only")
         if lower == "foreach-object" and any(p.lower() == "parallel" for p in call.parameters):
             problems.append(f"line {call.line}: ForEach-Object -Parallel is PowerShell 7 only")
+        if lower in INTERACTIVE_COMMANDS:
+            problems.append(f"line {call.line}: {call.name} talks to a person; the checks run unattended")
+
+    for node in _stderr_redirections(tree):
+        problems.append(
+            f"{_where(node)}: {_text(node)} redirects a native program's stderr: with "
+            "$ErrorActionPreference = 'Stop' Windows PowerShell 5.1 turns it into a terminating "
+            "error (use Invoke-MsdiagNativeCommand)"
+        )
+    problems.extend(runspace_problems(tree))
 
     for node in _walk(tree.root_node):
         if node.type in ("&&", "||"):
@@ -244,6 +330,29 @@ def lint(text: str, aliases: frozenset[str] | None = None) -> list[str]:
             target = next((c for c in node.children if c.type == "redirected_file_name"), None)
             if target is None or _text(target).strip().lower() != "$null":
                 problems.append(f"{_where(node)}: redirection to a file writes to disk")
+        elif node.type == "variable" and _text(node).lower() in PS7_ONLY_VARIABLES:
+            problems.append(
+                f"{_where(node)}: {_text(node)} does not exist in Windows PowerShell 5.1 "
+                "(StrictMode throws on reading it)"
+            )
+        elif node.type == "member_access" and any(
+            c.type == "member_name" and _text(c).lower() in NEW_ENUM_MEMBERS for c in node.children
+        ):
+            problems.append(
+                f"{_where(node)}: {_text(node)} does not exist before .NET Framework 4.8; "
+                "look the name up ([System.Enum]::GetNames / Parse)"
+            )
+        elif node.type in ("verbatim_string_characters", "expandable_string_literal", "generic_token") and (
+            "hku:" in _text(node).lower()
+        ):
+            problems.append(f"{_where(node)}: HKU: is not a drive by default; use Registry::HKEY_USERS\\...")
+        elif node.type == "flow_control_statement" and re.match(
+            r"^return\s+[^,\s].*\.GetValue\(", _text(node), re.IGNORECASE
+        ):
+            problems.append(
+                f"{_where(node)}: returning a registry value without the unary comma unrolls "
+                "a REG_BINARY byte[] into object[] (write `return , $key.GetValue(...)`)"
+            )
         elif node.type == "function_name":
             name = _text(node)
             verb = name.split("-", 1)[0]

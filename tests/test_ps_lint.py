@@ -68,6 +68,20 @@ def test_good_snippet_is_clean() -> None:
         ("$x = $a?.b\n", "PowerShell 7 only"),
         ("1..3 | ForEach-Object -Parallel { $_ }\n", "ForEach-Object -Parallel"),
         ("function Fetch-Thing {\n    1\n}\n", "approved verb"),
+        # Windows PowerShell 5.1 runtime traps (each one was in a script before the review)
+        ("$lines = @(& $netsh.Source winhttp show proxy 2>$null)\n", "redirects a native program's stderr"),
+        ("$out = & dsregcmd.exe /status 2>&1\n", "redirects a native program's stderr"),
+        ("if ($IsWindows) { 1 }\n", "does not exist in Windows PowerShell 5.1"),
+        ("$p = [System.Security.Authentication.SslProtocols]::Tls13\n", "before .NET Framework 4.8"),
+        ("Test-Path -LiteralPath 'HKU:\\S-1-5-21-1\\Software'\n", "HKU: is not a drive"),
+        ("Get-Item HKU:\\S-1-5-21-1\n", "HKU: is not a drive"),
+        (
+            "function Get-Value {\n    $key = Get-Item -LiteralPath $Path\n    return $key.GetValue($Name, $null)\n}\n",
+            "unary comma",
+        ),
+        ("$answer = Read-Host 'Continue?'\n", "talks to a person"),
+        ("Write-Host 'done'\n", "talks to a person"),
+        ("$credential = Get-Credential\n", "talks to a person"),
     ],
 )
 def test_lint_catches(snippet: str, expected: str) -> None:
@@ -89,3 +103,41 @@ def test_help_must_say_read_only() -> None:
 
 def test_null_redirection_is_allowed() -> None:
     assert lint(GOOD_HEADER + "Get-Date 3>$null\n") == []
+
+
+RUNSPACE_SCRIPT = (
+    GOOD_HEADER
+    + """function Get-MsdiagInnerMessage {
+    param($Exception)
+    return $Exception.Message
+}
+$probe = {
+    param([string]$HostName)
+    BODY
+}
+$shell = [powershell]::Create()
+$null = $shell.AddScript($probe).AddArgument('login.live.com')
+"""
+)
+
+
+def test_runspace_block_calling_an_outer_function_is_caught() -> None:
+    # The function exists in the script, not in the pool's fresh runspace: fails only on Windows.
+    text = RUNSPACE_SCRIPT.replace("BODY", "Get-MsdiagInnerMessage $null")
+    problems = lint(text)
+    assert any("Get-MsdiagInnerMessage is defined outside the script block" in p for p in problems), problems
+
+
+def test_runspace_block_defining_its_own_helpers_is_clean() -> None:
+    inner = "function Get-MsdiagInnerMessage {\n        param($E)\n        return 'x'\n    }\n    Get-MsdiagInnerMessage $null"
+    assert lint(RUNSPACE_SCRIPT.replace("BODY", inner)) == []
+
+
+def test_returning_a_registry_value_with_the_unary_comma_is_clean() -> None:
+    snippet = "function Get-Value {\n    $key = Get-Item -LiteralPath $Path\n    return , $key.GetValue($Name, $null)\n}\n"
+    assert lint(GOOD_HEADER + snippet) == []
+
+
+def test_enum_member_looked_up_by_name_is_clean() -> None:
+    snippet = "$p = [System.Enum]::Parse([System.Security.Authentication.SslProtocols], 'Tls13')\n"
+    assert lint(GOOD_HEADER + snippet) == []

@@ -59,3 +59,23 @@ def test_endpoint_default_hosts_match_python() -> None:
     text = SCRIPTS["Get-MsdiagEndpoints.ps1"]
     block = text[text.index("[string[]]$Hosts") : text.index("[int]$TimeoutMs")]
     assert tuple(re.findall(r"'([^']+)'", block)) == DEFAULT_ENDPOINT_HOSTS
+
+
+WININET_REGION = re.compile(r"# region msdiag-wininet.*?# endregion msdiag-wininet", re.DOTALL)
+
+
+def test_whose_proxy_settings_logic_is_shared_by_proxy_and_endpoints() -> None:
+    # The endpoints check must probe the PAC of the same user whose settings the proxy check reports.
+    regions = [
+        WININET_REGION.search(SCRIPTS[name]) for name in ("Get-MsdiagProxy.ps1", "Get-MsdiagEndpoints.ps1")
+    ]
+    assert all(regions)
+    assert len({r.group(0) for r in regions if r}) == 1
+    for name in ("Get-MsdiagProxy.ps1", "Get-MsdiagEndpoints.ps1"):
+        assert "Resolve-MsdiagInternetSettingsScope -Scope" in SCRIPTS[name]
+
+
+def test_endpoints_and_runner_take_a_pac_url() -> None:
+    assert "[string]$PacUrl" in SCRIPTS["Get-MsdiagEndpoints.ps1"]
+    runner = SCRIPTS["Invoke-MsdiagRunner.ps1"]
+    assert "[string]$PacUrl" in runner and "$arguments['PacUrl'] = $PacUrl" in runner

@@ -167,6 +167,50 @@ def probe(
     return result
 
 
+def pac_probe(
+    url: str = "http://wpad.corp.example/proxy.pac",
+    *,
+    dns_error: str | None = None,
+    tcp_error: str | None = None,
+    http_error: str | None = None,
+    status: int = 200,
+    body_bytes: int = 4318,
+    looks_like_pac: bool = True,
+) -> dict[str, Any]:
+    """The endpoints check's PAC probe, stopping at the first failing step as the script does."""
+    result: dict[str, Any] = {
+        "url": url,
+        "dns": None,
+        "tcp": None,
+        "http": None,
+        "bytes": None,
+        "looks_like_pac": None,
+    }
+    target = "wpad.corp.example:80"
+    if dns_error:
+        result["dns"] = {"addresses": [], "error": dns_error, "ms": 4}
+        result["tcp"] = {
+            "ok": None,
+            "ms": None,
+            "error": "not attempted: the DNS lookup gave no address",
+            "target": target,
+        }
+        return result
+    result["dns"] = {"addresses": ["10.20.1.15"], "error": None, "ms": 2}
+    if tcp_error:
+        result["tcp"] = {"ok": False, "ms": 3000, "error": tcp_error, "target": target}
+        return result
+    result["tcp"] = {"ok": True, "ms": 3, "error": None, "target": target}
+    if http_error:
+        result["http"] = {"status": None, "date": None, "error": http_error, "ms": 3000}
+        return result
+    result["http"] = {"status": status, "date": "Wed, 25 Nov 2026 01:02:04 GMT", "error": None, "ms": 21}
+    if 200 <= status < 300:
+        result["bytes"] = body_bytes
+        result["looks_like_pac"] = looks_like_pac
+    return result
+
+
 def healthy_endpoints(**overrides: dict[str, Any]) -> dict[str, Any]:
     """All six default hosts answering; ``overrides[host]`` replaces one probe."""
     probes = [overrides.get(h) or probe(h) for h in HOSTS]

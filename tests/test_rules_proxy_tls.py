@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_rules_capture_builder import assert_status, capture, healthy_endpoints, probe, run, with_changes
+from test_rules_capture_builder import (
+    assert_status,
+    capture,
+    healthy_endpoints,
+    pac_probe,
+    probe,
+    run,
+    with_changes,
+)
 
 from diag.diagnosis.models import Status
 
@@ -39,6 +47,12 @@ UNREACHABLE = {
     for h in ("login.live.com", "account.live.com")
 }
 PAC_URL = "http://wpad.corp.example/proxy.pac"
+PAC_ON = proxy({"auto_config_url": PAC_URL})
+
+
+def with_pac(pac: dict[str, Any]) -> dict[str, Any]:
+    return {**healthy_endpoints(), "pac": pac}
+
 
 CASES = [
     ("proxy.wininet_winhttp_mismatch", {"proxy": proxy(ON)}, Status.FAIL, "WinHTTP: direct"),
@@ -80,26 +94,59 @@ CASES = [
         "endpoints",
     ),
     ("proxy.pac_unreachable", {}, Status.NOT_APPLICABLE, "No PAC"),
+    *[
+        ("proxy.pac_unreachable", {"proxy": PAC_ON, "endpoints": with_pac(pac)}, Status.FAIL, text)
+        for pac, text in [
+            # off the company network: the PAC host's name is not in the public DNS
+            (
+                pac_probe(dns_error="そのようなホストは不明です。"),
+                "does not resolve (DNS: そのようなホストは不明です。)",
+            ),
+            (
+                pac_probe(
+                    tcp_error="接続済みの呼び出し先が一定の時間を過ぎても正しく応答しなかったため、接続できませんでした。"
+                ),
+                "No TCP connection to the PAC server wpad.corp.example:80",
+            ),
+            (
+                pac_probe(http_error="The operation has timed out"),
+                "HTTP request for http://wpad.corp.example/proxy.pac failed",
+            ),
+            (pac_probe(status=404), "HTTP 404"),
+            # a captive portal or a proxy login page answering in place of the PAC
+            (pac_probe(body_bytes=1893, looks_like_pac=False), "not a PAC script: its 1893 bytes"),
+        ]
+    ],
+    (
+        "proxy.pac_unreachable",
+        {"proxy": PAC_ON, "endpoints": with_pac(pac_probe())},
+        Status.PASS,
+        "4318 bytes",
+    ),
+    # the PAC URL is configured but the endpoints check did not probe it (or did not run)
+    (
+        "proxy.pac_unreachable",
+        {"proxy": PAC_ON, "endpoints": healthy_endpoints()},
+        Status.NOT_COLLECTED,
+        "not probed",
+    ),
+    ("proxy.pac_unreachable", {"proxy": PAC_ON, "endpoints": None}, Status.NOT_COLLECTED, "endpoints"),
+    ("proxy.pac_unreachable", {"proxy": None}, Status.NOT_COLLECTED, "proxy check"),
+    # a probe cut short (TCP fine, no HTTP result) is not a pass
     (
         "proxy.pac_unreachable",
         {
-            "proxy": proxy({"auto_config_url": PAC_URL}),
-            "endpoints": {"probes": [probe("wpad.corp.example", dns_error="そのようなホストは不明です。")]},
+            "proxy": PAC_ON,
+            "endpoints": with_pac({**pac_probe(), "http": None, "bytes": None, "looks_like_pac": None}),
         },
-        Status.FAIL,
-        "does not resolve",
-    ),
-    (
-        "proxy.pac_unreachable",
-        {"proxy": proxy({"auto_config_url": PAC_URL}), "endpoints": {"probes": [probe("wpad.corp.example")]}},
-        Status.PASS,
-        "reachable",
-    ),
-    (
-        "proxy.pac_unreachable",
-        {"proxy": proxy({"auto_config_url": PAC_URL})},
         Status.NOT_COLLECTED,
-        "not probed",
+        "no result",
+    ),
+    (
+        "proxy.pac_unreachable",
+        {"proxy": proxy({"auto_config_url": "file://C:/Windows/proxy.pac"})},
+        Status.FAIL,
+        "file://",
     ),
     ("proxy.environment_override", {}, Status.NOT_APPLICABLE, "No HTTP(S)_PROXY"),
     (
@@ -205,3 +252,20 @@ def test_proxy_credentials_never_reach_the_finding() -> None:
     assert_status(f, Status.WARN)
     dumped = f.model_dump_json()
     assert "S3cret" not in dumped and "taro" not in dumped
+
+
+def test_pac_failure_names_the_url_and_the_step_in_japanese_too() -> None:
+    finding = run(
+        "proxy.pac_unreachable",
+        capture(proxy=PAC_ON, endpoints=with_pac(pac_probe(dns_error="そのようなホストは不明です。"))),
+    )
+    assert_status(finding, Status.FAIL)
+    assert finding.detail is not None
+    assert PAC_URL in finding.detail.ja and "名前解決できません" in finding.detail.ja
+    assert any(e.fact == "endpoints.pac.dns.error" for e in finding.evidence)
+
+
+def test_pac_given_with_pac_url_is_judged_without_an_auto_config_url() -> None:
+    finding = run("proxy.pac_unreachable", capture(endpoints=with_pac(pac_probe(status=503))))
+    assert_status(finding, Status.FAIL)
+    assert finding.detail is not None and "HTTP 503" in finding.detail.en

@@ -144,3 +144,72 @@ def test_basic_over_http_is_refused_before_connecting(lab: LabServer, tmp_path: 
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert lab.stats.connections == before
+
+
+def test_fleet_scan_from_inventory_exits_4_when_a_host_cannot_be_scanned(tmp_path: Path) -> None:
+    from diag.lab import Faults, LabHost
+
+    hosts = load_lab_hosts()
+    healthy = next(h for h in hosts if h.name == "healthy-ja-jp")
+    fleet = [*hosts, LabHost("offline-pc", healthy.capture, Faults(refuse_connection=True))]
+    with LabServer(fleet, transport="http", username=USER, password=PASSWORD) as server:
+        inventory = tmp_path / "hosts.csv"
+        rows = ["host,port,transport,auth,username,tags"]
+        rows += [f"127.0.0.1,{e.port},http,ntlm,{USER},lab {e.name}" for e in server.endpoints()]
+        inventory.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        env = dict(os.environ, MSDIAG_PASSWORD=PASSWORD)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "diag",
+                "scan",
+                "--inventory",
+                str(inventory),
+                "--results",
+                "fleet.jsonl",
+                "--timeout",
+                "20",
+                "--format",
+                "table",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=180,
+            stdin=subprocess.DEVNULL,
+        )
+    assert proc.returncode == 4, proc.stderr
+    records = [
+        json.loads(line) for line in (tmp_path / "fleet.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert len(records) == len(fleet)
+    states = sorted(r["capture"]["host_status"]["state"] for r in records)
+    assert states.count("ok") == len(hosts) and states.count("unreachable") == 1
+    assert PASSWORD not in proc.stdout + proc.stderr + (tmp_path / "fleet.jsonl").read_text(encoding="utf-8")
+
+
+def test_fleet_scan_rejects_single_host_options(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "diag",
+            "scan",
+            "--host",
+            "pc01",
+            "--host",
+            "pc02",
+            "--phone",
+            "+81 90-1234-5678",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        env=dict(os.environ, MSDIAG_USERNAME=USER, MSDIAG_PASSWORD=PASSWORD),
+    )
+    assert proc.returncode == 2
+    assert "--phone" in proc.stderr and "Traceback" not in proc.stderr

@@ -293,7 +293,12 @@ def endpoint_probe(host: str, index: int) -> Json:
 
 
 def endpoints_data() -> Json:
-    return {"timeout_ms": 3000, "probes": [endpoint_probe(h, i) for i, h in enumerate(ENDPOINT_FACTS)]}
+    # pac: null: no AutoConfigURL on this machine, so the script probes no PAC file
+    return {
+        "timeout_ms": 3000,
+        "probes": [endpoint_probe(h, i) for i, h in enumerate(ENDPOINT_FACTS)],
+        "pac": None,
+    }
 
 
 # (name, display name on a ja-JP machine, display name on an en-US machine, status, start type)
@@ -1059,6 +1064,33 @@ def old_os() -> Json:
     return capture
 
 
+PAC_URL = "http://wpad.corp.example/proxy.pac"
+
+
+def pac_unreachable() -> Json:
+    """A company laptop at home with the VPN off: "Use setup script" points at the company's PAC
+    (http://wpad.corp.example/proxy.pac), whose name only the company's DNS knows.
+
+    The PAC probe fails at DNS with the ja-JP WSAHOST_NOT_FOUND text, so TCP is not attempted (the
+    script's own text) and no HTTP request is made. WinINET falls back to DIRECT when the PAC
+    cannot be downloaded, so GetSystemWebProxy() names no proxy: the six host probes go direct over
+    the home connection and succeed, unchanged. The user sees sign-in stall while Windows keeps
+    trying (and timing out on) the PAC, and the proxy check shows the PAC with WinHTTP direct.
+    """
+    capture = variant()
+    rename_computer(capture, "CNT-LT-05190")
+    data(capture, "proxy")["wininet"].update(auto_config_url=PAC_URL)
+    data(capture, "endpoints")["pac"] = {
+        "url": PAC_URL,
+        "dns": {"addresses": [], "error": JA_NO_SUCH_HOST, "ms": 6},
+        "tcp": {"ok": None, "ms": None, "error": TCP_NOT_ATTEMPTED, "target": "wpad.corp.example:80"},
+        "http": None,
+        "bytes": None,
+        "looks_like_pac": None,
+    }
+    return capture
+
+
 FIXTURES: dict[str, Callable[[], Json]] = {
     "healthy-en-us": healthy_en_us,
     "abroad-ja-jp-in-us": abroad_ja_jp_in_us,
@@ -1068,6 +1100,7 @@ FIXTURES: dict[str, Callable[[], Json]] = {
     "hostile": hostile,
     "pii": pii,
     "old-os": old_os,
+    "pac-unreachable": pac_unreachable,
 }
 
 

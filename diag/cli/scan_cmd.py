@@ -12,6 +12,7 @@ from diag.checks import DEFAULT_ENDPOINT_HOSTS, parse_check_selection
 from diag.cli.options import diagnosis_options, report_options
 from diag.cli.reporting import check_error_inputs, report_and_exit_code
 from diag.collectors.capture_file import save_capture
+from diag.collectors.credentials import Credentials, resolve_credentials
 from diag.collectors.remote import RemoteTarget
 from diag.errors import InputError
 
@@ -164,33 +165,49 @@ def scan_command(
     if not fleet and (group or results):
         raise InputError("--group and --results apply to fleet scans (--inventory, or several --host)")
 
+    remote = fleet or bool(hosts)
+    if not remote and (
+        any(v is not None for v in (port, ca_bundle, client_cert, client_key)) or insecure or username
+    ):
+        raise InputError(
+            "--port, --username, --ca-bundle, --client-cert/--client-key and --insecure apply "
+            "to remote scans (--host)"
+        )
+    target = RemoteTarget(
+        host=hosts[0] if len(hosts) == 1 and not fleet else "inventory-defaults.invalid",
+        port=port,
+        transport=transport,  # type: ignore[arg-type]
+        auth=auth,
+        ca_bundle=ca_bundle,
+        insecure=insecure,
+        timeout=timeout,
+        client_cert=client_cert,
+        client_key=client_key,
+    )
+
     if fleet:
-        if save_capture:
+        single_host_only = {
+            "--save-capture": save_capture,
+            "--output": output,
+            "--error": errors,
+            "--phone": phone,
+        }
+        given = [name for name, value in single_host_only.items() if value]
+        if given:
             raise InputError(
-                "--save-capture applies to one host; a fleet scan saves every capture in its --results file"
+                f"{', '.join(given)} apply to one host; a fleet scan keeps every capture in its --results "
+                "file and its report groups hosts by their failing findings (run `msdiag diagnose` on one "
+                "host's capture for the rest)"
             )
-        from diag.collectors.credentials import resolve_credentials
         from diag.fleet.scan import run_fleet_scan
 
-        defaults = RemoteTarget(
-            host="defaults.invalid",
-            port=port,
-            transport=transport,  # type: ignore[arg-type]
-            auth=auth,
-            ca_bundle=ca_bundle,
-            insecure=insecure,
-            timeout=timeout,
-            client_cert=client_cert,
-            client_key=client_key,
-        )
-        credentials = resolve_credentials(username, interactive=sys.stdin.isatty())
         ctx.exit(
             run_fleet_scan(
                 hosts=hosts,
                 inventory=inventory,
                 group=group,
-                defaults=defaults,
-                credentials=credentials,
+                defaults=target,
+                credentials=_credentials(target, username, fleet=True),
                 checks=checks,
                 endpoint_hosts=probe_hosts,
                 concurrency=concurrency,
@@ -204,27 +221,11 @@ def scan_command(
             )
         )
 
-    capture: Capture
-    if hosts:
-        target = RemoteTarget(
-            host=hosts[0],
-            port=port,
-            transport=transport,  # type: ignore[arg-type]
-            auth=auth,
-            ca_bundle=ca_bundle,
-            insecure=insecure,
-            timeout=timeout,
-            client_cert=client_cert,
-            client_key=client_key,
-        )
-        capture = _scan_remote(target, username, checks, probe_hosts)
-    else:
-        if any(v is not None for v in (port, ca_bundle, client_cert, client_key)) or insecure or username:
-            raise InputError(
-                "--port, --username, --ca-bundle, --client-cert/--client-key and --insecure apply "
-                "to remote scans (--host)"
-            )
-        capture = _scan_local(powershell, timeout, checks, probe_hosts)
+    capture = (
+        _scan_remote(target, username, checks, probe_hosts)
+        if remote
+        else _scan_local(powershell, timeout, checks, probe_hosts)
+    )
     if save_capture:
         save_capture_file(capture, save_capture)
     ctx.exit(
@@ -263,10 +264,16 @@ def _scan_local(
     return collector.collect(checks)
 
 
+def _credentials(target: RemoteTarget, username: str | None, *, fleet: bool = False) -> Credentials:
+    if target.auth == "certificate":
+        return Credentials(username=username or "", password="")  # the certificate is the credential
+    # a fleet's inventory may name the account per host; then only the password is needed here
+    return resolve_credentials(username, interactive=sys.stdin.isatty(), require_username=not fleet)
+
+
 def _scan_remote(
     target: RemoteTarget, username: str | None, checks: tuple[str, ...], probe_hosts: tuple[str, ...]
 ) -> Capture:
-    from diag.collectors.credentials import Credentials, resolve_credentials
     from diag.collectors.remote import collect_remote, validate_target
 
     validate_target(target)
@@ -276,10 +283,7 @@ def _scan_remote(
             "anyone on the path could read the session.",
             err=True,
         )
-    if target.auth == "certificate":
-        credentials = Credentials(username=username or "", password="")  # the certificate is the credential
-    else:
-        credentials = resolve_credentials(username, interactive=sys.stdin.isatty())
+    credentials = _credentials(target, username)
     if sys.stderr.isatty():
         click.echo(
             f"msdiag: scanning {target.host} over WinRM ({target.transport}, {target.auth}) ...", err=True

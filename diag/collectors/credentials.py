@@ -63,14 +63,26 @@ def resolve_credentials(
     *,
     env: Mapping[str, str] = os.environ,
     interactive: bool,
+    require_username: bool = True,
 ) -> Credentials:
     """Find the credentials for a remote scan.
 
     The user name comes from ``username`` (--username), else MSDIAG_USERNAME, else a prompt; the
     password from MSDIAG_PASSWORD, else a hidden prompt. Prompts happen only when ``interactive``
     (stdin is a terminal); otherwise a missing value is an InputError saying both ways to give it.
+    ``require_username=False`` (fleets whose inventory names the account per host) accepts no user
+    name here; the caller must then check that every host has one.
     """
     name = username if username else env.get(USERNAME_ENV)
+    if not name and not require_username:
+        password = env.get(PASSWORD_ENV)
+        if not password and interactive:
+            password = click.prompt(
+                "Password for the inventory's accounts", hide_input=True, type=str, err=True
+            )
+        if not password:
+            raise InputError(_how_to_give("password"))
+        return Credentials(username="", password=_check_password(password))
     if not name:
         if not interactive:
             raise InputError(_how_to_give("user name"))

@@ -174,6 +174,13 @@ def scan_fleet(
     connections = {t.key: remote_target_for(defaults, t) for t in targets}
     for connection in connections.values():
         validate_target(connection)  # e.g. basic over http: refused before any host is contacted
+    if not credentials.username and defaults.auth != "certificate":
+        nameless = [t.name or t.host for t in targets if not t.username]
+        if nameless:
+            raise InputError(
+                f"no user name for {len(nameless)} host(s) (e.g. {nameless[0]}): give --username or "
+                "MSDIAG_USERNAME, or a username column (ansible_user) in the inventory"
+            )
     path, done = _results_path(results, resume, reports_dir)
     todo = [t for t in targets if t.key not in done]
     if done:

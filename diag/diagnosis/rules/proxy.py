@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from diag.capture.models import ProxyData
+from diag.capture.models import PacProbe, ProxyData
 from diag.capture.parse import Facts
-from diag.diagnosis.models import Evidence, Finding, Severity
+from diag.diagnosis.models import Evidence, Finding, Localized, Severity
 from diag.diagnosis.rules.base import L, RuleContext, RuleSpec, ev, rule
 from diag.diagnosis.rules.probes import (
-    dns_failed,
     fact,
     normalize_proxy,
     probe_path,
@@ -203,53 +202,110 @@ PAC = RuleSpec(
 )
 
 
+def _pac_failure(pac: PacProbe) -> tuple[Localized, list[Evidence]] | None:
+    """The first step of the PAC fetch that failed (en/ja detail and evidence), None if none did."""
+    where = redact_userinfo(pac.url) or pac.url
+    dns, tcp, http = pac.dns, pac.tcp, pac.http
+    if dns is not None and (dns.error is not None or not dns.addresses):
+        return (
+            L(
+                f"The PAC host of {where} does not resolve (DNS: {dns.error or 'no address'}).",
+                f"{where} の PAC ホストを名前解決できません (DNS: {dns.error or 'アドレスなし'})。",
+            ),
+            [ev("endpoints.pac.dns.error", dns.error)],
+        )
+    if tcp is not None and tcp.ok is False:
+        return (
+            L(
+                f"No TCP connection to the PAC server {tcp.target or where}: {tcp.error or '?'}.",
+                f"PAC サーバー {tcp.target or where} に TCP 接続できません: {tcp.error or '?'}",
+            ),
+            [ev("endpoints.pac.tcp.target", tcp.target), ev("endpoints.pac.tcp.error", tcp.error)],
+        )
+    if http is not None and http.error is not None and http.status is None:
+        return (
+            L(
+                f"The HTTP request for {where} failed: {http.error}.",
+                f"{where} の HTTP 要求が失敗しました: {http.error}",
+            ),
+            [ev("endpoints.pac.http.error", http.error)],
+        )
+    if http is not None and http.status is not None and not 200 <= http.status < 300:
+        return (
+            L(
+                f"The PAC server answered {where} with HTTP {http.status}.",
+                f"PAC サーバーは {where} に HTTP {http.status} を返しました。",
+            ),
+            [ev("endpoints.pac.http.status", http.status)],
+        )
+    if pac.looks_like_pac is False:
+        return (
+            L(
+                f"{where} is not a PAC script: its {pac.bytes or 0} bytes contain no FindProxyForURL "
+                "(a login or error page?).",
+                f"{where} は PAC スクリプトではありません: {pac.bytes or 0} バイトの内容に "
+                "FindProxyForURL がありません(ログイン画面やエラー ページの可能性があります)。",
+            ),
+            [ev("endpoints.pac.bytes", pac.bytes), ev("endpoints.pac.looks_like_pac", False)],
+        )
+    return None
+
+
+def _is_file_url(url: str) -> bool:
+    try:
+        return urlsplit(url.strip()).scheme.lower() == "file"
+    except ValueError:
+        return False
+
+
 @rule(PAC)
 def pac_unreachable(facts: Facts, ctx: RuleContext) -> Finding:
     if missing := PAC.missing(facts, "proxy"):
         return missing
     proxy = facts.proxy
     assert proxy is not None
-    url = proxy.wininet.auto_config_url if proxy.wininet else None
+    if proxy.wininet is None:
+        return PAC.not_collected("the WinINET settings (where the PAC address is) could not be read")
+    eps = facts.endpoints
+    probed = eps.pac if eps is not None else None
+    # A PAC given with -PacUrl is judged too, even when the user has none configured.
+    url = proxy.wininet.auto_config_url or (probed.url if probed else None)
     if not url:
         return PAC.not_applicable(L("No PAC script is configured.", "PAC スクリプトは設定されていません。"))
-    evidence: list[Evidence] = [ev("proxy.wininet.auto_config_url", url)]
-    try:
-        host = urlsplit(url.strip()).hostname
-    except ValueError:
-        host = None
-    if not host:
+    shown = redact_userinfo(url) or url
+    evidence: list[Evidence] = [ev("proxy.wininet.auto_config_url", shown)]
+    if _is_file_url(url):
         return PAC.fail(
             L(
-                f"The PAC address is not a valid URL: {url!r}.",
-                f"PAC のアドレスが URL として正しくありません: {url!r}",
+                f"The PAC address {shown} is a file:// path, which Windows 10 and later ignore: "
+                "serve the PAC over http(s).",
+                f"PAC のアドレス {shown} は file:// のパスです。Windows 10 以降はこれを使いません。"
+                "PAC は http(s) で配布してください。",
             ),
             evidence,
         )
     if missing := PAC.missing(facts, "endpoints"):
         return missing
-    eps = facts.endpoints
-    assert eps is not None
-    probe = next((p for p in eps.probes if p.host.lower() == host.lower()), None)
-    if probe is None:
-        return PAC.not_collected(f"the PAC host {host} was not probed")
-    if dns_failed(probe):
-        evidence.append(ev(fact(host, "dns.error"), probe.dns.error if probe.dns else None))
-        return PAC.fail(
-            L(f"The PAC host {host} does not resolve.", f"PAC のホスト {host} を名前解決できません。"),
-            evidence,
-        )
-    if tcp_failed(probe):
-        evidence.append(ev(fact(host, "tcp.error"), probe.tcp.error if probe.tcp else None))
-        return PAC.fail(
-            L(f"The PAC host {host} refuses connections.", f"PAC のホスト {host} に接続できません。"),
-            evidence,
-        )
-    if tcp_ok(probe):
-        evidence.append(ev(fact(host, "tcp.ok"), True))
-        return PAC.passed(
-            L(f"The PAC host {host} is reachable.", f"PAC のホスト {host} に接続できます。"), evidence
-        )
-    return PAC.not_collected(f"the probe of the PAC host {host} has no result")
+    if probed is None:
+        return PAC.not_collected(f"the PAC script {shown} was not probed (see the endpoints check's errors)")
+    failure = _pac_failure(probed)
+    if failure is not None:
+        detail, more = failure
+        return PAC.fail(detail, evidence + more)
+    if probed.http is None or probed.http.status is None or probed.looks_like_pac is None:
+        return PAC.not_collected(f"the probe of the PAC script {shown} has no result")
+    evidence += [
+        ev("endpoints.pac.http.status", probed.http.status),
+        ev("endpoints.pac.bytes", probed.bytes),
+        ev("endpoints.pac.looks_like_pac", True),
+    ]
+    return PAC.passed(
+        L(
+            f"{shown} was fetched directly ({probed.bytes} bytes) and is a PAC script.",
+            f"{shown} を直接取得でき ({probed.bytes} バイト)、PAC スクリプトでした。",
+        ),
+        evidence,
+    )
 
 
 ENV = RuleSpec(
