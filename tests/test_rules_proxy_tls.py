@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,10 @@ from test_rules_capture_builder import (
     with_changes,
 )
 
+from diag.capture.models import Capture
+from diag.capture.parse import Facts
 from diag.diagnosis.models import Status
+from diag.diagnosis.rules import RULES, RuleContext
 
 PROXY = "http://proxy.corp.example:8080/"
 
@@ -269,3 +273,15 @@ def test_pac_given_with_pac_url_is_judged_without_an_auto_config_url() -> None:
     finding = run("proxy.pac_unreachable", capture(endpoints=with_pac(pac_probe(status=503))))
     assert_status(finding, Status.FAIL)
     assert finding.detail is not None and "HTTP 503" in finding.detail.en
+
+
+def test_pac_unreachable_fixture_fails_on_dns_and_hosts_still_pass() -> None:
+    # tests/fixtures/captures/pac-unreachable.json: at home, VPN off, the company PAC host unknown
+    path = Path(__file__).parent / "fixtures" / "captures" / "pac-unreachable.json"
+    facts = Facts(Capture.model_validate_json(path.read_text(encoding="utf-8")))
+    finding = RULES["proxy.pac_unreachable"](facts, RuleContext())
+    assert_status(finding, Status.FAIL)
+    assert finding.detail is not None
+    assert "http://wpad.corp.example/proxy.pac" in finding.detail.en and "DNS" in finding.detail.en
+    tls = RULES["tls.handshake_failure"](facts, RuleContext())
+    assert tls.status is Status.PASS, "the hosts go direct and work"

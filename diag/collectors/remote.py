@@ -46,8 +46,10 @@ from diag.capture.models import (
     ProxyData,
 )
 from diag.checks import CHECK_NAMES, DEFAULT_ENDPOINT_HOSTS
-from diag.collectors.bundle import build_runner, parse_runner_output, runner_parameters
+from diag.collectors.bundle import parse_runner_output, runner_parameters
 from diag.collectors.credentials import Credentials
+from diag.collectors.psrp_tuning import ignore_proxy_environment, share_string_escaping
+from diag.collectors.runner_cache import runner_script
 from diag.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -631,7 +633,9 @@ def _run(
     """The whole exchange with one host; raises on host failures (classified by the caller)."""
     wsman = _wsman_for(target, creds)
     _bound_requests_by(wsman, deadline)
+    ignore_proxy_environment(wsman)
     pool = RunspacePool(wsman)
+    share_string_escaping(pool)
     ps: PowerShell | None = None
     grace = min(3.0, max(1.0, target.timeout / 4))
     connection_broken = False
@@ -639,7 +643,7 @@ def _run(
         exchange.phase = "opening the runspace pool"
         pool.open()
         ps = PowerShell(pool)
-        ps.add_script(build_runner(list(checks)))
+        ps.add_script(runner_script(checks))
         for name, value in runner_parameters(list(checks), list(endpoint_hosts), ENDPOINT_TIMEOUT_MS).items():
             ps.add_parameter(name, value)
         exchange.phase = "starting the checks"

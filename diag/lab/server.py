@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
-from diag.lab import soap
+from diag.lab import clixml_cache, soap
 from diag.lab.auth import (
     CREDENTIAL_STORE,
     ConnectionAuth,
@@ -156,6 +156,7 @@ class LabServer:
         if self._started:
             return
         _raise_nofile_limit(256 + 16 * len(self.hosts))
+        clixml_cache.install()  # every host gets the same large runner script: unescape it once
         self._tempdir = tempfile.TemporaryDirectory(prefix="msdiag-lab-")
         if self.transport == "https":
             self._certificate = make_certificate(Path(self._tempdir.name))
