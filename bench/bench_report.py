@@ -1,4 +1,10 @@
-"""Synthetic results files for timing the fleet report (built-in lab captures, many hosts)."""
+"""Synthetic results files for timing the fleet report (built-in lab captures, many hosts).
+
+Each record carries the diagnosis a fleet scan stores with it (diag.fleet.report.host_diagnosis,
+the same engine the report would run), computed here per record as the scan would; building the
+file is not part of the timed report. ``stored_diagnosis=False`` writes records as msdiag
+versions before it did, which the report diagnoses itself.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,13 @@ from pathlib import Path
 
 from diag.capture.models import HostState, HostStatus
 from diag.fleet.models import FleetRecord, FleetTarget
+from diag.fleet.report import host_diagnosis
 from diag.lab import load_lab_hosts
 
 FAILED_EVERY = 25  # one host in 25 could not be scanned, as in a real fleet
 
 
-def make_results(path: Path, hosts: int) -> Path:
+def make_results(path: Path, hosts: int, *, stored_diagnosis: bool = True) -> Path:
     captures = [h.capture for h in load_lab_hosts()]
     with open(path, "w", encoding="utf-8") as out:
         for i in range(hosts):
@@ -28,6 +35,7 @@ def make_results(path: Path, hosts: int) -> Path:
                 started_utc="2026-11-25T01:00:00.000Z",
                 duration_ms=800 + (i * 37) % 2400,
                 capture=capture,
+                diagnosis=host_diagnosis(capture) if stored_diagnosis else None,
             )
             out.write(record.model_dump_json() + "\n")
     return path

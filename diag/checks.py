@@ -120,6 +120,18 @@ def scripts_dir() -> Path:
     raise FileNotFoundError("the bundled PowerShell scripts (ps_scripts/) are missing from this installation")
 
 
+#: The helper files in ps_scripts/ that check scripts load (one copy of the shared functions),
+#: in the order a composed script defines them: MsdiagWinInet.ps1 calls MsdiagCommon.ps1.
+HELPER_SCRIPTS: tuple[str, ...] = ("MsdiagCommon.ps1", "MsdiagWinInet.ps1")
+
+
 def script_text(check: str) -> str:
     path = scripts_dir() / CHECKS_BY_NAME[check].script
     return path.read_text(encoding="utf-8-sig")
+
+
+def helper_script_text(file_name: str) -> str:
+    """The text of one of :data:`HELPER_SCRIPTS`."""
+    if file_name not in HELPER_SCRIPTS:
+        raise ValueError(f"{file_name!r} is not one of the bundled helper scripts {HELPER_SCRIPTS}")
+    return (scripts_dir() / file_name).read_text(encoding="utf-8-sig")

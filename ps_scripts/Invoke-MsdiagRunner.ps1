@@ -2,9 +2,11 @@
 .SYNOPSIS
     msdiag runner: runs the selected msdiag checks in one PowerShell session.
 .DESCRIPTION
-    Template composed by msdiag (diag/collectors/bundle.py): the check scripts are embedded as
-    script blocks at the checks marker below. Each check runs in its own try/catch and
-    is timed; one that throws is reported, the others still run.
+    Template composed by msdiag (diag/collectors/bundle.py): the shared helper files
+    (MsdiagCommon.ps1, MsdiagWinInet.ps1) are embedded once at the helpers marker below, and the
+    check scripts as script blocks at the checks marker; a check finds the helpers defined and
+    loads nothing. Each check runs in its own try/catch and is timed; one that throws is
+    reported, the others still run.
 
     "lines" mode (msdiag scan, remote scans): every output line is one compressed JSON object:
       {"msdiag_runner":"start","protocol":1,"host":...,"ps_edition":...,"ps_version":...,"utc":...}
@@ -47,6 +49,8 @@ try {
     # No console over remoting: then there is nothing to set and strings travel as Unicode anyway.
     $msdiagOriginalOutputEncoding = $null
 }
+
+# @@MSDIAG_HELPERS@@
 
 $msdiagChecks = [ordered]@{}
 # @@MSDIAG_CHECKS@@

@@ -18,6 +18,8 @@ from typing import Any
 import tree_sitter_powershell
 from tree_sitter import Language, Node, Parser, Tree
 
+from diag.checks import HELPER_SCRIPTS
+
 REPO = Path(__file__).resolve().parents[1]
 TRIMMED_CATALOG = REPO / "tests" / "data" / "powershell-catalog-trimmed.json"
 #: <repo>/../shared/reference/powershell-catalog.json (present on developer machines, maybe not in CI)
@@ -411,16 +413,19 @@ def _resolve_parameter(given: str, names: dict[str, str]) -> tuple[str | None, s
     return None, "unknown"
 
 
-def catalog_problems(text: str, catalog: dict[str, Any] | None = None) -> list[str]:
+def catalog_problems(
+    text: str, catalog: dict[str, Any] | None = None, known_functions: frozenset[str] = frozenset()
+) -> list[str]:
     """Commands and parameters that Windows PowerShell 5.1 would not accept.
 
-    Skipped: functions the script defines and native programs. Known limit (powershell-catalog.md):
-    provider dynamic parameters are only as complete as the documentation.
+    Skipped: functions the script defines, ``known_functions`` (lower-case names the script gets
+    from elsewhere: the helper files it loads) and native programs. Known limit
+    (powershell-catalog.md): provider dynamic parameters are only as complete as the documentation.
     """
     catalog = catalog if catalog is not None else load_catalog()
     commands = _catalog_commands(catalog)
     tree = parse(text)
-    own_functions = defined_functions(tree)
+    own_functions = defined_functions(tree) | known_functions
     problems = []
     for call in command_calls(tree):
         lower = call.name.lower()
@@ -473,6 +478,26 @@ def trim_catalog(catalog: dict[str, Any], sources: list[str]) -> dict[str, Any]:
         "command_aliases": dict(sorted(aliases.items())),
         "commands": trimmed_commands,
     }
+
+
+def helper_sources() -> dict[str, str]:
+    """The helper files the check scripts load (ps_scripts/MsdiagCommon.ps1 ...) by file name."""
+    return {name: source for name, source in all_script_sources().items() if name in HELPER_SCRIPTS}
+
+
+def helper_functions() -> frozenset[str]:
+    """Lower-case names of the functions the helper files define."""
+    return frozenset(name for text in helper_sources().values() for name in defined_functions(parse(text)))
+
+
+def function_definition_counts(text: str) -> dict[str, int]:
+    """How many times the script defines each function (lower-case name)."""
+    counts: dict[str, int] = {}
+    for node in _walk(parse(text).root_node):
+        if node.type == "function_name":
+            name = _text(node).lower()
+            counts[name] = counts.get(name, 0) + 1
+    return counts
 
 
 def all_script_sources() -> dict[str, str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,12 +17,17 @@ from diag.collectors.bundle import (
     MAX_STRAY,
     NOT_REPORTED,
     STRAY_CHARS,
+    build_check_script,
     build_runner,
     parse_runner_output,
     runner_command_arguments,
     runner_parameters,
 )
+from diag.collectors.capture_file import load_capture
 from diag.errors import InputError
+from diag.lab.responder import Invocation, answer
+
+CAPTURES = Path(__file__).parent / "fixtures" / "captures"
 
 START = {
     "msdiag_runner": "start",
@@ -59,6 +66,37 @@ def test_capture_mode_runner_says_how_to_diagnose_its_output() -> None:
 def test_build_runner_rejects_bad_selection(checks: Any) -> None:
     with pytest.raises(InputError):
         build_runner(checks)
+
+
+def test_runner_defines_the_shared_helpers_once_for_all_checks() -> None:
+    runner = build_runner(CHECK_NAMES)
+    assert runner.count("function Invoke-MsdiagProbe {") == 1
+    assert runner.count("function Resolve-MsdiagInternetSettingsScope {") == 1
+    assert "@@MSDIAG" not in runner
+
+
+def test_build_check_script_is_one_standalone_check() -> None:
+    text = build_check_script("services")
+    assert text.count("function Write-MsdiagDocument {") == 1
+    code = re.sub(r"<#.*?#>", "", text, flags=re.DOTALL)  # help may show examples
+    assert re.findall(r"Write-MsdiagDocument -Check '(\w+)'", code) == ["services"]
+    assert "$msdiagChecks" not in code
+
+
+@pytest.mark.parametrize("check", ["bogus", "", "OS; Remove-Item C:\\"])
+def test_build_check_script_rejects_unknown_checks(check: str) -> None:
+    with pytest.raises(InputError):
+        build_check_script(check)
+
+
+@pytest.mark.parametrize("form", ["standalone", "script file"])
+def test_lab_answers_a_one_check_script_with_that_checks_document(form: str) -> None:
+    # pypsrp's Client.execute_ps sends the script as the Command of one pipeline.
+    capture = load_capture(CAPTURES / "healthy-en-us.json")
+    script = build_check_script("time") if form == "standalone" else script_text("time")
+    reply = answer(capture, Invocation([("Invoke-Expression", False, [("Command", script)])]))
+    assert [json.loads(text)["check"] for text in reply.output] == ["time"]
+    assert answer(capture, Invocation([("Invoke-Expression", False, [("Command", "Get-Date")])])).output == []
 
 
 # ------------------------------------------------------------------ runner_parameters

@@ -10,6 +10,7 @@ from pstools import (
     TRIMMED_CATALOG,
     all_script_sources,
     catalog_problems,
+    helper_functions,
     load_catalog,
     trim_catalog,
 )
@@ -18,11 +19,20 @@ from diag.checks import CHECK_NAMES
 from diag.collectors.bundle import build_runner
 
 SCRIPTS = all_script_sources()
+#: The functions of the helper files (MsdiagCommon.ps1 ...), which the check scripts load.
+HELPERS = helper_functions()
 
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
 def test_script_uses_only_51_commands_and_parameters(name: str) -> None:
-    assert catalog_problems(SCRIPTS[name]) == []
+    # Every other command a script calls must be a 5.1 cmdlet: a helper it calls that the helper
+    # files do not define fails here like a misspelt cmdlet.
+    assert catalog_problems(SCRIPTS[name], known_functions=HELPERS) == []
+
+
+def test_a_check_calling_a_helper_nobody_defines_is_caught() -> None:
+    problems = catalog_problems("Invoke-MsdiagProbee 'os' { 1 }\n", known_functions=HELPERS)
+    assert any("Invoke-MsdiagProbee is not a Windows PowerShell 5.1 command" in p for p in problems)
 
 
 def test_composed_runner_uses_only_51_commands() -> None:
@@ -72,5 +82,5 @@ def test_trimmed_catalog_matches_the_shared_one() -> None:
 def test_trimmed_catalog_covers_every_command_the_scripts_use() -> None:
     trimmed = json.loads(TRIMMED_CATALOG.read_text(encoding="utf-8"))
     for name, text in SCRIPTS.items():
-        assert catalog_problems(text, trimmed) == [], name
+        assert catalog_problems(text, trimmed, HELPERS) == [], name
     assert load_catalog()["common_parameters"]

@@ -17,9 +17,11 @@ import pytest
 from diag.capture.models import Capture, CheckStatus
 from diag.capture.parse import validate_document
 from diag.capture.schema import check_data_schema
-from diag.checks import CHECK_NAMES
+from diag.checks import CHECK_NAMES, CHECKS_BY_NAME, scripts_dir
 from diag.collectors.bundle import (
+    build_check_script,
     build_runner,
+    helper_files,
     parse_runner_output,
     runner_command_arguments,
     runner_parameters,
@@ -40,6 +42,10 @@ def run_runner(tmp_path: Path, mode: str, *args: str) -> str:
     script = tmp_path / f"runner-{mode}.ps1"
     # BOM: Windows PowerShell 5.1 reads a BOM-less script in the ANSI code page.
     script.write_text(build_runner(CHECK_NAMES, mode=mode), encoding="utf-8-sig")  # type: ignore[arg-type]
+    return run_file(script, *args)
+
+
+def run_file(script: Path, *args: str) -> str:
     assert POWERSHELL is not None
     proc = subprocess.run(
         [
@@ -79,3 +85,29 @@ def test_capture_mode_prints_a_valid_capture(tmp_path: Path) -> None:
         result = capture.checks[name]
         assert result.status is CheckStatus.OK, f"{name}: {result.reason}"
         assert validate_document(result.document, name).status is CheckStatus.OK
+
+
+def assert_valid_document(check: str, stdout: str) -> None:
+    result = validate_document(json.loads(stdout), check)
+    assert result.status is CheckStatus.OK, f"{check}: {result.reason}"
+    assert result.document is not None
+    jsonschema.Draft202012Validator(check_data_schema(check)).validate(result.document)
+
+
+@pytest.mark.parametrize("check", ["os", "proxy"])
+def test_check_script_runs_on_its_own_with_its_helper_files_beside_it(tmp_path: Path, check: str) -> None:
+    # As an admin or another tool runs it: powershell.exe -File Get-MsdiagOs.ps1, loading
+    # MsdiagCommon.ps1 (and MsdiagWinInet.ps1 for proxy) from its own folder.
+    folder = tmp_path / "scripts"
+    folder.mkdir()
+    for name in [CHECKS_BY_NAME[check].script, *helper_files(check)]:
+        shutil.copyfile(scripts_dir() / name, folder / name)
+    assert_valid_document(check, run_file(folder / CHECKS_BY_NAME[check].script))
+
+
+@pytest.mark.parametrize("check", ["os", "endpoints"])
+def test_standalone_check_script_runs_with_no_file_beside_it(tmp_path: Path, check: str) -> None:
+    script = tmp_path / f"{check}.ps1"
+    script.write_text(build_check_script(check), encoding="utf-8-sig")
+    args = ["-TimeoutMs", "500", "-Hosts", "login.live.com"] if check == "endpoints" else []
+    assert_valid_document(check, run_file(script, *args))

@@ -7,15 +7,14 @@ import re
 import pytest
 from pstools import REPO, all_script_sources, syntax_problems
 
-from diag.checks import CHECK_NAMES, CHECKS, CHECKS_BY_NAME, DEFAULT_ENDPOINT_HOSTS
-from diag.collectors.bundle import build_runner
+from diag.checks import CHECK_NAMES, CHECKS, CHECKS_BY_NAME, DEFAULT_ENDPOINT_HOSTS, HELPER_SCRIPTS
+from diag.collectors.bundle import build_runner, helper_files
 
 SCRIPTS = all_script_sources()
-COMMON_REGION = re.compile(r"# region msdiag-common.*?# endregion msdiag-common", re.S)
 
 
 def test_every_registered_check_has_its_script() -> None:
-    assert {c.script for c in CHECKS} | {"Invoke-MsdiagRunner.ps1"} == set(SCRIPTS)
+    assert {c.script for c in CHECKS} | {"Invoke-MsdiagRunner.ps1", *HELPER_SCRIPTS} == set(SCRIPTS)
 
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
@@ -43,12 +42,6 @@ def test_scripts_are_ascii(name: str) -> None:
     assert text.isascii(), "non-ASCII text in a script breaks on Windows PowerShell 5.1"
 
 
-def test_shared_helpers_are_identical_in_every_check() -> None:
-    regions = {name: COMMON_REGION.search(SCRIPTS[c.script]) for name, c in CHECKS_BY_NAME.items()}
-    assert all(regions.values()), [n for n, r in regions.items() if r is None]
-    assert len({r.group(0) for r in regions.values() if r}) == 1
-
-
 @pytest.mark.parametrize("check", CHECK_NAMES)
 def test_each_script_writes_its_own_check_name(check: str) -> None:
     text = SCRIPTS[CHECKS_BY_NAME[check].script]
@@ -61,18 +54,13 @@ def test_endpoint_default_hosts_match_python() -> None:
     assert tuple(re.findall(r"'([^']+)'", block)) == DEFAULT_ENDPOINT_HOSTS
 
 
-WININET_REGION = re.compile(r"# region msdiag-wininet.*?# endregion msdiag-wininet", re.DOTALL)
-
-
 def test_whose_proxy_settings_logic_is_shared_by_proxy_and_endpoints() -> None:
-    # The endpoints check must probe the PAC of the same user whose settings the proxy check reports.
-    regions = [
-        WININET_REGION.search(SCRIPTS[name]) for name in ("Get-MsdiagProxy.ps1", "Get-MsdiagEndpoints.ps1")
-    ]
-    assert all(regions)
-    assert len({r.group(0) for r in regions if r}) == 1
-    for name in ("Get-MsdiagProxy.ps1", "Get-MsdiagEndpoints.ps1"):
-        assert "Resolve-MsdiagInternetSettingsScope -Scope" in SCRIPTS[name]
+    # The endpoints check must probe the PAC of the same user whose settings the proxy check reports:
+    # both call the one definition in MsdiagWinInet.ps1.
+    for check in ("proxy", "endpoints"):
+        assert helper_files(check) == ["MsdiagCommon.ps1", "MsdiagWinInet.ps1"]
+        assert "Resolve-MsdiagInternetSettingsScope -Scope" in SCRIPTS[CHECKS_BY_NAME[check].script]
+    assert "function Resolve-MsdiagInternetSettingsScope" in SCRIPTS["MsdiagWinInet.ps1"]
 
 
 def test_endpoints_and_runner_take_a_pac_url() -> None:

@@ -910,6 +910,14 @@ class Poisoner:
         return value
 
 
+HOSTILE_PAC_URL = "http://wpad.evil.invalid/\"><script>alert('pac')</script>.pac?x=<img src=x onerror=alert(1)>"
+# WSAETIMEDOUT (10060) as ja-JP .NET prints it, with the address it tried appended
+JA_CONNECT_TIMED_OUT = (
+    "接続済みの呼び出し先が一定の時間を過ぎても正しく応答しなかったため、接続できませんでした。"
+    "または接続済みのホストが応答しなかったため、確立された接続は失敗しました。"
+)
+
+
 def hostile() -> Json:
     """Every string the host reported is hostile (markup, template syntax, ANSI and control
     characters, RTL override, strings at their length limit) and the capture still validates."""
@@ -947,6 +955,20 @@ def hostile() -> Json:
     data(capture, "network")["vpn_profiles"] = [
         {"name": hostile_text(12, 512), "server_address": hostile_text(13, 512)}
     ]
+    # a PAC the hostile host reports probing: markup in the URL (also its AutoConfigURL, the same
+    # user's setting) and in every step's error text
+    proxy["wininet"]["auto_config_url"] = HOSTILE_PAC_URL
+    data(capture, "endpoints")["pac"] = {
+        "url": HOSTILE_PAC_URL,
+        "dns": {"addresses": ["203.0.113.66"], "error": None, "ms": 4},
+        "tcp": {"ok": False, "ms": 3000, "error": hostile_text(15, 4096), "target": hostile_text(16, 512)},
+        "http": {"status": None, "date": None, "error": '</td></tr></table><script>alert("pac")</script>', "ms": 1},
+        "bytes": None,
+        "looks_like_pac": None,
+    }
+    capture["checks"]["endpoints"]["document"]["errors"].append(
+        {"probe": "pac", "message": "<iframe src=javascript:alert('pac')>\u001b[31m", "category": "failed"}
+    )
     capture["warnings"] = [hostile_text(14, 4096)]
     capture["host"] = "<script>alert('host')</script>\u001b[2J\u202e"
     capture["powershell"] = {
@@ -956,6 +978,9 @@ def hostile() -> Json:
     }
     # the envelope keeps msdiag's own fields sane: mode, format and collected_utc are written by msdiag
     return capture
+
+
+PII_PAC_URL = "http://wpad.taro-yamada.example/proxy.pac?user=taro.yamada@contoso.co.jp&client=10.1.20.33"
 
 
 def pii() -> Json:
@@ -970,7 +995,7 @@ def pii() -> Json:
     proxy["wininet"].update(
         proxy_server="proxy.corp.contoso.co.jp:8080",
         proxy_override="<local>;*.corp.contoso.co.jp;10.*;192.168.*",
-        auto_config_url="http://wpad.corp.contoso.co.jp/proxy.pac?user=taro.yamada@contoso.co.jp",
+        auto_config_url=PII_PAC_URL,
     )
     proxy["winhttp"].update(
         proxy_server="proxy.corp.contoso.co.jp:8080", bypass_list="<local>;*.corp.contoso.co.jp"
@@ -1023,6 +1048,21 @@ def pii() -> Json:
         item["proxy"] = "http://proxy.corp.contoso.co.jp:8080/"
         item["tcp"]["target"] = "proxy.corp.contoso.co.jp:8080"
     data(capture, "endpoints")["probes"][0]["dns"]["addresses"].append("2603:1036:3000:1d0::2")
+    # the PAC the user's AutoConfigURL names: a home-office host named after the user, the user's
+    # address and client IP in the query; it resolves to a LAN address that does not answer
+    data(capture, "endpoints")["pac"] = {
+        "url": PII_PAC_URL,
+        "dns": {"addresses": ["192.168.50.12"], "error": None, "ms": 3},
+        "tcp": {
+            "ok": False,
+            "ms": 3000,
+            "error": f"{JA_CONNECT_TIMED_OUT} 192.168.50.12:80",
+            "target": "wpad.taro-yamada.example:80",
+        },
+        "http": None,
+        "bytes": None,
+        "looks_like_pac": None,
+    }
     identity = data(capture, "identity")
     identity["dsregcmd"].update(domain_name="CONTOSO", tenant_name="contoso.co.jp")
     identity["user_name"] = "CONTOSO\\taro.yamada"

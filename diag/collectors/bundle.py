@@ -1,14 +1,17 @@
 """Compose the one-process runner script and parse what it prints (the runner protocol).
 
-All selected checks run in ONE PowerShell invocation: ps_scripts/Invoke-MsdiagRunner.ps1 with each
-check script embedded as a script block. The local runner, the remote collector, the lab and
+All selected checks run in ONE PowerShell invocation: ps_scripts/Invoke-MsdiagRunner.ps1 with the
+shared helper files (ps_scripts/MsdiagCommon.ps1, MsdiagWinInet.ps1) defined once and each check
+script embedded as a script block. The local runner, the remote collector, the lab and
 ``msdiag export-script`` all use :func:`build_runner`; the first three read the "lines" output
-with :func:`parse_runner_output`. That output comes from a scanned host and is untrusted: every
+with :func:`parse_runner_output`. :func:`build_check_script` makes one check standalone (its
+helpers inlined), for a client that runs one script per check. That output comes from a scanned host and is untrusted: every
 line and count is bounded, and nothing in it can raise here.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -19,12 +22,20 @@ from urllib.parse import urlsplit
 from diag import __version__
 from diag.capture.models import CheckResult, CheckStatus
 from diag.capture.parse import MAX_DOCUMENT_CHARS, RAW_LIMIT, parse_check_output, validate_document
-from diag.checks import CHECK_NAMES, CHECKS_BY_NAME, script_text, scripts_dir
+from diag.checks import (
+    CHECK_NAMES,
+    CHECKS_BY_NAME,
+    HELPER_SCRIPTS,
+    helper_script_text,
+    script_text,
+    scripts_dir,
+)
 from diag.errors import InputError
 
 RUNNER_SCRIPT = "Invoke-MsdiagRunner.ps1"
 PROTOCOL_VERSION = 1
 
+HELPERS_MARKER = "# @@MSDIAG_HELPERS@@"
 CHECKS_MARKER = "# @@MSDIAG_CHECKS@@"
 MODE_LINE = "$msdiagRunnerMode = 'lines'  # @@MSDIAG_MODE@@"
 VERSION_LINE = "$msdiagVersion = ''  # @@MSDIAG_VERSION@@"
@@ -48,6 +59,18 @@ _HOST_NAME = re.compile(
 _DOCUMENT_PREFIX = re.compile(r'^\{\s*"check"\s*:\s*"([a-z]{1,32})"')
 
 NOT_REPORTED = "the scan ended before this check reported"
+
+# How a check script loads a helper file when it runs on its own (see ps_scripts/MsdiagCommon.ps1):
+#   if (-not (Get-Command -Name 'Initialize-MsdiagCheck' -CommandType Function -ErrorAction SilentlyContinue)) {
+#       . ([System.IO.Path]::Combine($PSScriptRoot, 'MsdiagCommon.ps1'))
+#   }
+HELPER_LOADER = re.compile(
+    r"^if \(-not \(Get-Command -Name '(?P<function>[A-Za-z]+-[A-Za-z]+)' -CommandType Function "
+    r"-ErrorAction SilentlyContinue\)\) \{\r?\n"
+    r"[ \t]+\. \(\[System\.IO\.Path\]::Combine\(\$PSScriptRoot, '(?P<file>[A-Za-z]+\.ps1)'\)\)\r?\n"
+    r"\}[ \t]*(?:\r?\n|$)",
+    re.MULTILINE,
+)
 
 _USAGE = {
     "lines": """.EXAMPLE
@@ -81,6 +104,22 @@ def _validate_names(checks: Sequence[str]) -> list[str]:
     return [name for name in CHECK_NAMES if name in names]
 
 
+def helper_files(check: str) -> list[str]:
+    """The helper files ``check``'s script loads (its guarded dot-sources), in load order."""
+    files = [match.group("file") for match in HELPER_LOADER.finditer(script_text(check))]
+    unknown = [name for name in files if name not in HELPER_SCRIPTS]
+    if unknown:
+        raise RuntimeError(f"{CHECKS_BY_NAME[check].script} loads unknown helper file(s): {', '.join(unknown)}")
+    return files
+
+
+def _inlined_helper(file_name: str) -> str:
+    # Dot-sourcing the file's own text as a script block defines its functions in the enclosing
+    # scope, with its help and param block left as they are.
+    body = helper_script_text(file_name).lstrip("\ufeff").rstrip()
+    return f"# {file_name}, inlined by msdiag\n. {{\n{body}\n}}\n"
+
+
 def _embedded_check(name: str) -> str:
     body = script_text(name).lstrip("\ufeff").rstrip()
     # The script's own text becomes a script block literal: its param block and help still work.
@@ -92,8 +131,9 @@ def build_runner(checks: Sequence[str], *, mode: Literal["lines", "capture"] = "
     if mode not in ("lines", "capture"):
         raise InputError(f"unknown runner mode {mode!r} (lines or capture)")
     names = _validate_names(checks)
+    needed = {file_name for name in names for file_name in helper_files(name)}
     template = (scripts_dir() / RUNNER_SCRIPT).read_text(encoding="utf-8-sig")
-    for marker in (CHECKS_MARKER, MODE_LINE, VERSION_LINE, USAGE_MARKER):
+    for marker in (HELPERS_MARKER, CHECKS_MARKER, MODE_LINE, VERSION_LINE, USAGE_MARKER):
         if template.count(marker) != 1:
             raise RuntimeError(f"{RUNNER_SCRIPT} must contain {marker!r} exactly once")
     text = template.replace(USAGE_MARKER, _USAGE[mode])
@@ -102,11 +142,45 @@ def build_runner(checks: Sequence[str], *, mode: Literal["lines", "capture"] = "
     lines = text.splitlines(keepends=True)
     composed: list[str] = []
     for line in lines:
-        if line.strip() == CHECKS_MARKER:
+        if line.strip() == HELPERS_MARKER:
+            # once each, before the checks: the checks' own loaders then find them and load nothing
+            composed.extend(_inlined_helper(file_name) for file_name in HELPER_SCRIPTS if file_name in needed)
+        elif line.strip() == CHECKS_MARKER:
             composed.extend(_embedded_check(name) for name in names)
         else:
             composed.append(line)
     return "".join(composed)
+
+
+def build_check_script(check: str) -> str:
+    """One check as a standalone script: its own text with each helper loader replaced by the
+    helper file's text, so it runs with no file beside it (``Client.execute_ps``, a pasted session).
+    """
+    (name,) = _validate_names([check])
+    return HELPER_LOADER.sub(
+        lambda match: _inlined_helper(match.group("file")), script_text(name).lstrip("\ufeff")
+    )
+
+
+@functools.cache
+def _one_check_scripts() -> tuple[tuple[str, str, str], ...]:
+    # (check, its script file's text, build_check_script's text), stripped, read once per process
+    return tuple(
+        (name, script_text(name).strip(), build_check_script(name).strip()) for name in CHECK_NAMES
+    )
+
+
+def identify_check_script(script: str) -> str | None:
+    """Which check a one-check script runs: a bundled check script file as it is, or
+    :func:`build_check_script`'s output (the lab answers those with that check's document)."""
+    try:
+        forms = _one_check_scripts()
+    except OSError:  # scripts missing from the installation: nothing to recognise
+        return None
+    for name, file_text, standalone in forms:
+        if standalone in script or file_text in script:
+            return name
+    return None
 
 
 def validate_pac_url(url: str) -> str:

@@ -39,4 +39,3 @@ def _composed(checks: tuple[str, ...], fingerprint: Fingerprint) -> str:
 def runner_script(checks: Sequence[str]) -> str:
     """``build_runner(checks)`` (lines mode), shared by every host scanned with these checks."""
     return _composed(tuple(checks), _fingerprint())
-

@@ -93,7 +93,9 @@ def diagnose(
 
     findings = [run_rule(rule, facts, ctx) for rule in RULES.values()]
     if phone_analysis is not None:
-        findings.extend(phone_analysis.findings)
+        # The machine-aware rule region.phone_country_mismatch already judges the phone's country
+        # against every region signal; the phone analysis's own country check would say it twice.
+        findings.extend(f for f in phone_analysis.findings if f.id != "phone.country_mismatch")
     findings = sort_findings([_link_codes(f, kb) for f in findings])
     counts = count(findings)
     analyses = [analyze_error(text, findings, kb) for text in errors]

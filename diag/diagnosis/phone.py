@@ -311,9 +311,9 @@ def _invalid(raw: str, en: str, ja: str, possible: bool = False) -> PhoneAnalysi
                 remediation=[
                     _loc(
                         "Type the number as +country code, then the number without its leading 0 "
-                        "(for Japan: +81 90-1234-5678).",
+                        "(for Japan: +81 90-XXXX-XXXX).",
                         "「+国番号」に続けて、先頭の 0 を除いた番号を入力して"
-                        "ください(日本の例: +81 90-1234-5678)。",
+                        "ください(日本の例: +81 90-XXXX-XXXX)。",
                     )
                 ],
                 related=["msg-country-code-not-supported"],

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from diag.capture.models import Capture
+from diag.diagnosis.models import Finding
 
 FLEET_RECORD_VERSION = 1
 
@@ -31,6 +34,21 @@ class FleetTarget(BaseModel):
         return f"{self.host.lower()}:{self.port or ''}"
 
 
+class HostDiagnosis(BaseModel):
+    """What the fleet report needs from the diagnosis engine, computed once when the host is scanned.
+
+    Produced by diag.diagnosis.engine.diagnose on the record's own capture (never edited by hand);
+    the report uses it only when ``msdiag_version`` is its own version and diagnoses the capture
+    again otherwise, so older files (without it) and newer engines stay correct."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    msdiag_version: str
+    verdict: Literal["fail", "warn", "pass", "incomplete"]
+    #: the fail and warn findings, without evidence and remediation (the report does not show them)
+    findings: list[Finding] = Field(default_factory=list)
+
+
 class FleetRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -39,3 +57,5 @@ class FleetRecord(BaseModel):
     started_utc: str
     duration_ms: int
     capture: Capture
+    #: added in msdiag 0.x fleet files; absent in older ones (the report diagnoses those)
+    diagnosis: HostDiagnosis | None = None

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from diag import __version__
 from diag.capture.models import Capture, HostState
-from diag.diagnosis.models import DiagnosisResult, Status, StatusCounts
-from diag.fleet.models import FleetRecord
+from diag.diagnosis.models import DiagnosisResult, Finding, Status, StatusCounts
+from diag.fleet.models import FleetRecord, HostDiagnosis
 from diag.fleet.results import ReadReport, iter_records
-from diag.formats.redact import Redaction, parse_redaction, redact
+from diag.formats.redact import Redaction, parse_redaction, redact, text_redactor
 
 FLEET_REPORT_VERSION = 1
 NOT_SCANNED = "not_scanned"
@@ -95,6 +95,35 @@ def _default_diagnose() -> Diagnose:
     return lambda capture: diagnose(capture)
 
 
+def host_diagnosis(capture: Capture, diagnose: Diagnose | None = None) -> HostDiagnosis | None:
+    """The record's stored diagnosis, computed at scan time by the same engine the report uses.
+
+    None for a host that was not scanned (nothing to diagnose)."""
+    if capture.host_status.state != HostState.OK:
+        return None
+    result = (diagnose or _default_diagnose())(capture)
+    shown = [
+        finding.model_copy(update={"evidence": [], "remediation": []})
+        for finding in result.findings
+        if finding.status in (Status.FAIL, Status.WARN)
+    ]
+    return HostDiagnosis(msdiag_version=__version__, verdict=result.verdict, findings=shown)
+
+
+def _stored_result(record: FleetRecord) -> DiagnosisResult | None:
+    """The diagnosis stored with the record, when this msdiag version wrote it."""
+    stored = record.diagnosis
+    if stored is None or stored.msdiag_version != __version__:
+        return None
+    return DiagnosisResult(
+        msdiag_version=__version__,
+        verdict=stored.verdict,
+        counts=StatusCounts(),  # not shown by the fleet report
+        findings=stored.findings,
+        capture=record.capture,
+    )
+
+
 def _unscanned_result(capture: Capture) -> DiagnosisResult:
     """A result with no findings, so redaction treats a failed host's capture like any other."""
     return DiagnosisResult(
@@ -128,53 +157,79 @@ def _shown_part(result: DiagnosisResult) -> DiagnosisResult:
     )
 
 
-def host_row(record: FleetRecord, index: int, level: Redaction, diagnose: Diagnose) -> HostRow:
-    """Diagnose (when the host was scanned) and redact one record down to its report row."""
+def host_row(
+    record: FleetRecord, index: int, level: Redaction, diagnose: Diagnose, *, use_stored: bool = False
+) -> HostRow:
+    """Diagnose (when the host was scanned) and redact one record down to its report row.
+
+    ``use_stored``: take the diagnosis stored at scan time when it is this version's (same engine,
+    same capture), instead of running every rule again."""
     capture = record.capture
     scanned = capture.host_status.state == HostState.OK
-    full = diagnose(capture) if scanned else _unscanned_result(capture)
-    result = redact(_shown_part(full), level)
-    failing = tuple(sorted(f.id for f in result.findings if f.status == Status.FAIL))
-    warning = tuple(sorted(f.id for f in result.findings if f.status == Status.WARN))
-    verdict = full.verdict
-    findings = [
-        HostFinding(
-            id=f.id,
-            status=f.status.value,
-            title_en=f.title.en,
-            title_ja=f.title.ja,
-            detail_en=f.detail.en if f.detail else None,
-            detail_ja=f.detail.ja if f.detail else None,
-        )
-        for f in result.findings
-        if f.status in (Status.FAIL, Status.WARN)
-    ]
+    full = (_stored_result(record) if use_stored else None) if scanned else None
+    if full is None:
+        full = diagnose(capture) if scanned else _unscanned_result(capture)
+    shown = _shown_part(full)
+    if level is Redaction.STRICT:
+        # strict numbers IP addresses in the order it meets them: redact the shown part whole
+        redacted = redact(shown, level)
+        findings = [_host_finding(f, _same) for f in redacted.findings if f.status in _SHOWN]
+        status = redacted.capture.host_status
+        detail, hint = status.detail, status.hint
+    else:
+        # the same string function redact() would apply, on only the strings the report shows
+        text = text_redactor(shown, level)
+        findings = [_host_finding(f, text) for f in shown.findings if f.status in _SHOWN]
+        status = shown.capture.host_status
+        detail = text(status.detail) if status.detail is not None else None
+        hint = text(status.hint) if status.hint is not None else None
     name = f"host-{index:05d}" if level == Redaction.STRICT else (record.target.name or record.target.host)
-    status = result.capture.host_status
     return HostRow(
         name=name,
         state=capture.host_status.state.value,
-        verdict=verdict if scanned else NOT_SCANNED,
-        failing=failing,
-        warning=warning,
+        verdict=full.verdict if scanned else NOT_SCANNED,
+        failing=tuple(sorted(f.id for f in findings if f.status == Status.FAIL.value)),
+        warning=tuple(sorted(f.id for f in findings if f.status == Status.WARN.value)),
         duration_ms=record.duration_ms,
-        detail=status.detail,
-        hint=status.hint,
+        detail=detail,
+        hint=hint,
         findings=findings,
+    )
+
+
+_SHOWN = (Status.FAIL, Status.WARN)
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _host_finding(finding: Finding, text: Callable[[str], str]) -> HostFinding:
+    return HostFinding(
+        id=finding.id,
+        status=finding.status.value,
+        title_en=text(finding.title.en),
+        title_ja=text(finding.title.ja),
+        detail_en=text(finding.detail.en) if finding.detail else None,
+        detail_ja=text(finding.detail.ja) if finding.detail else None,
     )
 
 
 def build_fleet_report(
     path: Path, redaction: Redaction | str = Redaction.STANDARD, diagnose: Diagnose | None = None
 ) -> FleetReport:
-    """Read, diagnose and aggregate a results file (redaction applied to every host)."""
+    """Read, diagnose and aggregate a results file (redaction applied to every host).
+
+    With the default engine, a record's diagnosis stored at scan time (same msdiag version) is
+    used instead of diagnosing its capture again; a ``diagnose`` given here is always run."""
     level = parse_redaction(redaction)
+    use_stored = diagnose is None
     diagnose = diagnose or _default_diagnose()
     read = ReadReport()
     hosts: list[HostRow] = []
     titles: dict[str, tuple[str, str]] = {}
     for index, record in enumerate(iter_records(path, read), start=1):
-        row = host_row(record, index, level, diagnose)
+        row = host_row(record, index, level, diagnose, use_stored=use_stored)
         for finding in row.findings:
             titles.setdefault(finding.id, (finding.title_en, finding.title_ja))
         hosts.append(row)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from diag.capture.models import Capture, HostState
-from diag.fleet.models import FleetRecord, FleetTarget
+from diag.fleet.models import FleetRecord, FleetTarget, HostDiagnosis
 from diag.fleet.progress import FleetProgress
 from diag.fleet.results import ResultsWriter
 
@@ -23,6 +23,9 @@ DEFAULT_CONCURRENCY = 32
 MAX_CONCURRENCY = 1024
 
 ScanOne = Callable[[FleetTarget], Capture]
+#: the diagnosis stored with each record (diag.fleet.report.host_diagnosis), so the fleet report
+#: does not have to run every rule over every capture again
+Summarize = Callable[[Capture], HostDiagnosis | None]
 
 
 @dataclass
@@ -45,18 +48,26 @@ class _Outcome:
     error: str | None
 
 
-def _scan(target: FleetTarget, scan_one: ScanOne) -> _Outcome:
+def _scan(target: FleetTarget, scan_one: ScanOne, summarize: Summarize | None) -> _Outcome:
     started = datetime.now(timezone.utc)
     clock = time.monotonic()
     try:
         capture = scan_one(target)
     except Exception as exc:  # a bug in msdiag: the host is not recorded, so a resume retries it
         return _Outcome(None, f"{target.host}: internal error {type(exc).__name__}: {exc}")
+    duration_ms = int((time.monotonic() - clock) * 1000)
+    diagnosis: HostDiagnosis | None = None
+    if summarize is not None:
+        try:
+            diagnosis = summarize(capture)
+        except Exception:  # the capture is what matters; the report diagnoses it again
+            diagnosis = None
     record = FleetRecord(
         target=target,
         started_utc=started.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        duration_ms=int((time.monotonic() - clock) * 1000),
+        duration_ms=duration_ms,
         capture=capture,
+        diagnosis=diagnosis,
     )
     return _Outcome(record, None)
 
@@ -68,11 +79,13 @@ def run_fleet(
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: FleetProgress | None = None,
+    summarize: Summarize | None = None,
 ) -> RunSummary:
     """Scan ``targets`` with ``concurrency`` workers; every finished host is on disk before the next.
 
     Ctrl-C stops submitting, lets the running hosts finish (each is bounded by its own deadline)
-    and records them; a second Ctrl-C stops waiting (those hosts are scanned again on resume)."""
+    and records them; a second Ctrl-C stops waiting (those hosts are scanned again on resume).
+    ``summarize`` adds the host's diagnosis to its record (see Summarize)."""
     concurrency = max(1, min(concurrency, MAX_CONCURRENCY, len(targets) or 1))
     progress = progress or FleetProgress(len(targets), enabled=False)
     summary = RunSummary(total=len(targets))
@@ -87,7 +100,7 @@ def run_fleet(
             target = next(queue, None)
             if target is None:
                 return
-            pending.add(executor.submit(_scan, target, scan_one))
+            pending.add(executor.submit(_scan, target, scan_one, summarize))
             submitted += 1
 
     def collect(done: set[Future[_Outcome]]) -> None:

@@ -16,7 +16,7 @@ from diag.errors import ExitCode, InputError
 from diag.fleet.inventory import Inventory, load_inventory, targets_from_hosts
 from diag.fleet.models import FleetTarget
 from diag.fleet.progress import FleetProgress
-from diag.fleet.report import build_fleet_report
+from diag.fleet.report import build_fleet_report, host_diagnosis
 from diag.fleet.results import ReadReport, ResultsWriter, cut_torn_tail, keys_done
 from diag.fleet.runner import RunSummary, run_fleet
 from diag.formats.fleet import write_fleet_outputs
@@ -194,7 +194,9 @@ def scan_fleet(
 
     meter = FleetProgress(len(todo), enabled=progress)
     with ResultsWriter(path) as writer:
-        summary = run_fleet(todo, scan_one, writer, concurrency=concurrency, progress=meter)
+        summary = run_fleet(
+            todo, scan_one, writer, concurrency=concurrency, progress=meter, summarize=host_diagnosis
+        )
     _print_summary(summary, path)
     return FleetScanOutcome(path, summary)
 

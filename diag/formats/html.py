@@ -29,12 +29,12 @@ from diag.diagnosis.models import (
 from diag.formats.labels import check_lang, label, labels_for
 from diag.formats.summary import (
     LikelyCause,
+    all_findings,
     banners,
     counts_text,
     likely_cause,
     redaction_text,
     skew_text,
-    sorted_findings,
 )
 from diag.formats.text import clean_value, strip_control
 
@@ -173,19 +173,12 @@ def _finding_view(finding: Finding, lang: str) -> FindingView:
     )
 
 
-def _all_findings(result: DiagnosisResult) -> list[Finding]:
-    findings = list(result.findings)
-    if result.phone is not None:
-        findings.extend(result.phone.findings)
-    return sorted_findings(findings)
-
-
 def _severity_groups(result: DiagnosisResult, lang: str) -> tuple[list[SeverityGroup], list[FindingView]]:
     """Findings that need attention (fail, warn, not collected) by severity; the rest separately."""
     attention = [
-        f for f in _all_findings(result) if f.status in (Status.FAIL, Status.WARN, Status.NOT_COLLECTED)
+        f for f in all_findings(result) if f.status in (Status.FAIL, Status.WARN, Status.NOT_COLLECTED)
     ]
-    rest = [_finding_view(f, lang) for f in _all_findings(result) if f not in attention]
+    rest = [_finding_view(f, lang) for f in all_findings(result) if f not in attention]
     groups = []
     for severity in sorted(Severity, key=lambda s: SEVERITY_ORDER[s]):
         members = [_finding_view(f, lang) for f in attention if f.severity is severity]
@@ -201,7 +194,7 @@ def _cause_view(cause: Any, lang: str) -> CauseView:
 
 
 def _error_views(result: DiagnosisResult, lang: str) -> list[ErrorView]:
-    by_id = {f.id: f for f in _all_findings(result)}
+    by_id = {f.id: f for f in all_findings(result)}
     views = []
     for error in result.errors:
         likely: LikelyCause = likely_cause(error)
@@ -209,7 +202,8 @@ def _error_views(result: DiagnosisResult, lang: str) -> list[ErrorView]:
         if likely.cause is not None:
             for finding_id in likely.cause.findings:
                 if finding_id in by_id:
-                    evidence.extend(_evidence(by_id[finding_id], lang))
+                    # several findings may rest on the same fact: show each fact once
+                    evidence.extend(e for e in _evidence(by_id[finding_id], lang) if e not in evidence)
         views.append(
             ErrorView(
                 input=strip_control(error.input),

@@ -48,6 +48,15 @@ def likely_cause(error: ErrorAnalysis) -> LikelyCause:
     return LikelyCause(error=error, cause=top, confirmed=bool(confirmed), steps=steps, others=others)
 
 
+def all_findings(result: DiagnosisResult) -> list[Finding]:
+    """The machine's findings and the phone's, each once (the engine already merges the phone's in)."""
+    findings = list(result.findings)
+    if result.phone is not None:
+        seen = {f.id for f in findings}
+        findings.extend(f for f in result.phone.findings if f.id not in seen)
+    return sorted_findings(findings)
+
+
 def sorted_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (STATUS_ORDER[f.status], SEVERITY_ORDER[f.severity], f.id))
 

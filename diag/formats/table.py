@@ -15,11 +15,11 @@ from wcwidth import wcswidth, wcwidth
 from diag.diagnosis.models import DiagnosisResult, Finding, Localized, Status
 from diag.formats.labels import check_lang, label
 from diag.formats.summary import (
+    all_findings,
     banners,
     counts_text,
     likely_cause,
     redaction_text,
-    sorted_findings,
 )
 from diag.formats.text import strip_control
 
@@ -150,9 +150,7 @@ def render_table(result: DiagnosisResult, *, lang: str, color: bool, width: int 
                 verdict_label = label(f"verdict_cause.{cause.verdict.value}", lang)
                 w.para(f"{w.t(cause.text)} [{verdict_label}]", first="  - ")
 
-    findings = sorted_findings(result.findings)
-    if result.phone is not None:
-        findings = findings + sorted_findings(result.phone.findings)
+    findings = all_findings(result)
     w.lines.append("")
     w.lines.append(label("findings", lang))
     if findings:

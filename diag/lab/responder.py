@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from diag.capture.models import Capture, CheckStatus
-from diag.checks import CHECK_NAMES, script_text
+from diag.checks import CHECK_NAMES
+from diag.collectors.bundle import identify_check_script
 
 #: Bound on requested check names taken from a client's parameters.
 MAX_REQUESTED = 64
@@ -107,15 +108,9 @@ def runner_lines(capture: Capture, checks: Sequence[str], *, malformed: bool = F
 
 
 def _check_for_script(script: str) -> str | None:
-    """Which bundled check script ``script`` contains, if any (the naive one-shell-per-check client)."""
-    for name in CHECK_NAMES:
-        try:
-            text = script_text(name).strip()
-        except (FileNotFoundError, OSError):
-            return None
-        if text and text in script:
-            return name
-    return None
+    """Which check a one-check script runs, if any (the naive one-shell-per-check client): a bundled
+    check script file as it is, or diag.collectors.bundle.build_check_script's standalone text."""
+    return identify_check_script(script)
 
 
 def answer(capture: Capture, invocation: Invocation, *, malformed: bool = False) -> PipelineAnswer:

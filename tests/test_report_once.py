@@ -1,0 +1,35 @@
+"""Each finding appears once in a report, even when the phone analysis and a rule judge the same thing."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from diag.collectors.capture_file import load_capture
+from diag.diagnosis.engine import diagnose
+from diag.formats.html import render_html
+from diag.formats.table import render_table
+
+ABROAD = Path(__file__).resolve().parent / "fixtures" / "captures" / "abroad-ja-jp-in-us.json"
+
+
+def test_phone_country_is_judged_once_and_every_card_is_unique() -> None:
+    # A Japanese PC whose user now has a US number (海外赴任): the country mismatch must be one finding.
+    result = diagnose(load_capture(ABROAD), phone="+1 415-555-0132", errors=["この国番号は対応していません"])
+    ids = [f.id for f in result.findings]
+    assert len(ids) == len(set(ids))
+    assert "region.phone_country_mismatch" in ids and "phone.country_mismatch" not in ids
+    html = render_html(result, lang="ja")
+    cards = Counter(re.findall(r'<article class="finding [^"]*" id="f-([^"]+)"', html))
+    assert cards and max(cards.values()) == 1, cards
+    table = render_table(result, lang="en", color=False)
+    assert table.count("Phone number country") <= 1
+
+
+def test_cause_evidence_lists_each_fact_once() -> None:
+    result = diagnose(load_capture(ABROAD), phone="+1 415-555-0132", errors=["この国番号は対応していません"])
+    html = render_html(result, lang="en")
+    cause = html.split('id="f-', 1)[0]  # the error section comes before the finding cards
+    rows = re.findall(r'<tr><td class="mono">([^<]*)</td><td class="mono">([^<]*)</td>', cause)
+    assert rows and len(rows) == len(set(rows)), rows
