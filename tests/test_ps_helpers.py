@@ -154,9 +154,8 @@ def test_runner_for_checks_without_wininet_leaves_it_out() -> None:
     counts = function_definition_counts(runner)
     assert counts["write-msdiagdocument"] == 1
     assert "resolve-msdiaginternetsettingsscope" not in counts
-    assert function_definition_counts(build_runner(["os", "proxy", "endpoints"]))[
-        "resolve-msdiaginternetsettingsscope"
-    ] == 1
+    with_wininet = function_definition_counts(build_runner(["os", "proxy", "endpoints"]))
+    assert with_wininet["resolve-msdiaginternetsettingsscope"] == 1
 
 
 def test_helpers_are_defined_before_the_checks_in_the_runner() -> None:

@@ -910,7 +910,9 @@ class Poisoner:
         return value
 
 
-HOSTILE_PAC_URL = "http://wpad.evil.invalid/\"><script>alert('pac')</script>.pac?x=<img src=x onerror=alert(1)>"
+HOSTILE_PAC_URL = (
+    "http://wpad.evil.invalid/\"><script>alert('pac')</script>.pac?x=<img src=x onerror=alert(1)>"
+)
 # WSAETIMEDOUT (10060) as ja-JP .NET prints it, with the address it tried appended
 JA_CONNECT_TIMED_OUT = (
     "接続済みの呼び出し先が一定の時間を過ぎても正しく応答しなかったため、接続できませんでした。"
@@ -960,15 +962,17 @@ def hostile() -> Json:
     proxy["wininet"]["auto_config_url"] = HOSTILE_PAC_URL
     data(capture, "endpoints")["pac"] = {
         "url": HOSTILE_PAC_URL,
-        "dns": {"addresses": ["203.0.113.66"], "error": None, "ms": 4},
+        "dns": {"addresses": [hostile_text(17, 512)], "error": None, "ms": 4},
         "tcp": {"ok": False, "ms": 3000, "error": hostile_text(15, 4096), "target": hostile_text(16, 512)},
-        "http": {"status": None, "date": None, "error": '</td></tr></table><script>alert("pac")</script>', "ms": 1},
+        "http": {
+            "status": None,
+            "date": None,
+            "error": '</td></tr></table><script>alert("pac")</script>',
+            "ms": 1,
+        },
         "bytes": None,
         "looks_like_pac": None,
     }
-    capture["checks"]["endpoints"]["document"]["errors"].append(
-        {"probe": "pac", "message": "<iframe src=javascript:alert('pac')>\u001b[31m", "category": "failed"}
-    )
     capture["warnings"] = [hostile_text(14, 4096)]
     capture["host"] = "<script>alert('host')</script>\u001b[2J\u202e"
     capture["powershell"] = {

@@ -109,7 +109,9 @@ def helper_files(check: str) -> list[str]:
     files = [match.group("file") for match in HELPER_LOADER.finditer(script_text(check))]
     unknown = [name for name in files if name not in HELPER_SCRIPTS]
     if unknown:
-        raise RuntimeError(f"{CHECKS_BY_NAME[check].script} loads unknown helper file(s): {', '.join(unknown)}")
+        raise RuntimeError(
+            f"{CHECKS_BY_NAME[check].script} loads unknown helper file(s): {', '.join(unknown)}"
+        )
     return files
 
 
@@ -165,9 +167,7 @@ def build_check_script(check: str) -> str:
 @functools.cache
 def _one_check_scripts() -> tuple[tuple[str, str, str], ...]:
     # (check, its script file's text, build_check_script's text), stripped, read once per process
-    return tuple(
-        (name, script_text(name).strip(), build_check_script(name).strip()) for name in CHECK_NAMES
-    )
+    return tuple((name, script_text(name).strip(), build_check_script(name).strip()) for name in CHECK_NAMES)
 
 
 def identify_check_script(script: str) -> str | None:
