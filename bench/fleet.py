@@ -22,7 +22,8 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from diag.checks import CHECK_NAMES, script_text
+from diag.checks import CHECK_NAMES
+from diag.collectors.bundle import build_check_script
 from diag.collectors.credentials import Credentials
 from diag.collectors.remote import RemoteTarget, collect_remote
 from diag.fleet.models import FleetTarget
@@ -86,7 +87,7 @@ def naive_host(port: int, password: str) -> float:
     started = time.monotonic()
     client = Client("127.0.0.1", port=port, username=USER, password=password, ssl=False, auth="ntlm")
     for check in CHECK_NAMES:
-        output, _streams, had_errors = client.execute_ps(script_text(check))
+        output, _streams, had_errors = client.execute_ps(build_check_script(check))
         assert not had_errors and output
     return time.monotonic() - started
 

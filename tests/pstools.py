@@ -508,10 +508,21 @@ def all_script_sources() -> dict[str, str]:
     }
 
 
+#: Commands the checker's own tests use in their examples (tests/test_ps_catalog.py): kept in the
+#: trimmed copy so that those tests mean the same without ../shared (a user's clone, CI).
+TEST_EXAMPLE_SOURCES = (
+    "Get-ChildItem -Path C:\\ -FollowSymlink\n",
+    "Get-Date -ProgressAction SilentlyContinue\n",
+    "Get-ItemProperty -PSPath HKCU:\\X -ErrorVariable e\n",
+    "ConvertTo-Json -InputObject 1 -AsArray\n",
+    "Get-Service -Name W32Time\n",
+)
+
+
 def write_trimmed_catalog() -> None:
     with SHARED_CATALOG.open(encoding="utf-8") as fh:
         catalog = json.load(fh)
-    trimmed = trim_catalog(catalog, list(all_script_sources().values()))
+    trimmed = trim_catalog(catalog, [*all_script_sources().values(), *TEST_EXAMPLE_SOURCES])
     TRIMMED_CATALOG.parent.mkdir(parents=True, exist_ok=True)
     TRIMMED_CATALOG.write_text(
         json.dumps(trimmed, indent=1, ensure_ascii=False, sort_keys=True) + "\n", "utf-8"

@@ -7,6 +7,7 @@ import json
 import pytest
 from pstools import (
     SHARED_CATALOG,
+    TEST_EXAMPLE_SOURCES,
     TRIMMED_CATALOG,
     all_script_sources,
     catalog_problems,
@@ -71,7 +72,7 @@ def test_trimmed_catalog_matches_the_shared_one() -> None:
         pytest.skip(f"{SHARED_CATALOG} is not here (CI without ../shared): the trimmed copy is used")
     shared = json.loads(SHARED_CATALOG.read_text(encoding="utf-8"))
     trimmed = json.loads(TRIMMED_CATALOG.read_text(encoding="utf-8"))
-    expected = trim_catalog(shared, list(SCRIPTS.values()))
+    expected = trim_catalog(shared, [*SCRIPTS.values(), *TEST_EXAMPLE_SOURCES])
     assert trimmed == json.loads(json.dumps(expected)), (
         "tests/data/powershell-catalog-trimmed.json is stale: regenerate it with "
         "pstools.write_trimmed_catalog()"

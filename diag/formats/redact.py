@@ -385,6 +385,42 @@ def _collect_backslashed(names: Placeholders, text: str, strict: bool) -> None:
             names.add("domain", domain)
 
 
+_SERVER_IN_TEXT = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s;=]*@)?\[?([A-Za-z0-9.-]+|[0-9a-fA-F:]+)\]?(?::\d+)?")
+
+
+def _server_names(value: str | None) -> list[str]:
+    """Host names in a proxy / PAC / VPN setting: "h:8080", "http=h:p;https=h2:p", "http://u@h:p/x"."""
+    if not value:
+        return []
+    found = []
+    for part in re.split(r"[;,\s]+", value):
+        part = part.split("=", 1)[1] if re.match(r"^[a-z]+=", part) else part
+        m = _SERVER_IN_TEXT.match(part)
+        if m is None:
+            continue
+        name = m.group(1).strip(".")
+        # IP addresses are strict's IP redaction's job; bare words ("<local>") are no host names.
+        if "." in name and not _IPV4.fullmatch(name) and not _is_microsoft_name(name):
+            found.append(name)
+    return found
+
+
+def _infrastructure_hosts(facts: Facts) -> list[str]:
+    proxy, network, endpoints = facts.proxy, facts.network, facts.endpoints
+    values: list[str | None] = []
+    if proxy is not None:
+        if proxy.wininet is not None:
+            values += [proxy.wininet.proxy_server, proxy.wininet.auto_config_url]
+        if proxy.winhttp is not None:
+            values.append(proxy.winhttp.proxy_server)
+        values += [v.value for v in proxy.environment if v.name.lower() != "no_proxy"]
+    if network is not None:
+        values += [p.server_address for p in network.vpn_profiles]
+    if endpoints is not None and endpoints.pac is not None:
+        values.append(endpoints.pac.url)
+    return [name for value in values for name in _server_names(value)]
+
+
 def _collect(result: DiagnosisResult, data: dict[str, Any], strict: bool) -> Placeholders:
     names = Placeholders()
     facts = Facts(result.capture)
@@ -408,6 +444,9 @@ def _collect(result: DiagnosisResult, data: dict[str, Any], strict: bool) -> Pla
         if dsreg is not None:
             names.add("domain", dsreg.domain_name)
             names.add("domain", dsreg.tenant_name)
+        # The organisation's own servers name it (and sometimes the user): proxy, PAC, VPN.
+        for server in _infrastructure_hosts(facts):
+            names.add("host", server)
     # Then patterns anywhere in the result.
     texts = list(_walk_strings(data))
     for text in texts:

@@ -102,9 +102,10 @@ def builtin_hosts_dir() -> Path:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        loaded: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"cannot read lab fault file {path}: {exc}") from exc
+    return loaded
 
 
 def _faults_from(table: Any, where: str) -> Faults:
