@@ -137,5 +137,6 @@ def test_report_command_exit_codes_and_torn_line(tmp_path: Path) -> None:
         standalone_mode=False,
     )
     assert result.return_value == 1
-    assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".csv", ".html"]
+    assert sorted(p.suffix for p in (tmp_path / "out").iterdir() if p.is_file()) == [".csv", ".html"]
+    assert [p.name for p in (tmp_path / "out").iterdir() if p.is_dir()] == ["scanned-report-hosts"]
     assert "incomplete last line" in result.output

@@ -46,7 +46,14 @@ def report_cmd(
             f"{results}: no valid fleet records" + (f" ({report.problems[0]})" if report.problems else "")
         )
     stdout, written = write_fleet_outputs(
-        report, chosen, lang=lang, reports_dir=reports_dir, stem=results.stem + "-report", output=output
+        report,
+        chosen,
+        lang=lang,
+        reports_dir=reports_dir,
+        stem=results.stem + "-report",
+        output=output,
+        results=results,
+        redaction=redaction,
     )
     if stdout:
         click.echo(stdout, nl=False)

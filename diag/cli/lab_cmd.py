@@ -36,11 +36,19 @@ def _write_inventory(path: Path, lab: LabServer, hosts: list[LabHost], username:
     try:
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["host", "port", "transport", "auth", "username", "tags"])
+            writer.writerow(["host", "port", "transport", "auth", "username", "tags", "name"])
             for endpoint in lab.endpoints():
                 tags = ["lab", endpoint.name, *by_name[endpoint.name].faults.active()]
                 writer.writerow(
-                    [endpoint.host, endpoint.port, endpoint.transport, auth, username, " ".join(tags)]
+                    [
+                        endpoint.host,
+                        endpoint.port,
+                        endpoint.transport,
+                        auth,
+                        username,
+                        " ".join(tags),
+                        endpoint.name,
+                    ]
                 )
     except OSError as exc:
         raise InputError(f"cannot write the lab inventory {path}: {exc.strerror or exc}") from None

@@ -12,13 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from diag.capture.models import HostState
 from diag.checks import CHECK_NAMES
 from diag.collectors.credentials import Credentials
 from diag.collectors.remote import RemoteTarget
 from diag.fleet.models import FleetTarget
 from diag.fleet.report import FleetReport, build_fleet_report
-from diag.fleet.results import iter_records
 from diag.fleet.scan import scan_fleet
 from diag.formats.fleet import write_fleet_outputs
 from diag.lab import Faults, LabHost, LabServer, load_lab_hosts
@@ -66,30 +64,14 @@ def run_demo(*, reports_dir: Path, lang: str = "en") -> DemoOutcome:
         )
     report = build_fleet_report(results)
     _, written = write_fleet_outputs(
-        report, ("html",), lang=lang, reports_dir=reports_dir, stem=results.stem + "-report"
+        report, ("html",), lang=lang, reports_dir=reports_dir, stem=results.stem + "-report", results=results
     )
-    host_html = _write_one_host_report(results, report, reports_dir, lang, stamp)
-    return DemoOutcome(results, written[0], host_html, summarize(report, lang))
-
-
-def _write_one_host_report(
-    results: Path, report: FleetReport, reports_dir: Path, lang: str, stamp: str
-) -> Path | None:
-    """The single-host report of the host in the largest failure group (the one to look at first)."""
-    from diag.diagnosis.engine import diagnose
-    from diag.formats.html import render_html
-    from diag.formats.redact import Redaction, redact
-
+    # The host to look at first: the one in the largest failure group, whose report the fleet links.
     wanted = report.signatures[0].hosts[0] if report.signatures else None
-    for record in iter_records(results):
-        name = record.target.name or record.target.host
-        if record.capture.host_status.state != HostState.OK or (wanted and name != wanted):
-            continue
-        result = redact(diagnose(record.capture), Redaction.STANDARD)
-        path = reports_dir / f"msdiag-{name}-{stamp}.html"
-        path.write_text(render_html(result, lang=lang), encoding="utf-8")
-        return path
-    return None
+    host_html = next(
+        (reports_dir / row.report for row in report.hosts if row.report and row.name == wanted), None
+    )
+    return DemoOutcome(results, written[0], host_html, summarize(report, lang))
 
 
 def summarize(report: FleetReport, lang: str = "en") -> str:

@@ -20,7 +20,7 @@ from diag.fleet.models import FleetTarget
 
 TRANSPORTS = ("http", "https")
 AUTHS = ("negotiate", "ntlm", "kerberos", "credssp", "certificate", "basic")
-CSV_COLUMNS = ("host", "port", "transport", "auth", "username", "tags")
+CSV_COLUMNS = ("host", "port", "transport", "auth", "username", "tags", "name")
 MAX_INVENTORY_BYTES = 32 * 1024 * 1024
 MAX_PROBLEMS_SHOWN = 50
 
@@ -78,6 +78,8 @@ class _Builder:
             errors.append(f"transport must be one of {', '.join(TRANSPORTS)}, not {transport!r}")
         if auth is not None and auth not in AUTHS:
             errors.append(f"auth must be one of {', '.join(AUTHS)}, not {auth!r}")
+        if name is not None and name != host and host_problem(name):
+            errors.append(f"name: {host_problem(name)}")
         if username is not None and (len(username) > 256 or _has_control(username)):
             errors.append("user name is longer than 256 characters or contains control characters")
         for tag in tags:
@@ -252,6 +254,7 @@ def _read_csv(builder: _Builder, text: str) -> None:
             auth=cells.get("auth", "").lower() or None,
             username=cells.get("username") or None,
             tags=tags,
+            name=cells.get("name") or None,
         )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from diag import __version__
 from diag.capture.models import Capture, HostState
 from diag.diagnosis.models import DiagnosisResult, Finding, Status, StatusCounts
-from diag.fleet.models import FleetRecord, HostDiagnosis
+from diag.fleet.models import FleetRecord, FleetTarget, HostDiagnosis
 from diag.fleet.results import ReadReport, iter_records
 from diag.formats.redact import Redaction, parse_redaction, redact, text_redactor
 
@@ -51,6 +51,8 @@ class HostRow:
     detail: str | None = None  # why the host could not be scanned (redacted)
     hint: str | None = None
     findings: list[HostFinding] = field(default_factory=list)
+    index: int = 0  # 1-based position in the results file
+    report: str | None = None  # relative link to this host's single-host report, when written
 
 
 @dataclass
@@ -79,6 +81,8 @@ class FleetReport:
     by_finding: list[FindingCount]  # most hosts failing first
     signatures: list[Signature]  # largest group first
     problems: list[str]  # bad or torn lines of the results file
+    host_reports_written: int = 0  # single-host reports linked from the HTML (see host_reports)
+    host_reports_total: int = 0  # hosts that would have one without the cap
 
     @property
     def unscanned(self) -> int:
@@ -157,6 +161,16 @@ def _shown_part(result: DiagnosisResult) -> DiagnosisResult:
     )
 
 
+def target_label(target: FleetTarget) -> str:
+    """How a report names a host: its inventory name, else its address (with a non-default port,
+    so that several hosts behind one address, such as lab hosts, stay apart)."""
+    if target.name:
+        return target.name
+    if target.port is not None and target.port not in (5985, 5986):
+        return f"{target.host}:{target.port}"
+    return target.host
+
+
 def host_row(
     record: FleetRecord, index: int, level: Redaction, diagnose: Diagnose, *, use_stored: bool = False
 ) -> HostRow:
@@ -183,7 +197,7 @@ def host_row(
         status = shown.capture.host_status
         detail = text(status.detail) if status.detail is not None else None
         hint = text(status.hint) if status.hint is not None else None
-    name = f"host-{index:05d}" if level == Redaction.STRICT else (record.target.name or record.target.host)
+    name = f"host-{index:05d}" if level == Redaction.STRICT else target_label(record.target)
     return HostRow(
         name=name,
         state=capture.host_status.state.value,
@@ -194,6 +208,7 @@ def host_row(
         detail=detail,
         hint=hint,
         findings=findings,
+        index=index,
     )
 
 

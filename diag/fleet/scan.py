@@ -137,7 +137,13 @@ def run_fleet_scan(
     )
     report = build_fleet_report(outcome.path, redaction)
     stdout, written = write_fleet_outputs(
-        report, formats, lang=lang, reports_dir=reports_dir, stem=outcome.path.stem + "-report"
+        report,
+        formats,
+        lang=lang,
+        reports_dir=reports_dir,
+        stem=outcome.path.stem + "-report",
+        results=outcome.path,
+        redaction=redaction,
     )
     if stdout:
         click.echo(stdout, nl=False)

@@ -385,7 +385,9 @@ def _collect_backslashed(names: Placeholders, text: str, strict: bool) -> None:
             names.add("domain", domain)
 
 
-_SERVER_IN_TEXT = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s;=]*@)?\[?([A-Za-z0-9.-]+|[0-9a-fA-F:]+)\]?(?::\d+)?")
+_SERVER_IN_TEXT = re.compile(
+    r"(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s;=]*@)?\[?([A-Za-z0-9.-]+|[0-9a-fA-F:]+)\]?(?::\d+)?"
+)
 
 
 def _server_names(value: str | None) -> list[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from diag.errors import InputError
 from diag.fleet.report import FleetReport
 from diag.formats.fleet.csv_ import render_csv
+from diag.formats.fleet.host_reports import write_host_reports
 from diag.formats.fleet.html import render_fleet_html
 from diag.formats.fleet.text import render_json, render_table
 
@@ -45,15 +46,25 @@ def write_fleet_outputs(
     reports_dir: Path,
     stem: str,
     output: Path | None = None,
+    results: Path | None = None,
+    redaction: str = "standard",
 ) -> tuple[str | None, list[Path]]:
     """Render each format; returns (text for stdout, files written).
 
     ``output`` takes exactly one format. Without it a lone table or JSON goes to stdout and
-    everything else to ``reports_dir/<stem>.<ext>``; an existing file is never overwritten."""
+    everything else to ``reports_dir/<stem>.<ext>``; an existing file is never overwritten.
+    With ``results`` (the results file the report was built from), the HTML links each host that
+    needs attention to its single-host report, written to ``<stem>-hosts/`` beside it."""
     if output is not None and len(formats) != 1:
         raise InputError("--output takes one format; leave it out to write several into reports/")
     stdout: str | None = None
     written: list[Path] = []
+    host_reports: list[Path] = []
+    if "html" in formats and results is not None:
+        html_path = output if output is not None else reports_dir / f"{stem}.html"
+        host_reports = write_host_reports(
+            report, results, html_path.parent / f"{html_path.stem}-hosts", redaction=redaction, lang=lang
+        )
     for fmt in formats:
         text = render(report, fmt, lang)
         if output is None and (fmt == "table" or (fmt == "json" and len(formats) == 1)):
@@ -62,7 +73,7 @@ def write_fleet_outputs(
         path = output if output is not None else reports_dir / f"{stem}{_SUFFIX[fmt]}"
         _write_new(path, text)
         written.append(path)
-    return stdout, written
+    return stdout, written + host_reports
 
 
 def _write_new(path: Path, text: str) -> None:
