@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 BAR_HEIGHT = 22
 BAR_GAP = 6
-LABEL_WIDTH = 260
+LABEL_WIDTH = 320
 CHART_WIDTH = 720
 
 
