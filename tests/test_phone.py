@@ -136,3 +136,11 @@ def test_mask_phones_in_text_leaves_error_codes_alone() -> None:
     assert "0x800704CF" in out and "-2147023665" in out
     assert "5678" in mask_phones_in_text("call 090-1234-5678", "JP")
     assert "1234" not in mask_phones_in_text("call 090-1234-5678", "JP")
+
+
+def test_e164_mask_keeps_only_the_country_code_and_last_four() -> None:
+    from diag.diagnosis.phone import mask_phone
+
+    assert mask_phone("+819012345678") == "+81******5678"
+    assert mask_phone("+14155550132") == "+1******0132"
+    assert "9012" not in mask_phone("+819012345678")

@@ -85,6 +85,10 @@ def mask_phone(text: str, region: str | None = None) -> str:
     international = bool(_INTERNATIONAL.match(ascii_text))
     wanted = groups[:2] if international else groups[:1]
     keep_first = sum(len(g) for g in wanted)
+    if international and len(groups) == 1:
+        # E.164 ("+819012345678") has no groups: keep just the country code, which is not personal.
+        parsed = _parse_any(ascii_text)
+        keep_first = len(str(parsed.country_code)) if parsed is not None and parsed.country_code else 0
     # never reveal so much that fewer than 4 digits stay hidden: fall back to the country code only
     if total - keep_first - 4 < 4:
         keep_first = len(groups[0]) if international and groups and total - len(groups[0]) - 4 >= 4 else 0
