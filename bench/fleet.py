@@ -32,7 +32,7 @@ from diag.fleet.results import ResultsWriter
 USER = "bench"
 
 LAB_CHILD = """
-import json, os, sys
+import json, os, resource, sys
 from diag.lab import Faults, LabHost, LabServer, load_lab_hosts
 count, latency = int(sys.argv[1]), int(sys.argv[2])
 builtin = load_lab_hosts()
@@ -41,7 +41,9 @@ hosts = [LabHost(f"pc{i:05d}", builtin[i % len(builtin)].capture, faults) for i 
 password = os.environ["BENCH_LAB_PASSWORD"]
 with LabServer(hosts, transport="http", username="bench", password=password) as lab:
     print(json.dumps([lab.port_of(h.name) for h in hosts]), flush=True)
-    sys.stdin.read()  # serve until the benchmark closes our stdin
+    for line in sys.stdin:  # serve until the benchmark closes our stdin; "cpu" asks our CPU time
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        print(json.dumps(usage.ru_utime + usage.ru_stime), flush=True)
 """
 
 
@@ -60,6 +62,13 @@ class Lab:
         )
         assert self.process.stdout is not None
         self.ports: list[int] = json.loads(self.process.stdout.readline())
+
+    def cpu_s(self) -> float:
+        """The lab process's CPU time so far (user + system)."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("cpu\n")
+        self.process.stdin.flush()
+        return float(json.loads(self.process.stdout.readline()))
 
     def close(self) -> None:
         assert self.process.stdin is not None
@@ -92,7 +101,8 @@ def naive_host(port: int, password: str) -> float:
     return time.monotonic() - started
 
 
-def fleet_run(lab: Lab, ports: list[int], concurrency: int, workdir: Path) -> tuple[float, float]:
+def fleet_run(lab: Lab, ports: list[int], concurrency: int, workdir: Path) -> tuple[float, float, float]:
+    """Scan the fleet: (elapsed s, orchestrator CPU s, lab CPU s)."""
     from diag.fleet.runner import run_fleet
 
     def scan_one(target: FleetTarget):  # type: ignore[no-untyped-def]
@@ -100,13 +110,15 @@ def fleet_run(lab: Lab, ports: list[int], concurrency: int, workdir: Path) -> tu
         return collect_remote(remote, Credentials(USER, lab.password), CHECK_NAMES)
 
     targets = [FleetTarget(host="127.0.0.1", port=p, name=f"pc{i:05d}") for i, p in enumerate(ports)]
+    lab_cpu0 = lab.cpu_s()
     cpu0, t0 = _cpu_s(), time.monotonic()
     with ResultsWriter(workdir / "fleet.jsonl") as writer:
         summary = run_fleet(targets, scan_one, writer, concurrency=concurrency)
     elapsed, cpu = time.monotonic() - t0, _cpu_s() - cpu0
+    lab_cpu = lab.cpu_s() - lab_cpu0
     if summary.failed or summary.errored:
         raise SystemExit(f"benchmark fleet had failures: {summary}")
-    return elapsed, cpu
+    return elapsed, cpu, lab_cpu
 
 
 def report_run(hosts: int, workdir: Path) -> tuple[float, float, float]:
@@ -146,7 +158,7 @@ def main() -> None:
         batched = min(batched_host(single, lab.password) for _ in range(2))
         naive = naive_host(single, lab.password)
         with tempfile.TemporaryDirectory() as tmp:
-            elapsed, cpu = fleet_run(lab, lab.ports[: args.hosts], args.concurrency, Path(tmp))
+            elapsed, cpu, lab_cpu = fleet_run(lab, lab.ports[: args.hosts], args.concurrency, Path(tmp))
             report_figures = report_run(args.report_hosts, Path(tmp)) if args.report_hosts else None
     finally:
         lab.close()
@@ -159,6 +171,8 @@ def main() -> None:
         "ideal_s": round(ideal, 3),
         "efficiency": round(ideal / elapsed, 3),
         "cpu_ms_per_host": round(cpu * 1000 / args.hosts, 1),
+        # the lab's CPU per host (child process on the same cores; not part of msdiag's cost)
+        "lab_cpu_ms_per_host": round(lab_cpu * 1000 / args.hosts, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "naive_s_per_host": round(naive, 3),
         "batched_s_per_host": round(batched, 3),

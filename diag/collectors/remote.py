@@ -48,7 +48,12 @@ from diag.capture.models import (
 from diag.checks import CHECK_NAMES, DEFAULT_ENDPOINT_HOSTS
 from diag.collectors.bundle import parse_runner_output, runner_parameters
 from diag.collectors.credentials import Credentials
-from diag.collectors.psrp_tuning import ignore_proxy_environment, share_string_escaping
+from diag.collectors.psrp_tuning import (
+    ignore_proxy_environment,
+    invoke_shared_pipeline,
+    share_ntlm_password_hashes,
+    share_string_escaping,
+)
 from diag.collectors.runner_cache import runner_script
 from diag.errors import InputError
 
@@ -631,6 +636,7 @@ def _run(
     exchange: _Exchange,
 ) -> None:
     """The whole exchange with one host; raises on host failures (classified by the caller)."""
+    share_ntlm_password_hashes()
     wsman = _wsman_for(target, creds)
     _bound_requests_by(wsman, deadline)
     ignore_proxy_environment(wsman)
@@ -643,11 +649,9 @@ def _run(
         exchange.phase = "opening the runspace pool"
         pool.open()
         ps = PowerShell(pool)
-        ps.add_script(runner_script(checks))
-        for name, value in runner_parameters(list(checks), list(endpoint_hosts), ENDPOINT_TIMEOUT_MS).items():
-            ps.add_parameter(name, value)
+        parameters = runner_parameters(list(checks), list(endpoint_hosts), ENDPOINT_TIMEOUT_MS)
         exchange.phase = "starting the checks"
-        ps.begin_invoke()
+        invoke_shared_pipeline(ps, runner_script(checks), parameters)
         exchange.phase = "running the checks"
         taken = 0
         while ps.state == PSInvocationState.RUNNING:

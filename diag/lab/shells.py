@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from psrpcore import CreatePipelineEvent, PSRPPayload, ServerPipeline, ServerRunspacePool, StreamType
+from psrpcore import CreatePipelineEvent, PSRPPayload, ServerPipeline, StreamType
 from psrpcore.types import (
     ErrorCategory,
     ErrorCategoryInfo,
@@ -22,6 +22,7 @@ from psrpcore.types import (
     PSInvocationState,
 )
 
+from diag.lab.psrp_pool import LabRunspacePool
 from diag.lab.responder import Invocation, PipelineAnswer
 
 #: Largest PSRP chunk put in one rsp:Stream element.
@@ -67,7 +68,7 @@ class LabShell:
     def __init__(self, shell_id: str, responder: Responder) -> None:
         self.shell_id = shell_id
         self._responder = responder
-        self._pool = ServerRunspacePool()
+        self._pool = LabRunspacePool()
         self._pipelines: dict[uuid.UUID, ServerPipeline] = {}
         self._buffers: dict[uuid.UUID | None, deque[bytes]] = {None: deque()}
         self._waiters: set[asyncio.Future[None]] = set()
