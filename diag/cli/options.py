@@ -2,12 +2,62 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What to diagnose (the error seen, the phone number) and how to report it, from the options."""
+
+    errors: tuple[str, ...]
+    phone: str | None
+    phone_region: str | None
+    show_phone: bool
+    formats: list[str]  # validated: table / json / html
+    output: Path | None
+    lang: str
+    redact: str
+    reports_dir: Path
+
+
+_REQUEST_FIELDS = (
+    "errors",
+    "phone",
+    "phone_region",
+    "show_phone",
+    "formats",
+    "output",
+    "lang",
+    "redact",
+    "reports_dir",
+)
+
+
+def report_request_options(func: F) -> F:
+    """All diagnosis and report options, handed to the command as one ``request: ReportRequest``.
+
+    The formats and error codes are checked here, before any (possibly minute-long) collection."""
+    from diag.cli.reporting import check_error_inputs
+    from diag.formats.output import parse_formats
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in _REQUEST_FIELDS}
+        values["formats"] = parse_formats(values["formats"])
+        values["output"] = Path(values["output"]) if values["output"] else None
+        values["reports_dir"] = Path(values["reports_dir"])
+        check_error_inputs(values["errors"])
+        return func(*args, request=ReportRequest(**values), **kwargs)
+
+    return diagnosis_options(report_options(wrapper))  # type: ignore[return-value]
 
 
 def diagnosis_options(func: F) -> F:

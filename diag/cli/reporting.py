@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 import click
 
 from diag.capture.models import Capture, CheckStatus, HostState
+from diag.cli.options import ReportRequest
 from diag.errors import ExitCode
 
 
@@ -21,34 +21,22 @@ def check_error_inputs(errors: Sequence[str]) -> None:
         kb.lookup(code)  # raises InputError with a clear message
 
 
-def report_and_exit_code(
-    capture: Capture,
-    *,
-    errors: Sequence[str],
-    phone: str | None,
-    phone_region: str | None,
-    show_phone: bool,
-    formats: Sequence[str],
-    output: str | None,
-    lang: str,
-    redact: str,
-    reports_dir: str,
-) -> int:
+def report_and_exit_code(capture: Capture, request: ReportRequest) -> int:
     """Diagnose, write every requested format, and return the documented exit code."""
     from diag.diagnosis.engine import diagnose
     from diag.diagnosis.models import Status
     from diag.formats.output import write_outputs
     from diag.formats.redact import Redaction
 
-    result = diagnose(capture, errors=errors, phone=phone, phone_region=phone_region)
+    result = diagnose(capture, errors=request.errors, phone=request.phone, phone_region=request.phone_region)
     write_outputs(
         result,
-        list(formats),
-        output=Path(output) if output else None,
-        lang=lang,
-        redaction=Redaction(redact),
-        show_phone=show_phone,
-        reports_dir=Path(reports_dir),
+        request.formats,
+        output=request.output,
+        lang=request.lang,
+        redaction=Redaction(request.redact),
+        show_phone=request.show_phone,
+        reports_dir=request.reports_dir,
         stdout=sys.stdout,
     )
     collected = [n for n, r in capture.checks.items() if r.status is CheckStatus.OK]

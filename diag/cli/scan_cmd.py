@@ -9,8 +9,8 @@ import click
 
 from diag.capture.models import Capture, CheckResult, CheckStatus
 from diag.checks import DEFAULT_ENDPOINT_HOSTS, parse_check_selection
-from diag.cli.options import diagnosis_options, report_options
-from diag.cli.reporting import check_error_inputs, report_and_exit_code
+from diag.cli.options import ReportRequest, report_request_options
+from diag.cli.reporting import report_and_exit_code
 from diag.collectors.capture_file import save_capture
 from diag.collectors.credentials import Credentials, resolve_credentials
 from diag.collectors.remote import RemoteTarget
@@ -113,8 +113,7 @@ def _progress(name: str, result: CheckResult) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Fleet: continue an interrupted scan, scanning only the hosts not yet in this results file.",
 )
-@diagnosis_options
-@report_options
+@report_request_options
 @click.pass_context
 def scan_command(
     ctx: click.Context,
@@ -137,15 +136,7 @@ def scan_command(
     concurrency: int,
     results: Path | None,
     resume: Path | None,
-    errors: tuple[str, ...],
-    phone: str | None,
-    phone_region: str | None,
-    show_phone: bool,
-    formats: str,
-    output: str | None,
-    lang: str,
-    redact: str,
-    reports_dir: str,
+    request: ReportRequest,
 ) -> None:
     """Run the checks and diagnose what they find.
 
@@ -155,11 +146,7 @@ def scan_command(
     A fleet:          msdiag scan --inventory hosts.csv --format html
     Every check only reads; nothing on the scanned machine is changed.
     """
-    from diag.formats.output import parse_formats
-
-    fmt_list = parse_formats(formats)
     checks = parse_check_selection(checks_opt)
-    check_error_inputs(errors)
     probe_hosts = tuple(endpoint_hosts) or DEFAULT_ENDPOINT_HOSTS
     fleet = inventory is not None or len(hosts) > 1 or resume is not None
     if not fleet and (group or results):
@@ -188,9 +175,9 @@ def scan_command(
     if fleet:
         single_host_only = {
             "--save-capture": save_capture,
-            "--output": output,
-            "--error": errors,
-            "--phone": phone,
+            "--output": request.output,
+            "--error": request.errors,
+            "--phone": request.phone,
         }
         given = [name for name, value in single_host_only.items() if value]
         if given:
@@ -213,10 +200,10 @@ def scan_command(
                 concurrency=concurrency,
                 results=results,
                 resume=resume,
-                formats=fmt_list,
-                lang=lang,
-                redaction=redact,
-                reports_dir=Path(reports_dir),
+                formats=request.formats,
+                lang=request.lang,
+                redaction=request.redact,
+                reports_dir=request.reports_dir,
                 progress=None,
             )
         )
@@ -228,20 +215,7 @@ def scan_command(
     )
     if save_capture:
         save_capture_file(capture, save_capture)
-    ctx.exit(
-        report_and_exit_code(
-            capture,
-            errors=errors,
-            phone=phone,
-            phone_region=phone_region,
-            show_phone=show_phone,
-            formats=fmt_list,
-            output=output,
-            lang=lang,
-            redact=redact,
-            reports_dir=reports_dir,
-        )
-    )
+    ctx.exit(report_and_exit_code(capture, request))
 
 
 def save_capture_file(capture: Capture, path: Path) -> None:
