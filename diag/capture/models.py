@@ -429,3 +429,6 @@ class Capture(BaseModel):
     checks: dict[str, CheckResult]
     #: notes the collector wants in the report (e.g. "--insecure: certificate not validated")
     warnings: list[Text] = Field(default_factory=list, max_length=64)
+    #: personal data replaced before the capture was saved (msdiag scan --save-capture --redact);
+    #: None = as collected
+    redaction: Literal["none", "standard", "strict"] | None = None

@@ -214,13 +214,16 @@ def scan_command(
         else _scan_local(powershell, timeout, checks, probe_hosts)
     )
     if save_capture:
-        save_capture_file(capture, save_capture)
+        save_capture_file(capture, save_capture, request.redact)
     ctx.exit(report_and_exit_code(capture, request))
 
 
-def save_capture_file(capture: Capture, path: Path) -> None:
-    save_capture(capture, path)
-    click.echo(f"msdiag: capture saved to {path}", err=True)
+def save_capture_file(capture: Capture, path: Path, redaction: str) -> None:
+    """Save the capture with the report's redaction (standard by default: it leaves the machine too)."""
+    from diag.formats.redact import redact_capture
+
+    save_capture(redact_capture(capture, redaction), path)
+    click.echo(f"msdiag: capture saved to {path} (redaction: {redaction})", err=True)
 
 
 def _scan_local(

@@ -32,9 +32,10 @@ from typing import Any
 
 import phonenumbers
 
+from diag.capture.models import Capture
 from diag.capture.parse import Facts
 from diag.checks import DEFAULT_ENDPOINT_HOSTS
-from diag.diagnosis.models import DiagnosisResult
+from diag.diagnosis.models import DiagnosisResult, StatusCounts
 from diag.errors import InputError
 
 
@@ -595,3 +596,21 @@ def redact(result: DiagnosisResult, level: Redaction | str, *, show_phone: bool 
     redacted["redaction"] = level.value
     redacted["phone_shown"] = show_phone
     return DiagnosisResult.model_validate(redacted)
+
+
+def redact_capture(capture: Capture, level: Redaction | str) -> Capture:
+    """A capture with personal data replaced at ``level``, for saving or sharing it.
+
+    Uses the same names and placeholders as a report of that capture would (the capture is
+    wrapped in an empty diagnosis so one mechanism serves both); the rules read no user names,
+    so a capture saved at "standard" diagnoses the same. Records the level in ``redaction``."""
+    level = parse_redaction(level)
+    wrapper = DiagnosisResult(
+        msdiag_version=capture.msdiag_version or "",
+        verdict="incomplete",
+        counts=StatusCounts(),
+        findings=[],
+        capture=capture,
+    )
+    redacted = redact(wrapper, level).capture
+    return redacted.model_copy(update={"redaction": level.value})
