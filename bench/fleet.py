@@ -1,10 +1,11 @@
 """Fleet-scan benchmark: msdiag's batched pipeline vs the naive pypsrp program, against lab hosts.
 
-    python bench/fleet.py [--hosts N] [--concurrency C] [--latency-ms L] [--report-hosts R]
+    python bench/fleet.py [--hosts N] [--concurrency C] [--processes P] [--latency-ms L] [--report-hosts R]
 
 The lab runs in a separate process (so its CPU is not the orchestrator's); this process is the
-orchestrator, and its CPU time (getrusage RUSAGE_SELF) and peak RSS (ru_maxrss) are what is
-reported. Prints a table and, as the LAST line, one JSON object with the figures.
+orchestrator, and its CPU time (getrusage RUSAGE_SELF, plus RUSAGE_CHILDREN for the worker
+processes of --processes > 1, which have exited by then) and peak RSS (ru_maxrss, this process;
+with worker processes each worker's is separate) are what is reported. Prints a table and, as the LAST line, one JSON object with the figures.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from tabulate import tabulate
@@ -27,7 +29,7 @@ from diag.collectors.bundle import build_check_script
 from diag.collectors.credentials import Credentials
 from diag.collectors.remote import RemoteTarget, collect_remote
 from diag.fleet.models import FleetTarget
-from diag.fleet.results import ResultsWriter
+from diag.fleet.results import ResultsWriter, iter_records
 
 USER = "bench"
 
@@ -77,8 +79,10 @@ class Lab:
 
 
 def _cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """This process's CPU plus its finished worker processes' (the lab child is still running)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
 def batched_host(port: int, password: str) -> float:
@@ -101,24 +105,38 @@ def naive_host(port: int, password: str) -> float:
     return time.monotonic() - started
 
 
-def fleet_run(lab: Lab, ports: list[int], concurrency: int, workdir: Path) -> tuple[float, float, float]:
-    """Scan the fleet: (elapsed s, orchestrator CPU s, lab CPU s)."""
-    from diag.fleet.runner import run_fleet
+@dataclass
+class FleetFigures:
+    elapsed_s: float
+    cpu_s: float  # the orchestrator's, incl. its worker processes
+    lab_cpu_s: float
+    workers_rss_mb: float  # the largest worker process's peak RSS (0 without workers)
+    host_median_s: float  # one host's scan time under the fleet's load (median)
 
-    def scan_one(target: FleetTarget):  # type: ignore[no-untyped-def]
-        remote = RemoteTarget(host="127.0.0.1", port=target.port, transport="http", auth="ntlm", timeout=300)
-        return collect_remote(remote, Credentials(USER, lab.password), CHECK_NAMES)
+
+def fleet_run(lab: Lab, ports: list[int], concurrency: int, processes: int, workdir: Path) -> FleetFigures:
+    """Scan the fleet and measure it."""
+    from diag.fleet.runner import run_fleet
+    from diag.fleet.scan import RemoteScan
 
     targets = [FleetTarget(host="127.0.0.1", port=p, name=f"pc{i:05d}") for i, p in enumerate(ports)]
+    connections = {
+        t.key: RemoteTarget(host="127.0.0.1", port=t.port, transport="http", auth="ntlm", timeout=300)
+        for t in targets
+    }
+    # module-level and picklable, so that worker processes (--processes > 1) can receive it
+    scan_one = RemoteScan(connections, Credentials(USER, lab.password), tuple(CHECK_NAMES), None)
     lab_cpu0 = lab.cpu_s()
     cpu0, t0 = _cpu_s(), time.monotonic()
     with ResultsWriter(workdir / "fleet.jsonl") as writer:
-        summary = run_fleet(targets, scan_one, writer, concurrency=concurrency)
+        summary = run_fleet(targets, scan_one, writer, concurrency=concurrency, processes=processes)
     elapsed, cpu = time.monotonic() - t0, _cpu_s() - cpu0
+    workers_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the lab has not exited yet
     lab_cpu = lab.cpu_s() - lab_cpu0
     if summary.failed or summary.errored:
         raise SystemExit(f"benchmark fleet had failures: {summary}")
-    return elapsed, cpu, lab_cpu
+    durations = sorted(r.duration_ms for r in iter_records(workdir / "fleet.jsonl"))
+    return FleetFigures(elapsed, cpu, lab_cpu, workers_rss / 1024, durations[len(durations) // 2] / 1000)
 
 
 def report_run(hosts: int, workdir: Path) -> tuple[float, float, float]:
@@ -146,6 +164,9 @@ def main() -> None:
     )
     parser.add_argument("--hosts", type=int, default=64)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--processes", type=int, default=1, help="scan in N worker processes (concurrency threads in all)"
+    )
     parser.add_argument("--latency-ms", type=int, default=100)
     parser.add_argument("--report-hosts", type=int, default=0, help="also time the fleet report for N hosts")
     args = parser.parse_args()
@@ -158,22 +179,28 @@ def main() -> None:
         batched = min(batched_host(single, lab.password) for _ in range(2))
         naive = naive_host(single, lab.password)
         with tempfile.TemporaryDirectory() as tmp:
-            elapsed, cpu, lab_cpu = fleet_run(lab, lab.ports[: args.hosts], args.concurrency, Path(tmp))
+            fleet = fleet_run(lab, lab.ports[: args.hosts], args.concurrency, args.processes, Path(tmp))
             report_figures = report_run(args.report_hosts, Path(tmp)) if args.report_hosts else None
     finally:
         lab.close()
     ideal = args.hosts * batched / args.concurrency
+    elapsed = fleet.elapsed_s
     figures: dict[str, object] = {
         "hosts": args.hosts,
         "concurrency": args.concurrency,
+        "processes": args.processes,
         "latency_ms": args.latency_ms,
         "elapsed_s": round(elapsed, 3),
         "ideal_s": round(ideal, 3),
         "efficiency": round(ideal / elapsed, 3),
-        "cpu_ms_per_host": round(cpu * 1000 / args.hosts, 1),
+        "cpu_ms_per_host": round(fleet.cpu_s * 1000 / args.hosts, 1),
         # the lab's CPU per host (child process on the same cores; not part of msdiag's cost)
-        "lab_cpu_ms_per_host": round(lab_cpu * 1000 / args.hosts, 1),
+        "lab_cpu_ms_per_host": round(fleet.lab_cpu_s * 1000 / args.hosts, 1),
+        # one host's scan time inside the fleet run (batched_s_per_host is the same, alone)
+        "host_in_fleet_median_s": round(fleet.host_median_s, 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        # the largest worker process's peak (0 without worker processes)
+        "worker_peak_rss_mb": round(fleet.workers_rss_mb, 1),
         "naive_s_per_host": round(naive, 3),
         "batched_s_per_host": round(batched, 3),
         "speedup": round(naive / batched, 2),

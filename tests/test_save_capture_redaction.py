@@ -11,10 +11,7 @@ from diag.diagnosis.engine import diagnose
 from diag.formats.redact import redact_capture
 
 ROOT = Path(__file__).resolve().parent.parent
-CAPTURES = sorted((ROOT / "diag" / "lab" / "hosts").glob("*.json")) + [
-    ROOT / "tests" / "fixtures" / "captures" / "pii.json",
-    ROOT / "tests" / "fixtures" / "captures" / "abroad-ja-jp-in-us.json",
-]
+CAPTURES = [*sorted((ROOT / "diag" / "lab" / "hosts").glob("*.json")), ROOT / "tests" / "fixtures" / "captures" / "pii.json", ROOT / "tests" / "fixtures" / "captures" / "abroad-ja-jp-in-us.json"]
 
 
 @pytest.mark.parametrize("path", CAPTURES, ids=lambda p: p.stem)

@@ -146,7 +146,10 @@ def test_basic_over_http_is_refused_before_connecting(lab: LabServer, tmp_path: 
     assert lab.stats.connections == before
 
 
-def test_fleet_scan_from_inventory_exits_4_when_a_host_cannot_be_scanned(tmp_path: Path) -> None:
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_fleet_scan_from_inventory_exits_4_when_a_host_cannot_be_scanned(
+    tmp_path: Path, processes: str
+) -> None:
     from diag.lab import Faults, LabHost
 
     hosts = load_lab_hosts()
@@ -172,6 +175,8 @@ def test_fleet_scan_from_inventory_exits_4_when_a_host_cannot_be_scanned(tmp_pat
                 "20",
                 "--format",
                 "table",
+                "--processes",
+                processes,
             ],
             capture_output=True,
             text=True,

@@ -104,6 +104,14 @@ def _progress(name: str, result: CheckResult) -> None:
     help="Fleet: hosts scanned at once.",
 )
 @click.option(
+    "--processes",
+    type=click.IntRange(1, 16),
+    default=1,
+    show_default=True,
+    help="Fleet: worker processes sharing the --concurrency (on a machine with spare cores, 2 scans "
+    "large fleets faster; each costs ~1 s to start and ~80 MB).",
+)
+@click.option(
     "--results",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Fleet: JSON Lines results file (default reports/msdiag-fleet-<time>.jsonl).",
@@ -134,6 +142,7 @@ def scan_command(
     inventory: Path | None,
     group: str | None,
     concurrency: int,
+    processes: int,
     results: Path | None,
     resume: Path | None,
     request: ReportRequest,
@@ -149,8 +158,10 @@ def scan_command(
     checks = parse_check_selection(checks_opt)
     probe_hosts = tuple(endpoint_hosts) or DEFAULT_ENDPOINT_HOSTS
     fleet = inventory is not None or len(hosts) > 1 or resume is not None
-    if not fleet and (group or results):
-        raise InputError("--group and --results apply to fleet scans (--inventory, or several --host)")
+    if not fleet and (group or results or processes != 1):
+        raise InputError(
+            "--group, --results and --processes apply to fleet scans (--inventory, or several --host)"
+        )
 
     remote = fleet or bool(hosts)
     if not remote and (
@@ -198,6 +209,7 @@ def scan_command(
                 checks=checks,
                 endpoint_hosts=probe_hosts,
                 concurrency=concurrency,
+                processes=processes,
                 results=results,
                 resume=resume,
                 formats=request.formats,

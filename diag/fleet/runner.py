@@ -1,6 +1,8 @@
 """Scan many hosts at once and append each host's record to the results file as it finishes.
 
-Threads, not processes: a host scan is network-bound and pypsrp is synchronous. pypsrp objects
+Threads by default: a host scan is network-bound and pypsrp is synchronous. Given more than one
+``processes``, the threads are spread over worker processes (diag.fleet.process_pool), because
+the orchestrator's per-host CPU (pypsrp, NTLM, XML) otherwise caps the scan at one core. pypsrp objects
 are not thread-safe, so ``scan_one`` must build its own WSMan per call (collect_remote does).
 Only the calling thread writes the results file, so records never interleave. A sliding window
 of submitted hosts keeps memory flat for large fleets and lets Ctrl-C stop submitting at once.
@@ -21,6 +23,7 @@ from diag.fleet.results import ResultsWriter
 
 DEFAULT_CONCURRENCY = 32
 MAX_CONCURRENCY = 1024
+MAX_PROCESSES = 64
 
 ScanOne = Callable[[FleetTarget], Capture]
 #: the diagnosis stored with each record (diag.fleet.report.host_diagnosis), so the fleet report
@@ -80,15 +83,34 @@ def run_fleet(
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: FleetProgress | None = None,
     summarize: Summarize | None = None,
+    processes: int = 1,
 ) -> RunSummary:
     """Scan ``targets`` with ``concurrency`` workers; every finished host is on disk before the next.
 
     Ctrl-C stops submitting, lets the running hosts finish (each is bounded by its own deadline)
     and records them; a second Ctrl-C stops waiting (those hosts are scanned again on resume).
-    ``summarize`` adds the host's diagnosis to its record (see Summarize)."""
+    ``summarize`` adds the host's diagnosis to its record (see Summarize).
+    ``processes`` > 1 scans in that many worker processes (``concurrency`` threads in all); then
+    ``scan_one`` and ``summarize`` must be picklable (module-level functions or objects)."""
     concurrency = max(1, min(concurrency, MAX_CONCURRENCY, len(targets) or 1))
     progress = progress or FleetProgress(len(targets), enabled=False)
     summary = RunSummary(total=len(targets))
+    processes = max(1, min(processes, MAX_PROCESSES, concurrency))
+    if processes > 1:
+        from diag.fleet.process_pool import run_fleet_in_processes
+
+        run_fleet_in_processes(
+            targets,
+            scan_one,
+            writer,
+            concurrency=concurrency,
+            processes=processes,
+            progress=progress,
+            summarize=summarize,
+            summary=summary,
+        )
+        summary.not_scanned = summary.total - summary.written - len(summary.errored)
+        return summary
     pending: set[Future[_Outcome]] = set()
     queue = iter(targets)
     submitted = 0

@@ -115,6 +115,7 @@ def run_fleet_scan(
     redaction: str,
     reports_dir: Path,
     progress: bool | None,
+    processes: int = 1,
 ) -> int:
     """Scan every host, keep each result on disk as it finishes, then write the fleet report.
 
@@ -134,6 +135,7 @@ def run_fleet_scan(
         resume=resume,
         reports_dir=reports_dir,
         progress=progress,
+        processes=processes,
     )
     report = build_fleet_report(outcome.path, redaction)
     stdout, written = write_fleet_outputs(
@@ -170,13 +172,17 @@ def scan_fleet(
     resume: Path | None,
     reports_dir: Path,
     progress: bool | None,
+    processes: int = 1,
 ) -> FleetScanOutcome:
-    """Scan ``targets`` into a results file (new, or the one being resumed); no report."""
-    from diag.collectors.credentials import Credentials
-    from diag.collectors.remote import collect_remote, validate_target
+    """Scan ``targets`` into a results file (new, or the one being resumed); no report.
+
+    ``processes`` > 1 scans in that many worker processes (see diag.fleet.process_pool)."""
+    from diag.collectors.remote import validate_target
 
     if concurrency < 1:
         raise InputError("--concurrency must be at least 1")
+    if processes < 1:
+        raise InputError("--processes must be at least 1")
     connections = {t.key: remote_target_for(defaults, t) for t in targets}
     for connection in connections.values():
         validate_target(connection)  # e.g. basic over http: refused before any host is contacted
@@ -192,19 +198,48 @@ def scan_fleet(
     if done:
         click.echo(f"msdiag: resuming {path}: {len(done)} hosts already done, {len(todo)} to scan", err=True)
 
-    def scan_one(target: FleetTarget) -> Capture:
-        who = credentials
-        if target.username and target.username != credentials.username:
-            who = Credentials(target.username, credentials.password)
-        return collect_remote(connections[target.key], who, checks, endpoint_hosts=endpoint_hosts)
-
+    scan_one = RemoteScan(
+        connections, credentials, tuple(checks), None if endpoint_hosts is None else tuple(endpoint_hosts)
+    )
     meter = FleetProgress(len(todo), enabled=progress)
     with ResultsWriter(path) as writer:
         summary = run_fleet(
-            todo, scan_one, writer, concurrency=concurrency, progress=meter, summarize=host_diagnosis
+            todo,
+            scan_one,
+            writer,
+            concurrency=concurrency,
+            progress=meter,
+            summarize=host_diagnosis,
+            processes=processes,
         )
     _print_summary(summary, path)
     return FleetScanOutcome(path, summary)
+
+
+@dataclasses.dataclass(frozen=True)
+class RemoteScan:
+    """Scans one fleet host (the runner's ``scan_one``); a module-level class so that worker
+    processes can receive it pickled (credentials travel only in memory, never argv or env)."""
+
+    connections: dict[str, RemoteTarget]
+    credentials: Credentials
+    checks: tuple[str, ...]
+    endpoint_hosts: tuple[str, ...] | None
+
+    def prepare(self) -> None:
+        """Load the collector (pypsrp) before the first host; a worker process calls this."""
+        import diag.collectors.remote  # noqa: F401
+
+    def __call__(self, target: FleetTarget) -> Capture:
+        from diag.collectors.credentials import Credentials
+        from diag.collectors.remote import collect_remote
+
+        who = self.credentials
+        if target.username and target.username != who.username:
+            who = Credentials(target.username, who.password)
+        return collect_remote(
+            self.connections[target.key], who, self.checks, endpoint_hosts=self.endpoint_hosts
+        )
 
 
 def fleet_exit_code(summary: RunSummary | None, unscanned: int, failing: int) -> ExitCode:
