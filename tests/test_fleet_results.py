@@ -141,13 +141,20 @@ def test_concurrency_bounds(tmp_path: Path, concurrency: int) -> None:
     active = 0
     peak = 0
     lock = threading.Lock()
+    # Each scan holds its slot until 16 run at once (or 2 s pass), so a loaded machine that starts
+    # threads slowly cannot make a correct runner look serial.
+    enough = threading.Event()
+    wanted = min(concurrency, 16)
 
     def scan_one(target: FleetTarget) -> Capture:
         nonlocal active, peak
         with lock:
             active += 1
             peak = max(peak, active)
-        time.sleep(0.02)
+            if active >= wanted:
+                enough.set()
+        enough.wait(timeout=2)
+        time.sleep(0.005)
         with lock:
             active -= 1
         return capture_for(target.host)
