@@ -106,6 +106,7 @@ def test_fifty_hosts_with_every_fault_each_recorded_once_with_its_status(tmp_pat
     assert PASSWORD not in raw
 
 
+# A scanning process to kill: argv = results file, comma-separated lab ports, [worker processes].
 CHILD = """
 import os, sys
 from pathlib import Path
@@ -123,6 +124,7 @@ scan_fleet(
     defaults=RemoteTarget(host="127.0.0.1", transport="http", auth="ntlm", timeout=10.0),
     credentials=Credentials(os.environ["MSDIAG_USERNAME"], os.environ["MSDIAG_PASSWORD"]),
     checks=CHECK_NAMES, endpoint_hosts=None, concurrency=4,
+    processes=int(sys.argv[3]) if len(sys.argv) > 3 else 1,
     results=None if results.exists() else results, resume=results if results.exists() else None,
     reports_dir=results.parent, progress=False,
 )

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from test_fleet_lab import CHILD
 
 from diag.capture.models import HostState
 from diag.checks import CHECK_NAMES
@@ -112,29 +113,6 @@ def test_a_closure_cannot_be_sent_to_workers_and_says_so(tmp_path: Path) -> None
         run_fleet([FleetTarget(host="pc01"), FleetTarget(host="pc02")], scan_one, writer, processes=2)  # type: ignore[arg-type]
 
 
-CHILD = """
-import os, sys
-from pathlib import Path
-from diag.checks import CHECK_NAMES
-from diag.collectors.credentials import Credentials
-from diag.collectors.remote import RemoteTarget
-from diag.fleet.models import FleetTarget
-from diag.fleet.scan import scan_fleet
-
-results = Path(sys.argv[1])
-ports = [int(p) for p in sys.argv[2].split(",")]
-targets = [FleetTarget(host="127.0.0.1", port=p, name=f"pc{i:02d}") for i, p in enumerate(ports)]
-scan_fleet(
-    targets,
-    defaults=RemoteTarget(host="127.0.0.1", transport="http", auth="ntlm", timeout=10.0),
-    credentials=Credentials(os.environ["MSDIAG_USERNAME"], os.environ["MSDIAG_PASSWORD"]),
-    checks=CHECK_NAMES, endpoint_hosts=None, concurrency=4, processes=2,
-    results=None if results.exists() else results, resume=results if results.exists() else None,
-    reports_dir=results.parent, progress=False,
-)
-"""
-
-
 @pytest.mark.slow
 def test_sigkill_with_two_processes_then_resume_and_no_worker_outlives_the_parent(tmp_path: Path) -> None:
     builtin = load_lab_hosts()
@@ -145,7 +123,7 @@ def test_sigkill_with_two_processes_then_resume_and_no_worker_outlives_the_paren
     env = dict(os.environ, MSDIAG_USERNAME=USER, MSDIAG_PASSWORD=PASSWORD)
     with LabServer(hosts, transport="http", username=USER, password=PASSWORD) as lab:
         ports = ",".join(str(lab.port_of(h.name)) for h in hosts)
-        command = [sys.executable, "-c", CHILD, str(results), ports]
+        command = [sys.executable, "-c", CHILD, str(results), ports, "2"]
         child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
         # kill once some hosts are on disk and the rest are in flight in the workers
         deadline = time.monotonic() + 60
@@ -179,7 +157,7 @@ def test_ctrl_c_with_two_processes_saves_running_hosts_and_stops_the_workers(tmp
     env = dict(os.environ, MSDIAG_USERNAME=USER, MSDIAG_PASSWORD=PASSWORD)
     with LabServer(hosts, transport="http", username=USER, password=PASSWORD) as lab:
         ports = ",".join(str(lab.port_of(h.name)) for h in hosts)
-        command = [sys.executable, "-c", CHILD, str(results), ports]
+        command = [sys.executable, "-c", CHILD, str(results), ports, "2"]
         # its own process group, like a terminal's foreground job: Ctrl-C reaches the workers too
         child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.monotonic() + 60
