@@ -55,6 +55,7 @@ from diag.collectors.psrp_tuning import (
     share_string_escaping,
 )
 from diag.collectors.runner_cache import runner_script
+from diag.collectors.wsman_http import LEAN_AUTHS, LeanNegotiateTransport
 from diag.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -230,6 +231,9 @@ class _Deadline:
 def _bound_requests_by(wsman: WSMan, deadline: _Deadline) -> None:
     """Make every HTTP request of this WSMan respect the deadline, retries included."""
     transport = wsman.transport
+    if isinstance(transport, LeanNegotiateTransport):
+        transport.time_left = deadline.remaining  # caps each socket timeout, handshake included
+        return
     send_request: Callable[..., bytes] = transport._send_request
 
     def send_within_deadline(request: Any, timeout: Any = None) -> bytes:
@@ -608,7 +612,7 @@ def _wsman_for(target: RemoteTarget, creds: Credentials) -> WSMan:
     if target.auth == "certificate":
         extra = {"certificate_pem": str(target.client_cert), "certificate_key_pem": str(target.client_key)}
     host = target.host[1:-1] if target.host.startswith("[") else target.host
-    return WSMan(
+    wsman = WSMan(
         host,
         port=target.effective_port,
         username=creds.username,
@@ -625,6 +629,9 @@ def _wsman_for(target: RemoteTarget, creds: Credentials) -> WSMan:
         no_proxy=True,  # WinRM goes straight to the host, not through HTTP(S)_PROXY
         **extra,
     )
+    if target.auth in LEAN_AUTHS:
+        wsman.transport = LeanNegotiateTransport.adopt(wsman.transport)
+    return wsman
 
 
 def _run(

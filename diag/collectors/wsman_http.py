@@ -1,0 +1,356 @@
+"""WinRM over one http.client connection, for NTLM/Negotiate: pypsrp's transport without requests.
+
+pypsrp sends every WSMan message through requests and urllib3. For a fleet scan that machinery
+is most of the orchestrator's CPU: about half of ~29 ms per host goes to preparing requests,
+connection-pool bookkeeping, cookie handling and hooks for 8 HTTP requests (bench/README.md).
+NTLM/Negotiate authenticate a TCP connection, and WinRM's message encryption belongs to that
+connection's security context, so a WinRM client needs exactly one kept-alive connection per
+host, which is what this transport keeps: one ``http.client`` connection (the standard library's
+HTTP/1.1 client), pyspnego for the handshake and pypsrp's own ``WinRMEncryption`` for the
+messages. pypsrp's ``WSMan`` still builds, sends and parses every message; only the bytes' trip
+over HTTP changes.
+
+Differences from pypsrp's requests transport, on purpose:
+
+* The first request already carries the Negotiate token (pypsrp first sends one without
+  credentials to be told to authenticate): one round trip fewer per host. HTTP allows credentials
+  on any request; curl --negotiate/--ntlm and WinHTTP send them up front too.
+* Responses are bounded (``MAX_RESPONSE_BYTES``); requests reads any size a host sends.
+* If the host closes the connection, the next message authenticates a new one (pypsrp would
+  reuse the old security context there and be refused).
+
+Errors are raised as the same classes pypsrp's transport raises (requests' ConnectionError,
+ConnectTimeout, ReadTimeout and SSLError wrapping the socket error, pypsrp's AuthenticationError
+and WinRMTransportError), so one status mapping (``remote.classify_failure``) serves both.
+
+Used for ``ntlm`` and ``negotiate`` (HTTP with message encryption, or HTTPS with channel binding);
+Kerberos, CredSSP, Basic and certificate authentication keep pypsrp's transport. Checked here
+against the lab's pyspnego acceptor only: no Windows host is reachable from this machine, so the
+byte-level behaviour against a real WinRM service is not verified (docs/remote.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import http.client
+import re
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import certifi
+import requests
+import spnego
+import spnego.channel_bindings
+from pypsrp.encryption import WinRMEncryption
+from pypsrp.exceptions import AuthenticationError, WinRMTransportError
+from pypsrp.negotiate import HTTPNegotiateAuth
+from pypsrp.wsman import _TransportHTTP
+
+#: The authentications this transport handles; others stay on pypsrp's requests transport.
+LEAN_AUTHS = frozenset({"ntlm", "negotiate"})
+#: A WSMan reply is at most MaxEnvelopeSizekb (500 KB by default, raised by some admins); a host
+#: that sends more than this is not a WinRM service worth reading.
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+_MAX_HANDSHAKE_LEGS = 4
+_TOKEN = re.compile(r"(?:^|,)\s*(Negotiate|Kerberos|NTLM)\s*([A-Za-z0-9+/=]*)", re.IGNORECASE)
+_BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
+_USER_AGENT = "Python PSRP Client"  # what pypsrp sends; WinRM logs it
+
+
+@dataclass(frozen=True)
+class _Request:
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Response:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+
+@dataclass(frozen=True)
+class _TlsSettings:
+    """What decides an SSL context: certificate validation and the CA bundle (cached per value)."""
+
+    validate: bool
+    ca_file: str | None
+
+
+_TLS_CONTEXTS: dict[_TlsSettings, ssl.SSLContext] = {}
+
+
+def _tls_context(settings: _TlsSettings) -> ssl.SSLContext:
+    # Building a context loads the CA bundle (~10 ms); requests rebuilds one per connection.
+    # Contexts are safe to share between threads.
+    context = _TLS_CONTEXTS.get(settings)
+    if context is None:
+        if settings.validate:
+            # certifi's bundle unless a CA file is given: the same trust requests' verify=True has
+            context = ssl.create_default_context(cafile=settings.ca_file or certifi.where())
+        else:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        _TLS_CONTEXTS[settings] = context
+    return context
+
+
+def _auth_token(headers: http.client.HTTPMessage) -> bytes | None:
+    """The Negotiate/NTLM token in the WWW-Authenticate headers, if there is one."""
+    for value in headers.get_all("WWW-Authenticate") or ():
+        match = _TOKEN.search(value)
+        if match and match.group(2):
+            try:
+                return base64.b64decode(match.group(2), validate=True)
+            except binascii.Error as exc:
+                raise AuthenticationError("The host sent an undecodable authentication token") from exc
+    return None
+
+
+def _offers_negotiate(headers: http.client.HTTPMessage) -> bool:
+    offered = " ".join(headers.get_all("WWW-Authenticate") or ()).lower()
+    return "negotiate" in offered or "ntlm" in offered
+
+
+class LeanNegotiateTransport(_TransportHTTP):
+    """pypsrp's ``_TransportHTTP`` for NTLM/Negotiate, on one ``http.client`` connection.
+
+    Built from the transport pypsrp made (``adopt``), so pypsrp validates the options as usual.
+    ``time_left`` (seconds, or None for no bound) caps every socket timeout: remote scans set it to
+    the per-host deadline.
+    """
+
+    time_left: Callable[[], float] | None = None
+
+    @classmethod
+    def adopt(cls, original: _TransportHTTP) -> LeanNegotiateTransport:
+        if original.auth not in LEAN_AUTHS:
+            raise ValueError(f"the lean transport does not do {original.auth} authentication")
+        lean = cls.__new__(cls)
+        lean.__dict__.update(vars(original))
+        lean._connection = None
+        lean._context = None
+        return lean
+
+    _connection: http.client.HTTPConnection | None
+    _context: Any
+
+    # ------------------------------------------------------------------ pypsrp's interface
+    def close(self) -> None:
+        """Drop the connection and its security context; the next message authenticates anew."""
+        if self._connection is not None:
+            self._connection.close()
+        self._connection = None
+        self._context = None
+        self.encryption = None
+
+    def send(
+        self,
+        message: bytes,
+        *,
+        retries_on_read_timeout: int = 0,
+        timeout: int | float | tuple[int | float, int | float] | None = None,
+    ) -> bytes:
+        # retries_on_read_timeout is not honoured: a read timeout means the host did not answer
+        # within its OperationTimeout plus a margin; the per-host deadline decides what happens.
+        if self._context is None or self._connection is None:
+            if self.wrap_required:
+                self._authenticate(None, timeout)
+            else:
+                # Over HTTPS without message encryption, the handshake carries the first message,
+                # as pypsrp's does; its final reply is that message's reply.
+                return self._checked(self._authenticate(self._plain(message), timeout))
+        request = self._encrypted(message) if self.wrap_required else self._plain(message)
+        return self._send_request(request, timeout=timeout)
+
+    def _send_request(self, request: Any, timeout: Any = None) -> bytes:
+        """Send one message on the authenticated connection; the reply's (decrypted) bytes."""
+        response = self._round_trip(request, timeout)
+        if response.headers.get("Connection", "").lower() == "close":
+            self.close()  # the context dies with the connection: authenticate the next one
+        return self._checked(response)
+
+    # ------------------------------------------------------------------ messages
+    def _plain(self, message: bytes) -> _Request:
+        return _Request(message, {"Content-Type": "application/soap+xml;charset=UTF-8"})
+
+    def _encrypted(self, message: bytes) -> _Request:
+        assert self.encryption is not None
+        content_type, payload = self.encryption.wrap_message(message)
+        header = f'{content_type};protocol="{self.encryption.protocol}";boundary="Encrypted Boundary"'
+        return _Request(payload, {"Content-Type": header})
+
+    def _checked(self, response: _Response) -> bytes:
+        """The reply's content (decrypted), or pypsrp's exception for a refused or failed request."""
+        content = response.body
+        content_type = response.headers.get("Content-Type", "")
+        if content_type.startswith(("multipart/encrypted;", "multipart/x-multi-encrypted;")):
+            boundary = _BOUNDARY.search(content_type)
+            if self.encryption is None or boundary is None:
+                raise WinRMTransportError("http", response.status, "an encrypted reply without a context")
+            content = self.encryption.unwrap_message(content, boundary.group(1))
+        if response.status == 401:
+            raise AuthenticationError(f"Failed to authenticate the user {self.username} with {self.auth}")
+        if not 200 <= response.status < 300:
+            raise WinRMTransportError("http", response.status, content.decode("utf-8", "replace"))
+        return content
+
+    # ------------------------------------------------------------------ the handshake
+    def _new_context(self) -> Any:
+        bindings = None
+        if self.ssl and getattr(self, "negotiate_send_cbt", None) is not False:
+            bindings = self._channel_bindings()
+        context_req = spnego.ContextReq.default
+        if getattr(self, "negotiate_delegate", None):
+            context_req |= spnego.ContextReq.delegate
+        return spnego.client(
+            self.username,
+            self.password,
+            hostname=getattr(self, "negotiate_hostname_override", None) or self.server,
+            service=getattr(self, "negotiate_service", None) or "WSMAN",
+            channel_bindings=bindings,
+            context_req=context_req,
+            protocol=self.auth,
+            options=spnego.NegotiateOptions.wrapping_winrm
+            if self.wrap_required
+            else spnego.NegotiateOptions.none,
+        )
+
+    def _channel_bindings(self) -> spnego.channel_bindings.GssChannelBindings | None:
+        """RFC 5929 tls-server-end-point of the host's certificate (WinRM's CbtHardeningLevel)."""
+        connection = self._connect(None)
+        sock = connection.sock
+        if not isinstance(sock, ssl.SSLSocket):
+            return None
+        certificate = sock.getpeercert(binary_form=True)
+        if not certificate:
+            return None
+        digest: bytes = HTTPNegotiateAuth._get_certificate_hash(certificate)  # type: ignore[no-untyped-call]
+        return spnego.channel_bindings.GssChannelBindings(application_data=b"tls-server-end-point:" + digest)
+
+    def _authenticate(self, first: _Request | None, timeout: Any) -> _Response:
+        """Run the Negotiate handshake on a fresh connection; the final (authenticated) response."""
+        self.close()
+        self._connect(timeout)
+        context = self._new_context()
+        request = first or _Request(b"", {})
+        token: bytes | None = context.step()  # sent with the first request (see the module text)
+        response: _Response | None = None
+        for _ in range(_MAX_HANDSHAKE_LEGS):
+            headers = dict(request.headers)
+            if token is not None:
+                headers["Authorization"] = "Negotiate " + base64.b64encode(token).decode("ascii")
+            response = self._round_trip(_Request(request.body, headers), timeout)
+            in_token = _auth_token(response.headers)
+            if response.status != 401:
+                if in_token is not None and not context.complete:
+                    context.step(in_token)  # the server's final token (SPNEGO's mechListMIC)
+                break
+            if in_token is None:
+                if not _offers_negotiate(response.headers):
+                    offered = ", ".join(response.headers.get_all("WWW-Authenticate") or ()) or "nothing"
+                    raise AuthenticationError(
+                        f"The host did not offer Negotiate/NTLM authentication (it offered {offered})"
+                    )
+                break  # the host refused the credentials
+            token = context.step(in_token)
+        if response is None or response.status == 401 or not context.complete:
+            raise AuthenticationError(f"Failed to authenticate the user {self.username} with {self.auth}")
+        self._context = context
+        if self.wrap_required:
+            self.encryption = WinRMEncryption(context, WinRMEncryption.SPNEGO)
+        return response
+
+    # ------------------------------------------------------------------ HTTP
+    def _timeouts(self, timeout: Any) -> tuple[float, float]:
+        if isinstance(timeout, tuple):
+            connect, read = float(timeout[0]), float(timeout[1])
+        elif timeout is not None:
+            connect = read = float(timeout)
+        else:
+            connect, read = float(self.connection_timeout), float(self.read_timeout)
+        if self.time_left is not None:
+            left = self.time_left()
+            if left <= 0:
+                raise requests.exceptions.ReadTimeout("the per-host deadline has passed")
+            connect, read = min(connect, left), min(read, left)
+        return connect, read
+
+    def _connect(self, timeout: Any) -> http.client.HTTPConnection:
+        if self._connection is not None and self._connection.sock is not None:
+            return self._connection
+        connect, _read = self._timeouts(timeout)
+        host = self.server
+        connection: http.client.HTTPConnection
+        if self.ssl:
+            ca_file = self.cert_validation if isinstance(self.cert_validation, str) else None
+            settings = _TlsSettings(validate=bool(self.cert_validation), ca_file=ca_file)
+            connection = http.client.HTTPSConnection(
+                host, self.port, timeout=connect, context=_tls_context(settings)
+            )
+        else:
+            connection = http.client.HTTPConnection(host, self.port, timeout=connect)
+        try:
+            connection.connect()
+        except ssl.SSLError as exc:
+            connection.close()
+            raise requests.exceptions.SSLError(exc) from exc
+        except TimeoutError as exc:
+            connection.close()
+            raise requests.exceptions.ConnectTimeout(exc) from exc
+        except OSError as exc:
+            connection.close()
+            raise requests.exceptions.ConnectionError(exc) from exc
+        self._connection = connection
+        return connection
+
+    def _round_trip(self, request: _Request, timeout: Any) -> _Response:
+        connection = self._connection
+        if connection is None or connection.sock is None:
+            # never reconnect silently: the security context belongs to the old connection
+            raise requests.exceptions.ConnectionError("the WinRM connection was closed")
+        _connect, read = self._timeouts(timeout)
+        headers = {
+            "User-Agent": _USER_AGENT,
+            "Accept-Encoding": "identity",
+            "Accept": "*/*",
+            "Connection": "Keep-Alive",
+            "Content-Length": str(len(request.body)),
+            **request.headers,
+        }
+        try:
+            connection.sock.settimeout(read)
+            connection.request("POST", "/" + self.path, body=request.body, headers=headers)
+            reply = connection.getresponse()
+            body = reply.read(MAX_RESPONSE_BYTES + 1)
+            if len(body) <= MAX_RESPONSE_BYTES and reply.length:
+                # read(amt) returns short at end of stream instead of raising
+                raise http.client.IncompleteRead(body, reply.length)
+        except ssl.SSLError as exc:
+            self._drop()
+            raise requests.exceptions.SSLError(exc) from exc
+        except TimeoutError as exc:
+            self._drop()
+            raise requests.exceptions.ReadTimeout(exc) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            self._drop()
+            raise requests.exceptions.ConnectionError(exc) from exc
+        if len(body) > MAX_RESPONSE_BYTES:
+            self._drop()
+            raise WinRMTransportError(
+                "http", reply.status, f"the reply is larger than {MAX_RESPONSE_BYTES} bytes; not read"
+            )
+        return _Response(reply.status, reply.headers, body)
+
+    def _drop(self) -> None:
+        # after a failed exchange the connection is in an unknown state: never reuse it
+        if self._connection is not None:
+            self._connection.close()
+        self._connection = None
+        self._context = None
+        self.encryption = None
