@@ -260,3 +260,11 @@ def test_basic_only_host_maps_to_auth_failed_status(raw_server: Any) -> None:
     capture = collect_remote(target, CREDS, CHECK_NAMES)
     assert capture.host_status.state is HostState.AUTH_FAILED
     assert PASSWORD not in capture.model_dump_json()
+
+
+def test_https_trusts_requests_ca_bundle_like_pypsrp(https_lab: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # pypsrp's transport honours REQUESTS_CA_BUNDLE (docs/remote.md says so); the lean one must too
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(https_lab.ca_file))
+    target = RemoteTarget(host="127.0.0.1", port=https_lab.port_of("pc1"), auth="negotiate", timeout=20)
+    capture = collect_remote(target, CREDS, CHECK_NAMES)
+    assert capture.host_status.state is HostState.OK, capture.host_status

@@ -34,6 +34,7 @@ from __future__ import annotations
 import base64
 import binascii
 import http.client
+import os
 import re
 import ssl
 from collections.abc import Callable
@@ -84,14 +85,23 @@ class _TlsSettings:
 _TLS_CONTEXTS: dict[_TlsSettings, ssl.SSLContext] = {}
 
 
+def _environment_ca() -> str | None:
+    """REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE, which pypsrp's transport honours for validation."""
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None
+
+
 def _tls_context(settings: _TlsSettings) -> ssl.SSLContext:
     # Building a context loads the CA bundle (~10 ms); requests rebuilds one per connection.
     # Contexts are safe to share between threads.
     context = _TLS_CONTEXTS.get(settings)
     if context is None:
         if settings.validate:
-            # certifi's bundle unless a CA file is given: the same trust requests' verify=True has
-            context = ssl.create_default_context(cafile=settings.ca_file or certifi.where())
+            # the same trust as requests' verify: a given CA file or directory, else certifi's bundle
+            ca = settings.ca_file or certifi.where()
+            if os.path.isdir(ca):
+                context = ssl.create_default_context(capath=ca)
+            else:
+                context = ssl.create_default_context(cafile=ca)
         else:
             context = ssl.create_default_context()
             context.check_hostname = False
@@ -288,7 +298,7 @@ class LeanNegotiateTransport(_TransportHTTP):
         host = self.server
         connection: http.client.HTTPConnection
         if self.ssl:
-            ca_file = self.cert_validation if isinstance(self.cert_validation, str) else None
+            ca_file = self.cert_validation if isinstance(self.cert_validation, str) else _environment_ca()
             settings = _TlsSettings(validate=bool(self.cert_validation), ca_file=ca_file)
             connection = http.client.HTTPSConnection(
                 host, self.port, timeout=connect, context=_tls_context(settings)
