@@ -33,11 +33,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import http.client
 import os
 import re
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,6 +121,24 @@ def _auth_token(headers: http.client.HTTPMessage) -> bytes | None:
             except binascii.Error as exc:
                 raise AuthenticationError("The host sent an undecodable authentication token") from exc
     return None
+
+
+@contextlib.contextmanager
+def _as_requests_errors(
+    on_timeout: type[requests.exceptions.Timeout], cleanup: Callable[[], None]
+) -> Iterator[None]:
+    """Socket, TLS and HTTP errors as the requests exceptions pypsrp's transport raises."""
+    try:
+        yield
+    except ssl.SSLError as exc:  # before OSError, of which it is a subclass
+        cleanup()
+        raise requests.exceptions.SSLError(exc) from exc
+    except TimeoutError as exc:
+        cleanup()
+        raise on_timeout(exc) from exc
+    except (OSError, http.client.HTTPException) as exc:
+        cleanup()
+        raise requests.exceptions.ConnectionError(exc) from exc
 
 
 def _offers_negotiate(headers: http.client.HTTPMessage) -> bool:
@@ -305,17 +324,8 @@ class LeanNegotiateTransport(_TransportHTTP):
             )
         else:
             connection = http.client.HTTPConnection(host, self.port, timeout=connect)
-        try:
+        with _as_requests_errors(requests.exceptions.ConnectTimeout, connection.close):
             connection.connect()
-        except ssl.SSLError as exc:
-            connection.close()
-            raise requests.exceptions.SSLError(exc) from exc
-        except TimeoutError as exc:
-            connection.close()
-            raise requests.exceptions.ConnectTimeout(exc) from exc
-        except OSError as exc:
-            connection.close()
-            raise requests.exceptions.ConnectionError(exc) from exc
         self._connection = connection
         return connection
 
@@ -333,7 +343,8 @@ class LeanNegotiateTransport(_TransportHTTP):
             "Content-Length": str(len(request.body)),
             **request.headers,
         }
-        try:
+        # after a failed exchange the connection is in an unknown state: never reuse it
+        with _as_requests_errors(requests.exceptions.ReadTimeout, self.close):
             connection.sock.settimeout(read)
             connection.request("POST", "/" + self.path, body=request.body, headers=headers)
             reply = connection.getresponse()
@@ -341,26 +352,9 @@ class LeanNegotiateTransport(_TransportHTTP):
             if len(body) <= MAX_RESPONSE_BYTES and reply.length:
                 # read(amt) returns short at end of stream instead of raising
                 raise http.client.IncompleteRead(body, reply.length)
-        except ssl.SSLError as exc:
-            self._drop()
-            raise requests.exceptions.SSLError(exc) from exc
-        except TimeoutError as exc:
-            self._drop()
-            raise requests.exceptions.ReadTimeout(exc) from exc
-        except (OSError, http.client.HTTPException) as exc:
-            self._drop()
-            raise requests.exceptions.ConnectionError(exc) from exc
         if len(body) > MAX_RESPONSE_BYTES:
-            self._drop()
+            self.close()
             raise WinRMTransportError(
                 "http", reply.status, f"the reply is larger than {MAX_RESPONSE_BYTES} bytes; not read"
             )
         return _Response(reply.status, reply.headers, body)
-
-    def _drop(self) -> None:
-        # after a failed exchange the connection is in an unknown state: never reuse it
-        if self._connection is not None:
-            self._connection.close()
-        self._connection = None
-        self._context = None
-        self.encryption = None
