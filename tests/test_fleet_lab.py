@@ -131,6 +131,13 @@ scan_fleet(
 """
 
 
+def _records_written(results: Path) -> int:
+    try:
+        return results.read_bytes().count(b"\n")
+    except FileNotFoundError:
+        return 0
+
+
 @pytest.mark.slow
 def test_sigkill_at_random_points_then_resume_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     builtin = load_lab_hosts()
@@ -145,8 +152,14 @@ def test_sigkill_at_random_points_then_resume_loses_and_duplicates_nothing(tmp_p
         command = [sys.executable, "-c", CHILD, str(results), ports]
         kills = 0
         for _ in range(4):
+            # Kill at a random point after the run has made progress (a few more hosts written),
+            # however fast this machine is, so each round really interrupts a scan in flight.
+            target = _records_written(results) + rng.randint(1, 4)
             child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
-            time.sleep(rng.uniform(0.8, 2.5))
+            give_up = time.monotonic() + 60
+            while child.poll() is None and _records_written(results) < target and time.monotonic() < give_up:
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0, 0.05))
             if child.poll() is None:
                 child.send_signal(signal.SIGKILL)
                 kills += 1
