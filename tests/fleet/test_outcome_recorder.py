@@ -8,8 +8,10 @@ progress messages which of the two scanned the fleet.
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,14 +27,26 @@ HEALTHY = load_capture(builtin_hosts_dir() / "healthy-ja-jp.json")
 HOSTS = ["pc01", "pc02", "down-pc03", "pc04", "bug-pc05", "pc06", "down-pc07", "pc08"]
 
 
+@dataclass(frozen=True)
 class ScriptedScan:
     """A scan_one that answers from a built-in capture (module level: workers receive it pickled).
 
-    Each host takes long enough that the worker process is up (about 1 s) before the parent's
-    threads have taken every host, so both lanes scan some."""
+    With ``worker_ready`` set, hosts scanned in the parent wait until a worker process is ready
+    to scan (it creates that file first), so both lanes are sure to scan some of the hosts."""
+
+    worker_ready: Path | None = None
+
+    def prepare(self) -> None:
+        """Called by a worker process before it says it is ready."""
+        if self.worker_ready is not None:
+            self.worker_ready.touch()
 
     def __call__(self, target: FleetTarget) -> Capture:
-        time.sleep(1.2)
+        if self.worker_ready is not None and multiprocessing.parent_process() is None:
+            give_up = time.monotonic() + 60
+            while not self.worker_ready.exists() and time.monotonic() < give_up:
+                time.sleep(0.02)
+            time.sleep(0.3)  # the parent reads the worker's "ready" before this host ends
         if target.host.startswith("bug-"):
             raise RuntimeError("a bug in msdiag")
         capture = HEALTHY.model_copy(deep=True)
@@ -53,7 +67,12 @@ def _run(processes: int, tmp_path: Path) -> tuple[RunSummary, list[tuple[str, st
     progress = FleetProgress(len(targets), enabled=True, stream=stream)
     with ResultsWriter(path) as writer:
         summary = run_fleet(
-            targets, ScriptedScan(), writer, concurrency=4, progress=progress, processes=processes
+            targets,
+            ScriptedScan(tmp_path / "worker-ready" if processes > 1 else None),
+            writer,
+            concurrency=4,
+            progress=progress,
+            processes=processes,
         )
     records = sorted((r.target.host, r.capture.host_status.state.value) for r in iter_records(path))
     scanned_by = {w for r in iter_records(path) for w in r.capture.warnings}
