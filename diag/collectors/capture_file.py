@@ -173,8 +173,9 @@ class CaptureFile:
         capture = load_capture(self.path)
         if len(selected) == len(CHECK_NAMES):
             return capture
-        # "missing" is never used: a loaded capture holds every known check
-        filled = check_results(capture.checks, selected=selected, missing=capture.checks[selected[0]])
+        filled = check_results(
+            capture.checks, selected=selected, missing=CheckResult(status=CheckStatus.NOT_RUN, reason=NOT_IN_CAPTURE)
+        )
         return capture.model_copy(update={"checks": filled})
 
 

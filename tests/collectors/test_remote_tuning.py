@@ -42,7 +42,7 @@ def test_hooks_take_effect_on_a_pool_and_its_session(monkeypatch: pytest.MonkeyP
     assert pool._serializer._serialize_string is escape_clixml_string
 
 
-def test_runner_cache_returns_one_string_and_sees_edited_scripts(
+def test_cached_runner_returns_one_string_and_sees_edited_scripts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     copy = tmp_path / "ps_scripts"
