@@ -25,9 +25,9 @@ from pathlib import Path
 from tabulate import tabulate
 
 from diag.checks import CHECK_NAMES
-from diag.collectors.bundle import build_check_script
 from diag.collectors.credentials import Credentials
 from diag.collectors.remote import RemoteTarget, collect_remote
+from diag.collectors.runner_script import build_check_script
 from diag.fleet.models import FleetTarget
 from diag.fleet.results import ResultsWriter, iter_records
 

@@ -8,14 +8,27 @@ a clear input error.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from diag.capture.models import CAPTURE_FORMAT, Capture, CheckResult, CheckStatus
+from diag.capture.models import (
+    CAPTURE_FORMAT,
+    Capture,
+    CheckResult,
+    CheckStatus,
+    HostState,
+    HostStatus,
+    PowerShellInfo,
+)
 from diag.capture.parse import RAW_LIMIT, validate_document
 from diag.checks import CHECK_NAMES
+from diag.collectors.interface import NOT_IN_CAPTURE, assemble_capture, check_results
+from diag.collectors.runner_output import parse_runner_output
+from diag.collectors.runner_script import validate_check_names
 from diag.errors import InputError
 
 MAX_CAPTURE_BYTES = 64 * 1024 * 1024
@@ -76,10 +89,10 @@ def capture_from_dict(data: dict[str, Any], source: str = "capture") -> Capture:
         raise InputError(f"{source}: the capture has no checks object")
     envelope = {k: v for k, v in data.items() if k != "checks"}
     warnings = list(envelope.get("warnings") or []) if isinstance(envelope.get("warnings"), list) else []
-    checks: dict[str, CheckResult] = {}
-    for name in CHECK_NAMES:
-        entry = checks_in.get(name)
-        checks[name] = _check_from_entry(name, entry)
+    present = {name: _check_from_entry(name, checks_in[name]) for name in CHECK_NAMES if name in checks_in}
+    checks = check_results(
+        present, selected=None, missing=CheckResult(status=CheckStatus.NOT_RUN, reason=NOT_IN_CAPTURE)
+    )
     unknown = sorted(str(k)[:64] for k in checks_in if k not in CHECK_NAMES)
     if unknown:
         warnings.append(f"ignored unknown check(s) in the capture: {', '.join(unknown[:10])}")
@@ -94,7 +107,7 @@ def capture_from_dict(data: dict[str, Any], source: str = "capture") -> Capture:
 
 def _check_from_entry(name: str, entry: Any) -> CheckResult:
     if entry is None:
-        return CheckResult(status=CheckStatus.NOT_RUN, reason="not in this capture")
+        return CheckResult(status=CheckStatus.NOT_RUN, reason=NOT_IN_CAPTURE)
     if not isinstance(entry, dict):
         return CheckResult(
             status=CheckStatus.ERROR, reason="capture entry is not an object", raw=str(entry)[:RAW_LIMIT]
@@ -119,18 +132,12 @@ def _check_from_entry(name: str, entry: Any) -> CheckResult:
 
 def _from_runner_lines(lines: list[str], source: str) -> Capture:
     """A file holding the runner's raw output lines (e.g. saved from a pasted remote session)."""
-    from diag.capture.models import HostState, HostStatus, PowerShellInfo
-    from diag.collectors.bundle import parse_runner_output
-
     output = parse_runner_output(lines, CHECK_NAMES)
     start = output.start or {}
     host = start.get("host") if isinstance(start.get("host"), str) else "unknown-host"
     utc = start.get("utc") if isinstance(start.get("utc"), str) else "unknown"
-    checks = {
-        n: output.results.get(n, CheckResult(status=CheckStatus.NOT_RUN, reason="not in this output"))
-        for n in CHECK_NAMES
-    }
-    return Capture(
+    return assemble_capture(
+        msdiag_version=None,  # the runner's own version is not in its output
         host=str(host)[:255],
         mode="other",
         collected_utc=str(utc)[:64],
@@ -142,9 +149,34 @@ def _from_runner_lines(lines: list[str], source: str) -> Capture:
             state=HostState.OK if output.ended else HostState.SCRIPT_ERROR,
             detail=None if output.ended else "the runner output ends before its end line",
         ),
-        checks=checks,
+        # every check was asked for: the transcript does not say which were selected
+        reported=output.results,
+        selected=None,
+        missing=CheckResult(status=CheckStatus.NOT_RUN, reason="not in this output"),
         warnings=[f"read from runner output in {source}"[:4096]],
     )
+
+
+@dataclass(frozen=True)
+class CaptureFile:
+    """A saved capture or runner transcript as a :class:`~diag.collectors.interface.Collector`."""
+
+    path: Path
+
+    @property
+    def description(self) -> str:
+        return f"capture file {self.path}"
+
+    def collect(self, checks: Sequence[str]) -> Capture:
+        """The file's capture; checks outside ``checks`` are marked not selected."""
+        selected = validate_check_names(checks)
+        capture = load_capture(self.path)
+        if len(selected) == len(CHECK_NAMES):
+            return capture
+        filled = check_results(
+            capture.checks, selected=selected, missing=CheckResult(status=CheckStatus.NOT_RUN, reason=NOT_IN_CAPTURE)
+        )
+        return capture.model_copy(update={"checks": filled})
 
 
 def save_capture(capture: Capture, path: Path, *, overwrite: bool = True) -> None:

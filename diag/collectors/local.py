@@ -20,10 +20,8 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
-from diag import __version__
 from diag.capture.models import (
     Capture,
     CheckResult,
@@ -33,8 +31,9 @@ from diag.capture.models import (
     PowerShellInfo,
 )
 from diag.capture.parse import parse_check_output
-from diag.checks import CHECK_NAMES
-from diag.collectors.bundle import RunnerOutput, build_runner, parse_runner_output, runner_parameters
+from diag.collectors.interface import assemble_capture, not_reported, utc_now
+from diag.collectors.runner_output import RunnerOutput, parse_runner_output
+from diag.collectors.runner_script import build_runner, runner_parameters
 from diag.errors import CollectionError, InputError
 
 #: Bounds on what one local scan may print: far above a real scan (tens of KB), far below harm.
@@ -104,10 +103,6 @@ def _decode_line(raw: bytes) -> tuple[str, bool]:
         return raw.decode("utf-8", errors="replace"), True
 
 
-def _utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def _kill(proc: subprocess.Popen[bytes]) -> None:
     """Stop PowerShell and anything it started (dsregcmd, netsh) so nothing outlives the deadline."""
     try:
@@ -124,7 +119,7 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
 
 
 class LocalCollector:
-    """Collect a capture from this machine through one PowerShell process."""
+    """Collect a capture from this machine through one PowerShell process (a Collector)."""
 
     def __init__(
         self,
@@ -142,6 +137,10 @@ class LocalCollector:
         self.endpoint_hosts = endpoint_hosts
         self.endpoint_timeout_ms = endpoint_timeout_ms
         self.on_result = on_result
+
+    @property
+    def description(self) -> str:
+        return f"this machine ({self.powershell})"
 
     def command(self, script: Path, checks: Sequence[str]) -> list[str]:
         params = runner_parameters(checks, self.endpoint_hosts, self.endpoint_timeout_ms)
@@ -161,7 +160,7 @@ class LocalCollector:
 
     def collect(self, checks: Sequence[str]) -> Capture:
         started = time.monotonic()
-        collected_utc = _utc_now()
+        collected_utc = utc_now()
         script_text = build_runner(checks, mode="lines")
         with tempfile.TemporaryDirectory(prefix="msdiag-") as tmp:
             script = Path(tmp) / "Invoke-MsdiagScan.ps1"
@@ -270,12 +269,6 @@ class LocalCollector:
         overflow: bool,
         recoded: bool,
     ) -> Capture:
-        results: dict[str, CheckResult] = {}
-        for name in CHECK_NAMES:
-            if name in output.results:
-                results[name] = output.results[name]
-            else:
-                results[name] = CheckResult(status=CheckStatus.NOT_RUN, reason="not selected")
         start = output.start or {}
         host = start.get("host") if isinstance(start.get("host"), str) else None
         warnings: list[str] = []
@@ -288,10 +281,9 @@ class LocalCollector:
                 f"PowerShell printed {len(output.stray)} line(s) that are not check output (kept out of the report)."
             )
         status = _local_status(
-            output.ended, results, checks, stderr, exit_code, timed_out, overflow, self.timeout
+            output.ended, output.results, checks, stderr, exit_code, timed_out, overflow, self.timeout
         )
-        return Capture(
-            msdiag_version=__version__,
+        return assemble_capture(
             host=(host or socket.gethostname() or "localhost")[:255],
             mode="local",
             collected_utc=collected_utc,
@@ -302,7 +294,9 @@ class LocalCollector:
                 path=str(self.powershell),
             ),
             host_status=status,
-            checks=results,
+            reported=output.results,
+            selected=checks,
+            missing=not_reported(),
             warnings=warnings,
         )
 

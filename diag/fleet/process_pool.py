@@ -34,16 +34,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from diag.capture.models import HostState
 from diag.errors import InputError
 from diag.fleet.models import FleetTarget
-from diag.fleet.progress import FleetProgress
-from diag.fleet.results import ResultsWriter
-
-if TYPE_CHECKING:
-    from diag.fleet.runner import RunSummary, _Outcome
+from diag.fleet.outcomes import HostOutcome, OutcomeRecorder, scan_host
 
 #: how often a worker checks that its parent is alive, and the parent that its workers are
 _POLL_S = 0.25
@@ -51,9 +46,9 @@ _POLL_S = 0.25
 _EXIT_GRACE_S = 10.0
 
 # What a lane reports per host: (lane, index into the fleet, outcome) where the outcome is the
-# pickled _Outcome from a worker, the _Outcome itself from the parent's threads, or None for a
-# host not started because the parent is stopping. Index READY (no host): the worker is ready.
-_Message = tuple[int, int, "bytes | _Outcome | None"]
+# pickled HostOutcome from a worker, the HostOutcome itself from the parent's threads, or None for
+# a host not started because the parent is stopping. Index READY (no host): the worker is ready.
+_Message = tuple[int, int, "bytes | HostOutcome | None"]
 _Tasks = Queue  # multiprocessing queue of (index, target), None when there is no more work
 READY = -1
 
@@ -70,11 +65,9 @@ def _watch_parent(parent_pid: int) -> None:
 def _scan_and_report(
     lane: int, index: int, target: FleetTarget, scan_one: Any, summarize: Any, stopping: Event
 ) -> _Message:
-    from diag.fleet.runner import _scan
-
     if stopping.is_set():
         return (lane, index, None)
-    return (lane, index, _scan(target, scan_one, summarize))
+    return (lane, index, scan_host(target, scan_one, summarize))
 
 
 def _worker_main(
@@ -88,8 +81,6 @@ def _worker_main(
     parent_pid: int,
 ) -> None:
     """Entry point of a worker process: scan the hosts sent to it with ``threads`` threads."""
-    from diag.fleet.runner import _Outcome
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     prepare = getattr(scan_one, "prepare", None)
@@ -105,7 +96,7 @@ def _worker_main(
                 payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as exc:  # never leave the parent waiting for a host
                 error = f"{target.host}: internal error sending the result: {type(exc).__name__}"
-                payload = pickle.dumps(_Outcome(None, error))
+                payload = pickle.dumps(HostOutcome(None, error))
         results.put((lane, index, payload))
 
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"msdiag-w{lane}") as pool:
@@ -166,14 +157,12 @@ class _ProcessScan:
         self,
         targets: Sequence[FleetTarget],
         scan_one: Any,
-        writer: ResultsWriter,
+        recorder: OutcomeRecorder,
         concurrency: int,
         processes: int,
-        progress: FleetProgress,
         summarize: Any,
-        summary: RunSummary,
     ) -> None:
-        self.writer, self.progress, self.summary = writer, progress, summary
+        self.recorder = recorder
         context = multiprocessing.get_context("spawn")
         threads = math.ceil(concurrency / processes)
         self.concurrency = concurrency
@@ -239,17 +228,8 @@ class _ProcessScan:
             return
         if self.lanes[number].holding.pop(index, None) is None or payload is None:
             return  # given up on already (dead worker), or not started: a resume scans it
-        outcome: _Outcome = pickle.loads(payload) if isinstance(payload, bytes) else payload
-        if outcome.record is None:
-            self.summary.errored.append(outcome.error or "internal error")
-            self.progress.host_done(ok=False)
-            self.progress.note(f"msdiag: {outcome.error}")
-            return
-        self.writer.append(outcome.record)
-        ok = outcome.record.capture.host_status.state == HostState.OK
-        self.summary.ok += ok
-        self.summary.failed += not ok
-        self.progress.host_done(ok=ok)
+        outcome: HostOutcome = pickle.loads(payload) if isinstance(payload, bytes) else payload
+        self.recorder.record(outcome)
 
     def give_up_on_dead_workers(self) -> None:
         """A worker that died holding hosts: after one more poll (for what it sent before dying),
@@ -262,10 +242,7 @@ class _ProcessScan:
                 continue
             code = lane.process.exitcode if lane.process is not None else None
             for target in lane.holding.values():
-                error = f"{target.host}: internal error: worker process exited ({code})"
-                self.summary.errored.append(error)
-                self.progress.host_done(ok=False)
-                self.progress.note(f"msdiag: {error}")
+                self.recorder.internal_error(f"{target.host}: internal error: worker process exited ({code})")
             lane.holding.clear()
 
     def wait_for_hosts(self) -> None:
@@ -304,28 +281,25 @@ class _ProcessScan:
 def run_fleet_in_processes(
     targets: Sequence[FleetTarget],
     scan_one: Any,
-    writer: ResultsWriter,
+    recorder: OutcomeRecorder,
     *,
     concurrency: int,
     processes: int,
-    progress: FleetProgress,
     summarize: Any,
-    summary: RunSummary,
 ) -> None:
     """Scan ``targets`` in the parent and ``processes`` - 1 workers, ``concurrency / processes``
-    threads each; fills ``summary`` like the threads-only runner (see runner.run_fleet)."""
+    threads each; every outcome goes to ``recorder``, as in the threads-only runner (runner.run_fleet)."""
     check_picklable(scan_one, summarize)
-    scan = _ProcessScan(targets, scan_one, writer, concurrency, processes, progress, summarize, summary)
+    scan = _ProcessScan(targets, scan_one, recorder, concurrency, processes, summarize)
     try:
         scan.wait_for_hosts()
     except KeyboardInterrupt:
-        summary.interrupted = True
-        scan.stopping.set()
-        progress.note("msdiag: interrupted; finishing the hosts in progress (Ctrl-C again to stop now)")
+        scan.stopping.set()  # first: no lane starts another host
+        recorder.interrupted()
         try:
             scan.wait_for_hosts()
         except KeyboardInterrupt:
             pass  # stop waiting: the hosts still held are scanned again on resume
     finally:
         scan.close()
-        progress.close()
+        recorder.finish()

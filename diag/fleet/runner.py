@@ -4,75 +4,26 @@ Threads by default: a host scan is network-bound and pypsrp is synchronous. Give
 ``processes``, the threads are spread over worker processes (diag.fleet.process_pool), because
 the orchestrator's per-host CPU (pypsrp, NTLM, XML) otherwise caps the scan at one core. pypsrp objects
 are not thread-safe, so ``scan_one`` must build its own WSMan per call (collect_remote does).
-Only the calling thread writes the results file, so records never interleave. A sliding window
-of submitted hosts keeps memory flat for large fleets and lets Ctrl-C stop submitting at once.
+Only the calling thread records outcomes (diag.fleet.outcomes.OutcomeRecorder, shared with the
+process pool), so records never interleave. A sliding window of submitted hosts keeps memory
+flat for large fleets and lets Ctrl-C stop submitting at once.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
-from diag.capture.models import Capture, HostState
-from diag.fleet.models import FleetRecord, FleetTarget, HostDiagnosis
+from diag.fleet.models import FleetTarget
+from diag.fleet.outcomes import HostOutcome, OutcomeRecorder, RunSummary, ScanOne, Summarize, scan_host
 from diag.fleet.progress import FleetProgress
 from diag.fleet.results import ResultsWriter
+
+__all__ = ["DEFAULT_CONCURRENCY", "MAX_CONCURRENCY", "MAX_PROCESSES", "RunSummary", "ScanOne", "Summarize", "run_fleet"]
 
 DEFAULT_CONCURRENCY = 32
 MAX_CONCURRENCY = 1024
 MAX_PROCESSES = 64
-
-ScanOne = Callable[[FleetTarget], Capture]
-#: the diagnosis stored with each record (diag.fleet.report.host_diagnosis), so the fleet report
-#: does not have to run every rule over every capture again
-Summarize = Callable[[Capture], HostDiagnosis | None]
-
-
-@dataclass
-class RunSummary:
-    total: int = 0
-    ok: int = 0
-    failed: int = 0  # a record was written, with a host status other than ok
-    errored: list[str] = field(default_factory=list)  # msdiag itself failed on these (no record)
-    interrupted: bool = False
-    not_scanned: int = 0  # left when interrupted (a later --resume scans them)
-
-    @property
-    def written(self) -> int:
-        return self.ok + self.failed
-
-
-@dataclass
-class _Outcome:
-    record: FleetRecord | None
-    error: str | None
-
-
-def _scan(target: FleetTarget, scan_one: ScanOne, summarize: Summarize | None) -> _Outcome:
-    started = datetime.now(timezone.utc)
-    clock = time.monotonic()
-    try:
-        capture = scan_one(target)
-    except Exception as exc:  # a bug in msdiag: the host is not recorded, so a resume retries it
-        return _Outcome(None, f"{target.host}: internal error {type(exc).__name__}: {exc}")
-    duration_ms = int((time.monotonic() - clock) * 1000)
-    diagnosis: HostDiagnosis | None = None
-    if summarize is not None:
-        try:
-            diagnosis = summarize(capture)
-        except Exception:  # the capture is what matters; the report diagnoses it again
-            diagnosis = None
-    record = FleetRecord(
-        target=target,
-        started_utc=started.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        duration_ms=duration_ms,
-        capture=capture,
-        diagnosis=diagnosis,
-    )
-    return _Outcome(record, None)
 
 
 def run_fleet(
@@ -93,54 +44,45 @@ def run_fleet(
     ``processes`` > 1 scans in that many worker processes (``concurrency`` threads in all); then
     ``scan_one`` and ``summarize`` must be picklable (module-level functions or objects)."""
     concurrency = max(1, min(concurrency, MAX_CONCURRENCY, len(targets) or 1))
-    progress = progress or FleetProgress(len(targets), enabled=False)
-    summary = RunSummary(total=len(targets))
     processes = max(1, min(processes, MAX_PROCESSES, concurrency))
+    recorder = OutcomeRecorder(
+        writer, progress or FleetProgress(len(targets), enabled=False), RunSummary(total=len(targets))
+    )
     if processes > 1:
-        from diag.fleet.process_pool import run_fleet_in_processes
+        from diag.fleet.process_pool import run_fleet_in_processes  # multiprocessing: only when used
 
         run_fleet_in_processes(
-            targets,
-            scan_one,
-            writer,
-            concurrency=concurrency,
-            processes=processes,
-            progress=progress,
-            summarize=summarize,
-            summary=summary,
+            targets, scan_one, recorder, concurrency=concurrency, processes=processes, summarize=summarize
         )
-        summary.not_scanned = summary.total - summary.written - len(summary.errored)
-        return summary
-    pending: set[Future[_Outcome]] = set()
+    else:
+        _run_in_threads(targets, scan_one, recorder, concurrency=concurrency, summarize=summarize)
+    return recorder.summary
+
+
+def _run_in_threads(
+    targets: Sequence[FleetTarget],
+    scan_one: ScanOne,
+    recorder: OutcomeRecorder,
+    *,
+    concurrency: int,
+    summarize: Summarize | None,
+) -> None:
+    pending: set[Future[HostOutcome]] = set()
     queue = iter(targets)
-    submitted = 0
     executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="msdiag-host")
 
     def submit_more() -> None:
-        nonlocal submitted
         while len(pending) < concurrency * 2:
             target = next(queue, None)
             if target is None:
                 return
-            pending.add(executor.submit(_scan, target, scan_one, summarize))
-            submitted += 1
+            pending.add(executor.submit(scan_host, target, scan_one, summarize))
 
-    def collect(done: set[Future[_Outcome]]) -> None:
+    def collect(done: set[Future[HostOutcome]]) -> None:
         for future in done:
             pending.discard(future)
-            if future.cancelled():
-                continue
-            outcome = future.result()
-            if outcome.record is None:
-                summary.errored.append(outcome.error or "internal error")
-                progress.host_done(ok=False)
-                progress.note(f"msdiag: {outcome.error}")
-                continue
-            writer.append(outcome.record)
-            ok = outcome.record.capture.host_status.state == HostState.OK
-            summary.ok += ok
-            summary.failed += not ok
-            progress.host_done(ok=ok)
+            if not future.cancelled():
+                recorder.record(future.result())
 
     try:
         submit_more()
@@ -149,8 +91,7 @@ def run_fleet(
             collect(done)
             submit_more()
     except KeyboardInterrupt:
-        summary.interrupted = True
-        progress.note("msdiag: interrupted; finishing the hosts in progress (Ctrl-C again to stop now)")
+        recorder.interrupted()
         for future in list(pending):
             if future.cancel():
                 pending.discard(future)
@@ -161,7 +102,5 @@ def run_fleet(
         except KeyboardInterrupt:
             pass
     finally:
-        executor.shutdown(wait=not summary.interrupted, cancel_futures=True)
-        progress.close()
-    summary.not_scanned = summary.total - summary.written - len(summary.errored)
-    return summary
+        executor.shutdown(wait=not recorder.summary.interrupted, cancel_futures=True)
+        recorder.finish()

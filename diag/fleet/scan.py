@@ -228,18 +228,16 @@ class RemoteScan:
 
     def prepare(self) -> None:
         """Load the collector (pypsrp) before the first host; a worker process calls this."""
-        import diag.collectors.remote  # noqa: F401
+        import diag.collectors.remote.collector  # noqa: F401
 
     def __call__(self, target: FleetTarget) -> Capture:
         from diag.collectors.credentials import Credentials
-        from diag.collectors.remote import collect_remote
+        from diag.collectors.remote import RemoteCollector
 
         who = self.credentials
         if target.username and target.username != who.username:
             who = Credentials(target.username, who.password)
-        return collect_remote(
-            self.connections[target.key], who, self.checks, endpoint_hosts=self.endpoint_hosts
-        )
+        return RemoteCollector(self.connections[target.key], who, self.endpoint_hosts).collect(self.checks)
 
 
 def fleet_exit_code(summary: RunSummary | None, unscanned: int, failing: int) -> ExitCode:

@@ -21,10 +21,9 @@ from pypsrp.wsman import WSMan
 
 from diag.capture.models import HostState
 from diag.checks import CHECK_NAMES
-from diag.collectors import wsman_http
 from diag.collectors.credentials import Credentials
-from diag.collectors.remote import RemoteTarget, collect_remote
-from diag.collectors.wsman_http import LeanNegotiateTransport
+from diag.collectors.remote import RemoteTarget, collect_remote, wsman_http
+from diag.collectors.remote.wsman_http import LeanNegotiateTransport
 from diag.lab import LabHost, LabServer, load_lab_hosts
 
 USER = "LAB\\helpdesk"

@@ -11,7 +11,7 @@ from diag.capture.models import CheckStatus
 from diag.collectors.capture_file import load_capture, save_capture
 from diag.errors import InputError
 
-HOSTS = Path(__file__).resolve().parent.parent / "diag" / "lab" / "hosts"
+HOSTS = Path(__file__).resolve().parents[2] / "diag" / "lab" / "hosts"
 
 
 def _healthy() -> dict:

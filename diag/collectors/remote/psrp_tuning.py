@@ -16,7 +16,7 @@ once per password instead of once per host.
 The hooks use pypsrp/pyspnego internals (``RunspacePool._serializer``,
 ``_TransportHTTP._build_session``, ``Serializer.serialize``, ``spnego._ntlm.lmowfv1``). pypsrp is
 pinned below 1.0 in pyproject.toml; a pyspnego without those functions leaves the NTLM hook off
-(hashes computed per host as before). tests/test_remote_tuning*.py check the hooks still take
+(hashes computed per host as before). tests/collectors/test_remote_tuning*.py check the hooks still take
 effect and produce the bytes pypsrp would, so an upgrade that moves them fails a test instead of
 silently slowing down or changing the wire.
 """
@@ -105,7 +105,7 @@ def _frozen(value: object) -> Hashable | None:
     return None
 
 
-def _pipeline_key(ps: PowerShell, script: str, parameters: Mapping[str, ParameterValue]) -> Hashable | None:
+def pipeline_key(ps: PowerShell, script: str, parameters: Mapping[str, ParameterValue]) -> Hashable | None:
     """Everything that goes into this pipeline's CreatePipeline message, or None if not cacheable."""
     pool = ps.runspace_pool
     if ps.commands or ps.is_nested or pool.host is not None:
@@ -128,11 +128,11 @@ def invoke_shared_pipeline(ps: PowerShell, script: str, parameters: Mapping[str,
     """``ps.add_script(script)``, ``ps.add_parameter(...)`` for each parameter, ``ps.begin_invoke()``.
 
     The CreatePipeline message depends only on the script, the parameters and the pool settings in
-    ``_pipeline_key``; its CLIXML bytes are made once and given to pypsrp for every later host
+    ``pipeline_key``; its CLIXML bytes are made once and given to pypsrp for every later host
     (``Message.pack`` sends a serializer result that is already bytes as it is). Identical bytes on
     the wire; the RefIds restart at 0 for every message, so nothing per-host is in them.
     """
-    key = _pipeline_key(ps, script, parameters)
+    key = pipeline_key(ps, script, parameters)
     ps.add_script(script)
     for name, value in parameters.items():
         ps.add_parameter(name, value)

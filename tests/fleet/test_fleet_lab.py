@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support.fleet_scanner import CHILD, PASSWORD, USER, records_written
 
 from diag.capture.models import HostState
 from diag.checks import CHECK_NAMES
@@ -21,9 +22,6 @@ from diag.fleet.report import build_fleet_report
 from diag.fleet.results import iter_records
 from diag.fleet.scan import scan_fleet
 from diag.lab import Faults, LabHost, LabServer, WsmanFaultSpec, load_lab_hosts
-
-USER = "lab-admin"
-PASSWORD = "Fleet-Test-パスワード-42"
 
 FAULTS: dict[str, tuple[Faults, set[HostState]]] = {
     "refused": (Faults(refuse_connection=True), {HostState.UNREACHABLE}),
@@ -106,38 +104,6 @@ def test_fifty_hosts_with_every_fault_each_recorded_once_with_its_status(tmp_pat
     assert PASSWORD not in raw
 
 
-# A scanning process to kill: argv = results file, comma-separated lab ports, [worker processes].
-CHILD = """
-import os, sys
-from pathlib import Path
-from diag.checks import CHECK_NAMES
-from diag.collectors.credentials import Credentials
-from diag.collectors.remote import RemoteTarget
-from diag.fleet.models import FleetTarget
-from diag.fleet.scan import scan_fleet
-
-results = Path(sys.argv[1])
-ports = [int(p) for p in sys.argv[2].split(",")]
-targets = [FleetTarget(host="127.0.0.1", port=p, name=f"pc{i:02d}") for i, p in enumerate(ports)]
-scan_fleet(
-    targets,
-    defaults=RemoteTarget(host="127.0.0.1", transport="http", auth="ntlm", timeout=10.0),
-    credentials=Credentials(os.environ["MSDIAG_USERNAME"], os.environ["MSDIAG_PASSWORD"]),
-    checks=CHECK_NAMES, endpoint_hosts=None, concurrency=4,
-    processes=int(sys.argv[3]) if len(sys.argv) > 3 else 1,
-    results=None if results.exists() else results, resume=results if results.exists() else None,
-    reports_dir=results.parent, progress=False,
-)
-"""
-
-
-def _records_written(results: Path) -> int:
-    try:
-        return results.read_bytes().count(b"\n")
-    except FileNotFoundError:
-        return 0
-
-
 @pytest.mark.slow
 def test_sigkill_at_random_points_then_resume_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     builtin = load_lab_hosts()
@@ -154,10 +120,10 @@ def test_sigkill_at_random_points_then_resume_loses_and_duplicates_nothing(tmp_p
         for _ in range(4):
             # Kill at a random point after the run has made progress (a few more hosts written),
             # however fast this machine is, so each round really interrupts a scan in flight.
-            target = _records_written(results) + rng.randint(1, 4)
+            target = records_written(results) + rng.randint(1, 4)
             child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
             give_up = time.monotonic() + 60
-            while child.poll() is None and _records_written(results) < target and time.monotonic() < give_up:
+            while child.poll() is None and records_written(results) < target and time.monotonic() < give_up:
                 time.sleep(0.005)
             time.sleep(rng.uniform(0, 0.05))
             if child.poll() is None:

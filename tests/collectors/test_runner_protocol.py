@@ -12,22 +12,18 @@ from test_ps_examples import EN_US, JA_JP
 
 from diag.capture.models import CheckStatus
 from diag.checks import CHECK_NAMES, script_text
-from diag.collectors.bundle import (
-    MAX_LINES,
-    MAX_STRAY,
-    NOT_REPORTED,
-    STRAY_CHARS,
+from diag.collectors.capture_file import load_capture
+from diag.collectors.runner_output import MAX_LINES, MAX_STRAY, NOT_REPORTED, STRAY_CHARS, parse_runner_output
+from diag.collectors.runner_script import (
     build_check_script,
     build_runner,
-    parse_runner_output,
     runner_command_arguments,
     runner_parameters,
 )
-from diag.collectors.capture_file import load_capture
 from diag.errors import InputError
 from diag.lab.responder import Invocation, answer
 
-CAPTURES = Path(__file__).parent / "fixtures" / "captures"
+CAPTURES = Path(__file__).resolve().parents[1] / "fixtures" / "captures"
 
 START = {
     "msdiag_runner": "start",

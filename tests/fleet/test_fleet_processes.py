@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_fleet_lab import CHILD
+from support.fleet_scanner import CHILD, PASSWORD, USER
 
 from diag.capture.models import HostState
 from diag.checks import CHECK_NAMES
@@ -27,9 +27,6 @@ from diag.fleet.results import ResultsWriter, iter_records
 from diag.fleet.runner import run_fleet
 from diag.fleet.scan import scan_fleet
 from diag.lab import Faults, LabHost, LabServer, load_lab_hosts
-
-USER = "lab-admin"
-PASSWORD = "Fleet-Test-パスワード-42"
 
 EXPECTED_FAULTS = {
     "fault-refused": (Faults(refuse_connection=True), HostState.UNREACHABLE),

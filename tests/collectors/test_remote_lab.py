@@ -19,7 +19,7 @@ import pytest
 from diag.capture.models import Capture, CheckStatus, HostState
 from diag.checks import CHECK_NAMES
 from diag.collectors.credentials import Credentials
-from diag.collectors.remote import RemoteTarget, collect_remote
+from diag.collectors.remote import RemoteCollector, RemoteTarget, collect_remote
 from diag.errors import InputError
 from diag.lab import Faults, LabHost, LabServer, WsmanFaultSpec, load_lab_hosts
 
@@ -173,6 +173,19 @@ def test_fault_maps_to_status_within_deadline(
         assert http_lab.host_stats("drop").connections >= 2
     else:
         _assert_all_shells_closed(http_lab, host)
+
+
+@pytest.mark.parametrize(("host", "state"), [("script-error", "script_error"), ("hang", "timeout")])
+def test_a_host_that_fails_before_reporting_has_no_check_shown_as_collected(
+    http_lab: Any, host: str, state: str
+) -> None:
+    target = RemoteTarget(host="127.0.0.1", port=http_lab.port_of(host), transport="http", auth="ntlm", timeout=3)
+    capture = RemoteCollector(target, CREDS).collect(["os", "proxy", "time"])
+    assert capture.host_status.state.value == state
+    for name in ("os", "proxy", "time"):
+        assert capture.checks[name].status is CheckStatus.NOT_RUN
+        assert capture.checks[name].reason == f"the scan did not run ({state})"
+    assert capture.checks["identity"].reason == "not selected"
 
 
 def test_quota_fault_hint_names_the_quota(http_lab: Any) -> None:

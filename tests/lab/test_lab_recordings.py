@@ -21,7 +21,7 @@ from pypsrp.wsman import WSMan
 
 from diag.lab import Faults, LabHost, LabServer, WsmanFaultSpec, load_lab_hosts
 
-RECORDINGS = Path(__file__).resolve().parent.parent.parent / "shared" / "reference" / "wsman-recordings"
+RECORDINGS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "wsman-recordings"
 pytestmark = pytest.mark.skipif(
     not RECORDINGS.is_dir(),
     reason=f"WSMan recordings from Windows not found at {RECORDINGS} (they are not part of the project)",

@@ -6,7 +6,7 @@ from psrpcore.types import _serializer
 from pypsrp.serializer import Serializer
 
 from diag.checks import CHECK_NAMES
-from diag.collectors.bundle import build_runner
+from diag.collectors.runner_script import build_runner
 from diag.lab import clixml_cache
 
 

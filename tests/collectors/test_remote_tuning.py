@@ -12,9 +12,8 @@ from pypsrp.serializer import Serializer
 from pypsrp.wsman import WSMan
 
 from diag.checks import CHECK_NAMES, scripts_dir
-from diag.collectors import runner_cache
-from diag.collectors.bundle import build_runner
-from diag.collectors.psrp_tuning import (
+from diag.collectors import runner_script
+from diag.collectors.remote.psrp_tuning import (
     MEMOIZE_MIN_CHARS,
     escape_clixml_string,
     ignore_proxy_environment,
@@ -23,7 +22,7 @@ from diag.collectors.psrp_tuning import (
 
 
 def test_memoized_escaping_equals_pypsrp_for_the_runner_and_hostile_text() -> None:
-    runner = build_runner(list(CHECK_NAMES))
+    runner = runner_script.build_runner(list(CHECK_NAMES))
     hostile = ("_x000A_ \r\n\t\x00\x1f\x7f 日本語 😀 _X0041_ " * 400)[: MEMOIZE_MIN_CHARS * 2]
     for text in (runner, hostile, "short _x000D_\n", "", None):
         assert escape_clixml_string(text) == Serializer()._serialize_string(text)
@@ -43,19 +42,18 @@ def test_hooks_take_effect_on_a_pool_and_its_session(monkeypatch: pytest.MonkeyP
     assert pool._serializer._serialize_string is escape_clixml_string
 
 
-def test_runner_cache_returns_one_string_and_sees_edited_scripts(
+def test_cached_runner_returns_one_string_and_sees_edited_scripts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     copy = tmp_path / "ps_scripts"
     shutil.copytree(scripts_dir(), copy)
-    monkeypatch.setattr(runner_cache, "scripts_dir", lambda: copy)
-    monkeypatch.setattr("diag.collectors.bundle.scripts_dir", lambda: copy)
+    monkeypatch.setattr(runner_script, "scripts_dir", lambda: copy)
     monkeypatch.setattr("diag.checks.scripts_dir", lambda: copy)
-    first = runner_cache.runner_script(CHECK_NAMES)
-    assert runner_cache.runner_script(list(CHECK_NAMES)) is first
+    first = runner_script.cached_runner(CHECK_NAMES)
+    assert runner_script.cached_runner(list(CHECK_NAMES)) is first
     script = copy / "Get-MsdiagOs.ps1"
     script.write_text(script.read_text("utf-8-sig") + "\n# edited\n", encoding="utf-8")
     stat = script.stat()
     os.utime(script, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000))
-    edited = runner_cache.runner_script(CHECK_NAMES)
+    edited = runner_script.cached_runner(CHECK_NAMES)
     assert "# edited" in edited and "# edited" not in first

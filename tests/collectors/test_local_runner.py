@@ -21,7 +21,7 @@ from diag.checks import CHECK_NAMES
 from diag.collectors.local import LocalCollector, find_powershell
 from diag.errors import CollectionError
 
-HOSTS = Path(__file__).resolve().parent.parent / "diag" / "lab" / "hosts"
+HOSTS = Path(__file__).resolve().parents[2] / "diag" / "lab" / "hosts"
 
 STAND_IN = textwrap.dedent(
     """\

@@ -14,11 +14,9 @@ from spnego._ntlm_raw.crypto import lmowfv1, ntowfv1
 
 from diag.capture.models import HostState
 from diag.checks import CHECK_NAMES, DEFAULT_ENDPOINT_HOSTS
-from diag.collectors import psrp_tuning
-from diag.collectors.bundle import runner_parameters
 from diag.collectors.credentials import Credentials
-from diag.collectors.remote import RemoteTarget, collect_remote
-from diag.collectors.runner_cache import runner_script
+from diag.collectors.remote import RemoteTarget, collect_remote, psrp_tuning
+from diag.collectors.runner_script import cached_runner, runner_parameters
 from diag.lab import LabHost, LabServer, load_lab_hosts
 
 POOL_ID = "6a0d3c47-6a29-4c5e-9a4e-3f2b1d0c9e11".upper()
@@ -72,7 +70,7 @@ def _shared_fragments(script: str, parameters: dict[str, Any]) -> tuple[list[byt
 
 
 def test_shared_pipeline_bytes_equal_pypsrps_on_first_and_later_hosts() -> None:
-    script = runner_script(CHECK_NAMES)
+    script = cached_runner(CHECK_NAMES)
     parameters = runner_parameters(list(CHECK_NAMES), list(DEFAULT_ENDPOINT_HOSTS), 3000)
     expected = _pypsrp_fragments(script, parameters)
     assert len(b"".join(expected)) > 100_000  # the whole runner script travels in these fragments
@@ -85,7 +83,7 @@ def test_shared_pipeline_bytes_equal_pypsrps_on_first_and_later_hosts() -> None:
 
 
 def test_a_different_endpoint_list_or_script_is_not_served_from_the_cache() -> None:
-    script = runner_script(CHECK_NAMES)
+    script = cached_runner(CHECK_NAMES)
     tokyo = runner_parameters(list(CHECK_NAMES), ["login.microsoftonline.com", "sts.example.co.jp"], 3000)
     osaka = runner_parameters(list(CHECK_NAMES), ["login.live.com"], 5000)
     _shared_fragments(script, tokyo)
@@ -98,8 +96,8 @@ def test_a_different_endpoint_list_or_script_is_not_served_from_the_cache() -> N
 
 def test_unusual_parameter_values_fall_back_to_pypsrp() -> None:
     ps, _ = _unsent_pipeline()
-    assert psrp_tuning._pipeline_key(ps, "Write-Output 1", {"Data": {"a": 1}}) is None  # type: ignore[dict-item]
-    assert psrp_tuning._pipeline_key(ps, "Write-Output 1", {"Checks": ["os"], "N": 3}) is not None
+    assert psrp_tuning.pipeline_key(ps, "Write-Output 1", {"Data": {"a": 1}}) is None  # type: ignore[dict-item]
+    assert psrp_tuning.pipeline_key(ps, "Write-Output 1", {"Checks": ["os"], "N": 3}) is not None
 
 
 def test_ntlm_hashes_equal_pyspnegos_and_are_not_kept_by_password_text() -> None:
