@@ -26,6 +26,7 @@ from diag.diagnosis.models import (
     Severity,
     Status,
 )
+from diag.formats.interface import HOST_FORMATS, RenderOptions, ReportFormat, Stdout
 from diag.formats.labels import check_lang, label, labels_for
 from diag.formats.summary import (
     LikelyCause,
@@ -36,7 +37,7 @@ from diag.formats.summary import (
     redaction_text,
     skew_text,
 )
-from diag.formats.text import clean_value, strip_control
+from diag.sanitize import clean_template_value, clean_text, clean_value
 
 EVIDENCE_VALUE_LIMIT = 2000  # characters of one evidence value shown; the raw block has the rest
 
@@ -47,6 +48,7 @@ def _environment() -> Environment:
         loader=PackageLoader("diag.formats", "templates"),
         autoescape=True,  # every {{ }} is escaped; report.html.j2 never uses |safe on data
         undefined=StrictUndefined,
+        finalize=clean_template_value,  # a second net: any host string the views missed is cleaned
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -141,27 +143,27 @@ class RegionView:
 
 
 def _text(value: Localized | None, lang: str) -> str:
-    return strip_control(value.get(lang)) if value is not None else ""
+    return clean_text(value.get(lang)) if value is not None else ""
 
 
 def _value_text(value: Any) -> str:
     if value is None:
         return "—"
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = strip_control(text)
+    text = clean_text(text)
     return text if len(text) <= EVIDENCE_VALUE_LIMIT else text[:EVIDENCE_VALUE_LIMIT] + " …"
 
 
 def _evidence(finding: Finding, lang: str) -> list[EvidenceView]:
     return [
-        EvidenceView(strip_control(e.fact), _value_text(e.value), _text(e.note, lang))
+        EvidenceView(clean_text(e.fact), _value_text(e.value), _text(e.note, lang))
         for e in finding.evidence
     ]
 
 
 def _finding_view(finding: Finding, lang: str) -> FindingView:
     return FindingView(
-        id=strip_control(finding.id),
+        id=clean_text(finding.id),
         status=finding.status.value,
         status_label=label(f"status.{finding.status.value}", lang),
         severity=finding.severity.value,
@@ -206,30 +208,30 @@ def _error_views(result: DiagnosisResult, lang: str) -> list[ErrorView]:
                     evidence.extend(e for e in _evidence(by_id[finding_id], lang) if e not in evidence)
         views.append(
             ErrorView(
-                input=strip_control(error.input),
-                name=strip_control(error.name or ""),
+                input=clean_text(error.input),
+                name=clean_text(error.name or ""),
                 meaning=_text(error.meaning, lang),
                 known=error.entry_id is not None,
-                hresult=strip_control(error.decoded.win32_name or "") if error.decoded else "",
+                hresult=clean_text(error.decoded.win32_name or "") if error.decoded else "",
                 confirmed=likely.confirmed,
                 cause=_cause_view(likely.cause, lang) if likely.cause is not None else None,
                 evidence=evidence,
                 steps=[_text(s, lang) for s in likely.steps],
                 others=[_cause_view(c, lang) for c in likely.others],
-                sources=[strip_control(s) for s in error.sources],
+                sources=[clean_text(s) for s in error.sources],
             )
         )
     return views
 
 
 def _missing(facts: Facts, check: str, lang: str) -> str:
-    return f"{label('not_collected', lang)}: {strip_control(facts.reason(check))}"
+    return f"{label('not_collected', lang)}: {clean_text(facts.reason(check))}"
 
 
 def _culture(value: Any) -> tuple[str, str]:
     if value is None or not value.name:
         return "—", ""
-    return strip_control(value.name), strip_control(value.display_name or value.english_name or "")
+    return clean_text(value.name), clean_text(value.display_name or value.english_name or "")
 
 
 def _machine_rows(result: DiagnosisResult, facts: Facts, lang: str) -> list[Row]:
@@ -245,7 +247,7 @@ def _machine_rows(result: DiagnosisResult, facts: Facts, lang: str) -> list[Row]
         sub = " · ".join(
             x for x in (f"build {build}" if build else "", os_data.architecture, os_data.computer_name) if x
         )
-        rows.append(Row(label("os", lang), strip_control(main or "—"), strip_control(sub)))
+        rows.append(Row(label("os", lang), clean_text(main or "—"), clean_text(sub)))
     else:
         rows.append(Row(label("os", lang), _missing(facts, "os", lang), missing=True))
     locale = facts.locale
@@ -263,7 +265,7 @@ def _machine_rows(result: DiagnosisResult, facts: Facts, lang: str) -> list[Row]
                 str(x) for x in (home.iso2, f"GeoId {home.geo_id}" if home.geo_id is not None else None) if x
             )
             rows.append(
-                Row(label("home_location", lang), strip_control(home.name or "—"), strip_control(sub))
+                Row(label("home_location", lang), clean_text(home.name or "—"), clean_text(sub))
             )
         else:
             rows.append(Row(label("home_location", lang), "—"))
@@ -275,8 +277,8 @@ def _machine_rows(result: DiagnosisResult, facts: Facts, lang: str) -> list[Row]
         rows.append(
             Row(
                 label("time_zone", lang),
-                strip_control(time.time_zone.id or "—"),
-                strip_control(time.time_zone.display_name or ""),
+                clean_text(time.time_zone.id or "—"),
+                clean_text(time.time_zone.display_name or ""),
             )
         )
     else:
@@ -289,7 +291,7 @@ def _machine_rows(result: DiagnosisResult, facts: Facts, lang: str) -> list[Row]
         Row(
             label("clock_skew", lang),
             skew_text(result.clock_skew_seconds, lang),
-            strip_control(w32_sub),
+            clean_text(w32_sub),
             missing=result.clock_skew_seconds is None,
         )
     )
@@ -337,8 +339,8 @@ def _proxy_rows(facts: Facts, lang: str) -> tuple[list[tuple[str, str, str]], li
     scope = ""
     if proxy.scope is not None:
         scope = " · ".join(x for x in (proxy.scope.source, proxy.scope.user) if x)
-    clean_rows = [(strip_control(a), strip_control(b), strip_control(c)) for a, b, c in rows]
-    return clean_rows, [strip_control(e) for e in env], strip_control(scope)
+    clean_rows = [(clean_text(a), clean_text(b), clean_text(c)) for a, b, c in rows]
+    return clean_rows, [clean_text(e) for e in env], clean_text(scope)
 
 
 def _vpn(facts: Facts, lang: str) -> list[str]:
@@ -366,7 +368,7 @@ def _vpn(facts: Facts, lang: str) -> list[str]:
                 if x
             )
         )
-    return [strip_control(x) for x in out] or [label("vpn.none", lang)]
+    return [clean_text(x) for x in out] or [label("vpn.none", lang)]
 
 
 def _services(facts: Facts, lang: str) -> tuple[list[tuple[str, str, str]], str]:
@@ -377,7 +379,7 @@ def _services(facts: Facts, lang: str) -> tuple[list[tuple[str, str, str]], str]
     for s in services.services:
         name = f"{s.name} ({s.display_name})" if s.display_name else s.name
         status = s.status or "—" if s.present else label("service.missing", lang)
-        rows.append((strip_control(name), strip_control(status), strip_control(s.start_type or "—")))
+        rows.append((clean_text(name), clean_text(status), clean_text(s.start_type or "—")))
     return rows, ""
 
 
@@ -413,15 +415,15 @@ def _endpoints(facts: Facts, lang: str) -> tuple[list[EndpointView], str]:
         ms = " / ".join("—" if t is None else str(t) for t in times)
         views.append(
             EndpointView(
-                host=strip_control(p.host),
-                proxy=strip_control(p.proxy or ""),
-                dns=strip_control(dns),
+                host=clean_text(p.host),
+                proxy=clean_text(p.proxy or ""),
+                dns=clean_text(dns),
                 dns_ok=dns_ok,
-                tcp=strip_control(tcp),
+                tcp=clean_text(tcp),
                 tcp_ok=tcp_ok,
-                tls=strip_control(tls),
+                tls=clean_text(tls),
                 tls_ok=tls_ok,
-                http=strip_control(http),
+                http=clean_text(http),
                 http_ok=http_ok,
                 ms=ms,
             )
@@ -439,8 +441,8 @@ def _region(result: DiagnosisResult, lang: str) -> RegionView | None:
         view.sources.append(
             (
                 label(f"source.{signal.source}", lang),
-                strip_control(signal.value or "—"),
-                strip_control(signal.country or "?"),
+                clean_text(signal.value or "—"),
+                clean_text(signal.country or "?"),
             )
         )
     state: dict[frozenset[str], str] = {}
@@ -462,13 +464,13 @@ def _phone(result: DiagnosisResult, lang: str) -> dict[str, Any] | None:
         return None
     yes, no = label("yes", lang), label("no", lang)
     rows = [
-        Row(label("phone.input", lang), strip_control(phone.input)),
+        Row(label("phone.input", lang), clean_text(phone.input)),
         Row(label("phone.valid", lang), yes if phone.valid else no),
-        Row(label("phone.e164", lang), strip_control(phone.e164 or "—")),
-        Row(label("phone.national", lang), strip_control(phone.national_format or "—")),
+        Row(label("phone.e164", lang), clean_text(phone.e164 or "—")),
+        Row(label("phone.national", lang), clean_text(phone.national_format or "—")),
         Row(
             label("phone.region", lang),
-            strip_control(
+            clean_text(
                 " · ".join(
                     str(x)
                     for x in (phone.region, f"+{phone.country_code}" if phone.country_code else None)
@@ -477,10 +479,10 @@ def _phone(result: DiagnosisResult, lang: str) -> dict[str, Any] | None:
                 or "—"
             ),
         ),
-        Row(label("phone.type", lang), strip_control(phone.number_type or "—")),
+        Row(label("phone.type", lang), clean_text(phone.number_type or "—")),
     ]
     if phone.corrected_input:
-        rows.append(Row(label("phone.corrected", lang), strip_control(phone.corrected_input)))
+        rows.append(Row(label("phone.corrected", lang), clean_text(phone.corrected_input)))
     return {"rows": rows, "steps": [_text(s, lang) for s in phone.steps]}
 
 
@@ -510,10 +512,10 @@ def _support(result: DiagnosisResult, facts: Facts, lang: str) -> list[Row]:
     ]
     return [
         Row(label("support.account", lang), label("support.account.fill", lang), missing=True),
-        Row(label("support.device", lang), strip_control(device)),
+        Row(label("support.device", lang), clean_text(device)),
         Row(
             label("support.errors", lang),
-            strip_control("\n".join(errors)) if errors else label("support.errors.none", lang),
+            clean_text("\n".join(errors)) if errors else label("support.errors.none", lang),
             missing=not errors,
         ),
         Row(label("support.tried", lang), label("support.tried.fill", lang), missing=True),
@@ -528,8 +530,8 @@ def _raw_blocks(result: DiagnosisResult) -> list[tuple[str, str, str]]:
         if check.document is not None:
             body = json.dumps(clean_value(check.document), ensure_ascii=False, indent=2, sort_keys=True)
         else:
-            body = strip_control(check.raw or check.reason or "", keep_newlines=True)
-        blocks.append((strip_control(name), check.status.value, body))
+            body = clean_text(check.raw or check.reason or "", newlines="keep")
+        blocks.append((clean_text(name), check.status.value, body))
     return blocks
 
 
@@ -547,15 +549,15 @@ def render_html(result: DiagnosisResult, *, lang: str) -> str:
         "lang": lang,
         "L": labels_for(lang),
         "css": _stylesheet(),
-        "host": strip_control(result.capture.host),
-        "collected_utc": strip_control(result.capture.collected_utc),
+        "host": clean_text(result.capture.host),
+        "collected_utc": clean_text(result.capture.collected_utc),
         "mode": result.capture.mode,
         "version": result.msdiag_version,
         "generated_by": label("generated_by", lang, version=result.msdiag_version),
         "verdict": result.verdict,
         "verdict_label": label(f"verdict.{result.verdict}", lang),
         "counts": counts_text(result, lang),
-        "banners": [strip_control(b) for b in banners(result, lang)],
+        "banners": [clean_text(b) for b in banners(result, lang)],
         "errors": _error_views(result, lang),
         "groups": groups,
         "rest": rest,
@@ -571,10 +573,23 @@ def render_html(result: DiagnosisResult, *, lang: str) -> str:
         "endpoints_missing": endpoints_missing,
         "phone": _phone(result, lang),
         "support": _support(result, facts, lang),
-        "missing_checks": [f"{n}: {strip_control(facts.reason(n))}" for n in missing_checks],
+        "missing_checks": [f"{n}: {clean_text(facts.reason(n))}" for n in missing_checks],
         "raw_envelope": json.dumps(clean_value(envelope), ensure_ascii=False, indent=2, sort_keys=True),
         "raw_blocks": _raw_blocks(result),
         "redaction": result.redaction,
         "redaction_text": redaction_text(result, lang),
     }
     return _environment().get_template("report.html.j2").render(**context)
+
+
+class HtmlFormat(ReportFormat[DiagnosisResult]):
+    name = "html"
+    extension = "html"
+    stdout = Stdout.NEVER
+    summary = "a self-contained page"
+
+    def render(self, report: DiagnosisResult, options: RenderOptions) -> str:
+        return render_html(report, lang=options.lang)
+
+
+HTML = HOST_FORMATS.add(HtmlFormat())
