@@ -106,6 +106,12 @@ class FormatRegistry(Generic[R]):
         self._formats[name] = fmt
         return fmt
 
+    def order_by_module(self, modules: Sequence[str]) -> None:
+        """List the formats in the order of their modules in ``modules`` (others last, as added)."""
+        rank = {name: i for i, name in enumerate(modules)}
+        ordered = sorted(self._formats.values(), key=lambda f: rank.get(type(f).__module__, len(rank)))
+        self._formats = {f.name: f for f in ordered}
+
     def names(self) -> tuple[str, ...]:
         return tuple(self._formats)
 
