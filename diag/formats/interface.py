@@ -2,8 +2,8 @@
 
 A format turns one report into a string and nothing else: it never writes a file and never prints
 (the CLI decides where the text goes: diag/cli/output.py). Each format module registers its format
-when it is imported; diag/formats/catalog.py imports them all. Adding a format is its module, one
-line in the catalog, and a test (CONTRIBUTING.md, "add a report format").
+when it is imported; diag/formats/catalog.py imports them all (its ``FORMAT_MODULES``), so take the
+registries from there. Adding a format is its module, one line in the catalog, and a test.
 
 Type safety: a format is registered as an instance (``HOST_FORMATS.add(TableFormat())``), so a
 format class that misses a member (name, extension, stdout, summary, render) fails mypy where it is
