@@ -144,7 +144,7 @@ def report_run(hosts: int, workdir: Path) -> tuple[float, float, float]:
     from bench_report import make_results  # type: ignore[import-not-found]
 
     from diag.fleet.report import build_fleet_report
-    from diag.formats.fleet import render
+    from diag.formats.catalog import render_fleet as render
 
     path = make_results(workdir / f"report-{hosts}.jsonl", hosts)
     t0 = time.monotonic()

@@ -7,17 +7,16 @@ from pathlib import Path
 
 from test_fleet_report import results_file
 
+from diag.cli.fleet_output import write_fleet_outputs, write_host_reports
 from diag.fleet.report import build_fleet_report
-from diag.formats.fleet import write_fleet_outputs
-from diag.formats.fleet.host_reports import write_host_reports
 
 
 def test_hosts_needing_attention_link_to_their_single_host_reports(tmp_path: Path) -> None:
     results = results_file(tmp_path)
     report = build_fleet_report(results)
-    _, written = write_fleet_outputs(
+    written = write_fleet_outputs(
         report, ["html"], lang="en", reports_dir=tmp_path / "out", stem="fleet", results=results
-    )
+    ).written
     fleet_html = (tmp_path / "out" / "fleet.html").read_text(encoding="utf-8")
     links = re.findall(r'<a href="(fleet-hosts/[^"]+)">([^<]+)</a>', fleet_html)
     linked = {name for _, name in links}

@@ -14,7 +14,7 @@ from diag.capture.models import Capture, HostState, HostStatus
 from diag.cli import cli
 from diag.fleet.models import FleetRecord, FleetTarget
 from diag.fleet.report import build_fleet_report
-from diag.formats.fleet import render
+from diag.formats.catalog import render_fleet as render
 from diag.lab import load_lab_hosts
 
 CAPTURES = {h.name: h.capture for h in load_lab_hosts()}

@@ -12,7 +12,7 @@ from diag.capture.models import Capture, HostState, HostStatus
 from diag.diagnosis.models import Status
 from diag.fleet.models import FleetRecord, FleetTarget
 from diag.fleet.report import build_fleet_report, host_diagnosis
-from diag.formats.fleet import render
+from diag.formats.catalog import render_fleet as render
 from diag.lab import load_lab_hosts
 
 CAPTURES = {h.name: h.capture for h in load_lab_hosts()}

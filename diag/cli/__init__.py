@@ -10,6 +10,7 @@ import click
 
 from diag import __version__
 from diag.errors import ExitCode, MsdiagError
+from diag.sanitize import clean_text
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -71,7 +72,8 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(ExitCode.USAGE if exc.exit_code == 2 else exc.exit_code)
     except MsdiagError as exc:
-        click.echo(f"msdiag: {exc.message}", err=True)
+        # messages quote files and hosts: cleaned, so a hostile value cannot drive the terminal
+        click.echo(f"msdiag: {clean_text(exc.message, newlines='keep')}", err=True)
         sys.exit(int(exc.exit_code))
     except KeyboardInterrupt:
         click.echo("msdiag: interrupted", err=True)
@@ -82,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("MSDIAG_DEBUG"):
             traceback.print_exc()
         click.echo(
-            f"msdiag: internal error: {type(exc).__name__}: {exc}. This is a bug in msdiag; "
+            f"msdiag: internal error: {type(exc).__name__}: {clean_text(str(exc))}. This is a bug in msdiag; "
             "run again with MSDIAG_DEBUG=1 to see the traceback and report it.",
             err=True,
         )

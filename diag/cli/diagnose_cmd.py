@@ -13,7 +13,7 @@ from diag.collectors.capture_file import load_capture
 
 @click.command("diagnose")
 @click.argument("capture_file", metavar="CAPTURE.json", type=click.Path(path_type=Path, dir_okay=False))
-@report_request_options
+@report_request_options()
 @click.pass_context
 def diagnose_command(ctx: click.Context, capture_file: Path, request: ReportRequest) -> None:
     """Diagnose a saved capture: from `msdiag scan --save-capture`, `msdiag export-script`

@@ -7,10 +7,14 @@ from pathlib import Path
 
 import click
 
+from diag.cli.fleet_output import write_fleet_outputs
+from diag.cli.fleet_scan import note
+from diag.cli.options import formats_help
+from diag.cli.output import ensure_folder
 from diag.errors import ExitCode, InputError
 from diag.fleet.report import build_fleet_report
 from diag.fleet.scan import fleet_exit_code
-from diag.formats.fleet import FLEET_FORMATS, parse_fleet_formats, write_fleet_outputs
+from diag.formats.catalog import FLEET_FORMATS
 
 REDACTIONS = ("none", "standard", "strict")
 
@@ -22,7 +26,7 @@ REDACTIONS = ("none", "standard", "strict")
     "formats",
     default="table",
     show_default=True,
-    help=f"Comma-separated: {', '.join(FLEET_FORMATS)}.",
+    help=formats_help(FLEET_FORMATS, "reports/<results>-report.<ext>"),
 )
 @click.option(
     "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the (one) format here."
@@ -37,7 +41,7 @@ def report_cmd(
     hosts grouped by the same failing findings, a hosts x findings matrix and per-host details.
 
     Exit code 4 when some hosts could not be scanned, 1 when some host has a failing finding."""
-    chosen = parse_fleet_formats(formats)
+    chosen = FLEET_FORMATS.parse(formats)
     if not results.is_file():
         raise InputError(f"{results}: no such results file")
     report = build_fleet_report(results, redaction)
@@ -45,7 +49,7 @@ def report_cmd(
         raise InputError(
             f"{results}: no valid fleet records" + (f" ({report.problems[0]})" if report.problems else "")
         )
-    stdout, written = write_fleet_outputs(
+    emitted = write_fleet_outputs(
         report,
         chosen,
         lang=lang,
@@ -55,12 +59,12 @@ def report_cmd(
         results=results,
         redaction=redaction,
     )
-    if stdout:
-        click.echo(stdout, nl=False)
-    for path in written:
-        click.echo(f"msdiag: wrote {path}", err=True)
+    if emitted.stdout:
+        click.echo(emitted.stdout, nl=False)
+    for path in emitted.written:
+        note(f"wrote {path}")
     for problem in report.problems[:20]:
-        click.echo(f"msdiag: note: {problem}", err=True)
+        note(f"note: {problem}")
     return int(fleet_exit_code(None, report.unscanned, report.hosts_failing))
 
 
@@ -74,15 +78,22 @@ def demo_cmd(reports_dir: Path, lang: str) -> int:
     clock skew, a VPN with broken DNS, a blocking hosts file, a disabled wlidsvc, plus one host
     that refuses connections and one that rejects the password), scans them all concurrently over
     NTLM with message encryption, and writes a fleet report and one host report under reports/."""
-    from diag.fleet.demo import run_demo
+    from diag.fleet.demo import demo_results_path, first_host_report, run_demo_scan, summarize
 
     started = time.monotonic()
-    outcome = run_demo(reports_dir=reports_dir, lang=lang)
-    click.echo(outcome.summary_text)
-    click.echo(f"Fleet report:  {outcome.fleet_html}")
-    if outcome.host_html is not None:
-        click.echo(f"Host report:   {outcome.host_html}")
-    click.echo(f"Results file:  {outcome.results}  (try: msdiag report {outcome.results} --format table)")
+    ensure_folder(reports_dir)
+    results = demo_results_path(reports_dir)
+    run_demo_scan(results)
+    report = build_fleet_report(results)
+    emitted = write_fleet_outputs(
+        report, ["html"], lang=lang, reports_dir=reports_dir, stem=results.stem + "-report", results=results
+    )
+    host_html = first_host_report(report)
+    click.echo(summarize(report, lang))
+    click.echo(f"Fleet report:  {emitted.written[0]}")
+    if host_html is not None:
+        click.echo(f"Host report:   {emitted.written[0].parent / host_html}")
+    click.echo(f"Results file:  {results}  (try: msdiag report {results} --format table)")
     click.echo(f"Done in {time.monotonic() - started:.1f} s.")
     return int(ExitCode.OK)
 

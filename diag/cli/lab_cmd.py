@@ -15,6 +15,7 @@ import click
 from diag.errors import InputError
 from diag.lab import LabServer, load_lab_hosts
 from diag.lab.config import LabHost
+from diag.sanitize import clean_text
 
 USERNAME_ENV = "MSDIAG_LAB_USERNAME"
 PASSWORD_ENV = "MSDIAG_LAB_PASSWORD"
@@ -146,7 +147,9 @@ def serve(hosts_dir: Path | None, port: int, transport: str, inventory_path: Pat
         click.echo("")
         for endpoint in lab.endpoints():
             shown = ", ".join(faults[endpoint.name]) or "none"
-            click.echo(f"  {endpoint.name:<22} {endpoint.url:<32} port {endpoint.port:<6} faults: {shown}")
+            # host names come from the capture files in --hosts: shown cleaned
+            name = clean_text(endpoint.name)
+            click.echo(f"  {name:<22} {endpoint.url:<32} port {endpoint.port:<6} faults: {shown}")
             click.echo(
                 f"      MSDIAG_PASSWORD=... {_scan_command(endpoint.port, transport, username, lab.ca_file)}"
             )

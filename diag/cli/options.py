@@ -1,16 +1,30 @@
-"""Options shared by `scan` and `diagnose`: what to diagnose and how to report it."""
+"""Options shared by `scan` and `diagnose`: what to diagnose and how to report it.
+
+The ``--format`` choices, their validation and their help text come from the format registries
+(diag.formats.catalog): a new format shows up here without editing this module.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from diag.cli.output import goes_to_stdout
+from diag.errors import InputError
+from diag.formats.catalog import FLEET_FORMATS, HOST_FORMATS
+from diag.formats.interface import FormatRegistry, ReportFormat, split_names
+
+if TYPE_CHECKING:
+    from diag.diagnosis.models import DiagnosisResult
+    from diag.fleet.report import FleetReport
+
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -21,11 +35,80 @@ class ReportRequest:
     phone: str | None
     phone_region: str | None
     show_phone: bool
-    formats: list[str]  # validated: table / json / html
+    formats: list[str]  # names, each a single-host or (where the command scans fleets) a fleet format
     output: Path | None
     lang: str
     redact: str
     reports_dir: Path
+
+    def host_formats(self) -> list[ReportFormat[DiagnosisResult]]:
+        fleet_only = [n for n in self.formats if n not in HOST_FORMATS]
+        if fleet_only:
+            raise InputError(
+                f"{', '.join(fleet_only)}: a fleet report format (scans with --inventory or several "
+                f"--host); one host's report formats are {', '.join(HOST_FORMATS.names())}"
+            )
+        return HOST_FORMATS.parse(self.formats)
+
+    def fleet_formats(self) -> list[ReportFormat[FleetReport]]:
+        return FLEET_FORMATS.parse(self.formats)
+
+
+def check_error_inputs(errors: Sequence[str]) -> None:
+    """Reject an unparseable --error before a scan that may take a minute."""
+    from diag.knowledge.kb import KnowledgeBase
+
+    kb = KnowledgeBase.default()
+    for code in errors:
+        kb.lookup(code)  # raises InputError with a clear message
+
+
+def parse_format_names(value: str, *, fleet: bool) -> list[str]:
+    """Names from ``--format a,b``: single-host formats, plus the fleet formats when ``fleet``."""
+    if not fleet:
+        return [f.name for f in HOST_FORMATS.parse(value)]
+    names = split_names(value)
+    known = list(dict.fromkeys([*HOST_FORMATS.names(), *FLEET_FORMATS.names()]))
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise InputError(
+            f"unknown report format(s): {', '.join(repr(n) for n in unknown) or '(none)'}; use "
+            f"{', '.join(HOST_FORMATS.names())} (fleet scans: {', '.join(FLEET_FORMATS.names())}; "
+            f"several at once: --format {HOST_FORMATS.example})"
+        )
+    return names
+
+
+def routing_help(registry: FormatRegistry[R], files: str) -> str:
+    """Where each of ``registry``'s formats goes, built from what each declares (its Stdout)."""
+    always = [f.name for f in registry if goes_to_stdout(f, alone=False)]
+    alone = [f.name for f in registry if goes_to_stdout(f, alone=True) and f.name not in always]
+    to_files = [f.name for f in registry if not goes_to_stdout(f, alone=True)]
+    parts = []
+    if always:
+        parts.append(f"{_join(always)} {'prints' if len(always) == 1 else 'print'} to stdout")
+    if alone:
+        parts.append(f"{_join(alone)} too when {'it is' if len(alone) == 1 else 'they are'} the only one")
+    if to_files:
+        parts.append(f"{_join(to_files)} {'goes' if len(to_files) == 1 else 'go'} to {files}")
+    return "; ".join(parts) + "."
+
+
+def formats_help(registry: FormatRegistry[R], files: str) -> str:
+    """``--format`` help from a registry: the names with what each is for, then where each goes."""
+    listed = _join([f"{f.name} ({f.summary})" for f in registry], last=" or ")
+    return f"{listed}, or several comma-separated: {registry.example}. {routing_help(registry, files)}"
+
+
+def fleet_formats_help(files: str) -> str:
+    """What fleet scans take beyond the single-host formats, for ``scan --format``."""
+    extra = [f for f in FLEET_FORMATS if f.name not in HOST_FORMATS]
+    also = _join([f"{f.name} ({f.summary})" for f in extra]) if extra else "the same formats"
+    return f"Fleet scans (--inventory, several --host) also take {also}; their files go to {files}."
+
+
+def _join(names: Sequence[str], last: str = " and ") -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + last + names[-1]
 
 
 _REQUEST_FIELDS = (
@@ -41,23 +124,25 @@ _REQUEST_FIELDS = (
 )
 
 
-def report_request_options(func: F) -> F:
+def report_request_options(*, fleet: bool = False) -> Callable[[F], F]:
     """All diagnosis and report options, handed to the command as one ``request: ReportRequest``.
 
-    The formats and error codes are checked here, before any (possibly minute-long) collection."""
-    from diag.cli.reporting import check_error_inputs
-    from diag.formats.output import parse_formats
+    ``fleet``: the command also scans fleets, so ``--format`` takes the fleet formats too. The
+    formats and error codes are checked here, before any (possibly minute-long) collection."""
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        values = {name: kwargs.pop(name) for name in _REQUEST_FIELDS}
-        values["formats"] = parse_formats(values["formats"])
-        values["output"] = Path(values["output"]) if values["output"] else None
-        values["reports_dir"] = Path(values["reports_dir"])
-        check_error_inputs(values["errors"])
-        return func(*args, request=ReportRequest(**values), **kwargs)
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            values = {name: kwargs.pop(name) for name in _REQUEST_FIELDS}
+            values["formats"] = parse_format_names(values["formats"], fleet=fleet)
+            values["output"] = Path(values["output"]) if values["output"] else None
+            values["reports_dir"] = Path(values["reports_dir"])
+            check_error_inputs(values["errors"])
+            return func(*args, request=ReportRequest(**values), **kwargs)
 
-    return diagnosis_options(report_options(wrapper))  # type: ignore[return-value]
+        return diagnosis_options(report_options(wrapper, fleet=fleet))  # type: ignore[return-value]
+
+    return decorate
 
 
 def diagnosis_options(func: F) -> F:
@@ -90,10 +175,13 @@ def diagnosis_options(func: F) -> F:
     return func
 
 
-def report_options(func: F) -> F:
+def report_options(func: F, *, fleet: bool = False) -> F:
     """--format / --output / --lang / --redact: how the result is written."""
     from diag.i18n import default_lang
 
+    format_help = formats_help(HOST_FORMATS, "reports/msdiag-<host>-<time>.<ext>")
+    if fleet:
+        format_help += " " + fleet_formats_help("reports/msdiag-fleet-<time>-report.<ext>")
     options = [
         click.option(
             "--format",
@@ -101,9 +189,7 @@ def report_options(func: F) -> F:
             default="table",
             show_default=True,
             metavar="FORMATS",
-            help="table, json or html, or several comma-separated (table,json,html). One table or json prints "
-            "to stdout; html goes to reports/msdiag-<host>-<time>.html; with several, the table prints and the "
-            "others go to reports/.",
+            help=format_help,
         ),
         click.option(
             "--output",

@@ -4,34 +4,70 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
 
 import click
 
 from diag.capture.models import Capture, CheckStatus, HostState
 from diag.cli.options import ReportRequest
+from diag.cli.output import capture_timestamp, emit, plan_routes, safe_host_for_filename, use_color
+from diag.diagnosis.models import DiagnosisResult
 from diag.errors import ExitCode
+from diag.formats.catalog import HOST_FORMATS
+from diag.formats.interface import ReportFormat
+from diag.formats.labels import check_lang
+from diag.formats.redact import Redaction, parse_redaction, redact
+from diag.sanitize import one_line
 
 
-def check_error_inputs(errors: Sequence[str]) -> None:
-    """Reject an unparseable --error before a scan that may take a minute."""
-    from diag.knowledge.kb import KnowledgeBase
+def default_report_path(result: DiagnosisResult, fmt: ReportFormat[DiagnosisResult], reports_dir: Path) -> Path:
+    host = safe_host_for_filename(result.capture.host)
+    stamp = capture_timestamp(result.capture.collected_utc)
+    return reports_dir / f"msdiag-{host}-{stamp}.{fmt.extension}"
 
-    kb = KnowledgeBase.default()
-    for code in errors:
-        kb.lookup(code)  # raises InputError with a clear message
+
+def write_reports(
+    result: DiagnosisResult,
+    formats: Sequence[str | ReportFormat[DiagnosisResult]],
+    *,
+    output: Path | None,
+    lang: str,
+    redaction: Redaction | str,
+    show_phone: bool,
+    reports_dir: Path = Path("reports"),
+    stdout: TextIO,
+    color: bool | None = None,
+) -> list[Path]:
+    """Redact once, render each format and route it (diag/cli/output.py); returns the files written."""
+    chosen = HOST_FORMATS.parse([f if isinstance(f, str) else f.name for f in formats])
+    check_lang(lang)
+    level = parse_redaction(redaction)
+    routes = plan_routes(
+        chosen,
+        output=output,
+        path_for=lambda fmt: default_report_path(result, fmt, reports_dir),
+        reports_dir=reports_dir,
+    )
+    safe = redact(result, level, show_phone=show_phone)
+    stdout_color = use_color(stdout) if color is None else color
+    written = emit(safe, routes, lang=lang, stdout_color=stdout_color, out=stdout).written
+    for path in written:
+        stdout.write(f"report written: {path}\n")
+    stdout.flush()
+    return written
 
 
 def report_and_exit_code(capture: Capture, request: ReportRequest) -> int:
     """Diagnose, write every requested format, and return the documented exit code."""
     from diag.diagnosis.engine import diagnose
     from diag.diagnosis.models import Status
-    from diag.formats.output import write_outputs
-    from diag.formats.redact import Redaction
 
+    formats = request.host_formats()
     result = diagnose(capture, errors=request.errors, phone=request.phone, phone_region=request.phone_region)
-    write_outputs(
+    write_reports(
         result,
-        request.formats,
+        formats,
         output=request.output,
         lang=request.lang,
         redaction=Redaction(request.redact),
@@ -39,22 +75,20 @@ def report_and_exit_code(capture: Capture, request: ReportRequest) -> int:
         reports_dir=request.reports_dir,
         stdout=sys.stdout,
     )
+    status = capture.host_status
+    # the host's own words reach stderr: cleaned of escapes and controls (diag.sanitize)
+    detail = one_line(status.detail) if status.detail else ""
     collected = [n for n, r in capture.checks.items() if r.status is CheckStatus.OK]
     if not collected:
-        status = capture.host_status
         click.echo(
-            f"msdiag: no check produced data ({status.state.value}"
-            f"{': ' + status.detail if status.detail else ''}).",
+            f"msdiag: no check produced data ({status.state.value}{': ' + detail if detail else ''}).",
             err=True,
         )
         if status.hint:
-            click.echo(f"msdiag: what to try: {status.hint}", err=True)
+            click.echo(f"msdiag: what to try: {one_line(status.hint)}", err=True)
         return int(ExitCode.COLLECTION_FAILED)
-    if capture.host_status.state is not HostState.OK:
-        click.echo(
-            f"msdiag: warning: host status {capture.host_status.state.value}: {capture.host_status.detail}",
-            err=True,
-        )
+    if status.state is not HostState.OK:
+        click.echo(f"msdiag: warning: host status {status.state.value}: {detail}", err=True)
     if any(f.status is Status.FAIL for f in result.findings) or (
         result.phone is not None and any(f.status is Status.FAIL for f in result.phone.findings)
     ):

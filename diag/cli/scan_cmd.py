@@ -15,6 +15,7 @@ from diag.collectors.capture_file import save_capture
 from diag.collectors.credentials import Credentials, resolve_credentials
 from diag.collectors.remote import RemoteTarget
 from diag.errors import InputError
+from diag.sanitize import clean_text
 
 
 def _progress(name: str, result: CheckResult) -> None:
@@ -121,7 +122,7 @@ def _progress(name: str, result: CheckResult) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Fleet: continue an interrupted scan, scanning only the hosts not yet in this results file.",
 )
-@report_request_options
+@report_request_options(fleet=True)
 @click.pass_context
 def scan_command(
     ctx: click.Context,
@@ -158,6 +159,8 @@ def scan_command(
     checks = parse_check_selection(checks_opt)
     probe_hosts = tuple(endpoint_hosts) or DEFAULT_ENDPOINT_HOSTS
     fleet = inventory is not None or len(hosts) > 1 or resume is not None
+    # a fleet takes the fleet formats (csv too), one host the single-host ones: checked before scanning
+    formats = [f.name for f in (request.fleet_formats() if fleet else request.host_formats())]
     if not fleet and (group or results or processes != 1):
         raise InputError(
             "--group, --results and --processes apply to fleet scans (--inventory, or several --host)"
@@ -197,7 +200,7 @@ def scan_command(
                 "file and its report groups hosts by their failing findings (run `msdiag diagnose` on one "
                 "host's capture for the rest)"
             )
-        from diag.fleet.scan import run_fleet_scan
+        from diag.cli.fleet_scan import run_fleet_scan
 
         ctx.exit(
             run_fleet_scan(
@@ -212,7 +215,7 @@ def scan_command(
                 processes=processes,
                 results=results,
                 resume=resume,
-                formats=request.formats,
+                formats=formats,
                 lang=request.lang,
                 redaction=request.redact,
                 reports_dir=request.reports_dir,
@@ -235,7 +238,7 @@ def save_capture_file(capture: Capture, path: Path, redaction: str) -> None:
     from diag.formats.redact import redact_capture
 
     save_capture(redact_capture(capture, redaction), path)
-    click.echo(f"msdiag: capture saved to {path} (redaction: {redaction})", err=True)
+    click.echo(f"msdiag: capture saved to {clean_text(str(path))} (redaction: {redaction})", err=True)
 
 
 def _scan_local(

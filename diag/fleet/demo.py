@@ -8,7 +8,6 @@ helpdesk gets. The lab's password is generated for this run and never printed.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,21 +15,12 @@ from diag.checks import CHECK_NAMES
 from diag.collectors.credentials import Credentials
 from diag.collectors.remote import RemoteTarget
 from diag.fleet.models import FleetTarget
-from diag.fleet.report import FleetReport, build_fleet_report
-from diag.fleet.scan import scan_fleet
-from diag.formats.fleet import write_fleet_outputs
+from diag.fleet.report import FleetReport
+from diag.fleet.scan import FleetScanOutcome, scan_fleet
 from diag.lab import Faults, LabHost, LabServer, load_lab_hosts
 
 DEMO_USER = "msdiag-demo"
 DEMO_TIMEOUT_S = 15.0
-
-
-@dataclass
-class DemoOutcome:
-    results: Path
-    fleet_html: Path
-    host_html: Path | None
-    summary_text: str
 
 
 def demo_hosts() -> list[LabHost]:
@@ -42,15 +32,20 @@ def demo_hosts() -> list[LabHost]:
     return hosts
 
 
-def run_demo(*, reports_dir: Path, lang: str = "en") -> DemoOutcome:
+def demo_results_path(reports_dir: Path) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return reports_dir / f"msdiag-demo-{stamp}.jsonl"
+
+
+def run_demo_scan(results: Path) -> FleetScanOutcome:
+    """Start the lab hosts, scan them all into ``results`` (its folder must exist), stop the lab.
+
+    Writes no report and prints nothing: `msdiag demo` (diag/cli/fleet_cmd.py) does both."""
     password = secrets.token_urlsafe(24)
     hosts = demo_hosts()
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    reports_dir.mkdir(parents=True, exist_ok=True)
-    results = reports_dir / f"msdiag-demo-{stamp}.jsonl"
     with LabServer(hosts, transport="http", username=DEMO_USER, password=password) as lab:
         targets = [FleetTarget(host="127.0.0.1", port=lab.port_of(h.name), name=h.name) for h in hosts]
-        scan_fleet(
+        return scan_fleet(
             targets,
             defaults=RemoteTarget(host="127.0.0.1", transport="http", auth="ntlm", timeout=DEMO_TIMEOUT_S),
             credentials=Credentials(DEMO_USER, password),
@@ -59,19 +54,16 @@ def run_demo(*, reports_dir: Path, lang: str = "en") -> DemoOutcome:
             concurrency=len(targets),
             results=results,
             resume=None,
-            reports_dir=reports_dir,
+            reports_dir=results.parent,
             progress=False,
         )
-    report = build_fleet_report(results)
-    _, written = write_fleet_outputs(
-        report, ("html",), lang=lang, reports_dir=reports_dir, stem=results.stem + "-report", results=results
-    )
-    # The host to look at first: the one in the largest failure group, whose report the fleet links.
+
+
+def first_host_report(report: FleetReport) -> str | None:
+    """The host report to look at first (relative to the fleet report): the first host of the
+    largest failure group, whose report the fleet HTML links."""
     wanted = report.signatures[0].hosts[0] if report.signatures else None
-    host_html = next(
-        (reports_dir / row.report for row in report.hosts if row.report and row.name == wanted), None
-    )
-    return DemoOutcome(results, written[0], host_html, summarize(report, lang))
+    return next((row.report for row in report.hosts if row.report and row.name == wanted), None)
 
 
 def summarize(report: FleetReport, lang: str = "en") -> str:

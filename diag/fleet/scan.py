@@ -1,25 +1,25 @@
-"""`msdiag scan` for a fleet: inventory -> concurrent remote scans -> results file -> fleet report."""
+"""A fleet scan: inventory -> plan (connections, results file) -> concurrent remote scans -> records.
+
+Nothing here prints, creates folders or writes reports: each step returns what happened and the
+CLI (diag/cli/fleet_scan.py) tells the user, creates the results folder and writes the reports.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import click
 
 from diag.capture.models import Capture
 from diag.errors import ExitCode, InputError
 from diag.fleet.inventory import Inventory, load_inventory, targets_from_hosts
 from diag.fleet.models import FleetTarget
 from diag.fleet.progress import FleetProgress
-from diag.fleet.report import build_fleet_report, host_diagnosis
+from diag.fleet.report import host_diagnosis
 from diag.fleet.results import ReadReport, ResultsWriter, cut_torn_tail, keys_done
 from diag.fleet.runner import RunSummary, run_fleet
-from diag.formats.fleet import write_fleet_outputs
 
 if TYPE_CHECKING:
     from diag.collectors.credentials import Credentials
@@ -70,7 +70,35 @@ def remote_target_for(defaults: RemoteTarget, target: FleetTarget) -> RemoteTarg
     return defaults.model_copy(update=changes)  # type: ignore[attr-defined,no-any-return]
 
 
-def _results_path(results: Path | None, resume: Path | None, reports_dir: Path) -> tuple[Path, set[str]]:
+@dataclasses.dataclass
+class FleetScanPlan:
+    """What a fleet scan will do, decided before any host is contacted (nothing printed or created).
+
+    ``notes`` are for the user before the scan starts: a resumed file, a torn last line that was
+    cut off (that host is scanned again), unreadable lines of the file being resumed."""
+
+    path: Path  # the results file: new (its folder must exist) or the one being resumed
+    todo: list[FleetTarget]
+    done: int  # hosts already in the resumed file
+    connections: dict[str, RemoteTarget]
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class FleetScanOutcome:
+    path: Path  # the results file
+    summary: RunSummary
+    notes: list[str] = dataclasses.field(default_factory=list)  # the plan's notes
+
+
+def default_results_path(reports_dir: Path) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return reports_dir / f"msdiag-fleet-{stamp}.jsonl"
+
+
+def _results_path(
+    results: Path | None, resume: Path | None, reports_dir: Path, notes: list[str]
+) -> tuple[Path, set[str]]:
     if resume is not None:
         if results is not None and results.resolve() != resume.resolve():
             raise InputError("--resume FILE continues that file; leave out --results or give the same path")
@@ -78,105 +106,32 @@ def _results_path(results: Path | None, resume: Path | None, reports_dir: Path) 
             raise InputError(f"--resume: {resume} does not exist")
         cut = cut_torn_tail(resume)
         if cut:
-            click.echo(
-                f"msdiag: {resume}: dropped an incomplete last line ({cut} bytes); scanning that host again",
-                err=True,
-            )
+            notes.append(f"{resume}: dropped an incomplete last line ({cut} bytes); scanning that host again")
         read = ReadReport()
         done = keys_done(resume, read)
-        for problem in read.problems[:20]:
-            click.echo(f"msdiag: {problem}", err=True)
+        notes.extend(read.problems[:20])
         return resume, done
     if results is None:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        results = reports_dir / f"msdiag-fleet-{stamp}.jsonl"
+        results = default_results_path(reports_dir)
     if results.exists():
         raise InputError(
             f"{results} already exists; continue it with --resume {results} or choose another --results"
         )
-    results.parent.mkdir(parents=True, exist_ok=True)
     return results, set()
 
 
-def run_fleet_scan(
-    *,
-    hosts: Sequence[str],
-    inventory: Path | None,
-    group: str | None,
-    defaults: RemoteTarget,
-    credentials: Credentials,
-    checks: Sequence[str],
-    endpoint_hosts: Sequence[str] | None,
-    concurrency: int,
-    results: Path | None,
-    resume: Path | None,
-    formats: Sequence[str],
-    lang: str,
-    redaction: str,
-    reports_dir: Path,
-    progress: bool | None,
-    processes: int = 1,
-) -> int:
-    """Scan every host, keep each result on disk as it finishes, then write the fleet report.
-
-    Returns 0 (nothing failed), 1 (some host has a failing finding) or 4 (some hosts could not be
-    scanned, or the scan was interrupted before all were)."""
-    gathered = gather_targets(hosts, inventory, group)
-    for warning in gathered.warnings:
-        click.echo(f"msdiag: warning: {warning}", err=True)
-    outcome = scan_fleet(
-        gathered.targets,
-        defaults=defaults,
-        credentials=credentials,
-        checks=checks,
-        endpoint_hosts=endpoint_hosts,
-        concurrency=concurrency,
-        results=results,
-        resume=resume,
-        reports_dir=reports_dir,
-        progress=progress,
-        processes=processes,
-    )
-    report = build_fleet_report(outcome.path, redaction)
-    stdout, written = write_fleet_outputs(
-        report,
-        formats,
-        lang=lang,
-        reports_dir=reports_dir,
-        stem=outcome.path.stem + "-report",
-        results=outcome.path,
-        redaction=redaction,
-    )
-    if stdout:
-        click.echo(stdout, nl=False)
-    for file in written:
-        click.echo(f"msdiag: wrote {file}", err=True)
-    return int(fleet_exit_code(outcome.summary, report.unscanned, report.hosts_failing))
-
-
-@dataclasses.dataclass
-class FleetScanOutcome:
-    path: Path  # the results file
-    summary: RunSummary
-
-
-def scan_fleet(
+def plan_fleet_scan(
     targets: Sequence[FleetTarget],
     *,
     defaults: RemoteTarget,
     credentials: Credentials,
-    checks: Sequence[str],
-    endpoint_hosts: Sequence[str] | None,
     concurrency: int,
     results: Path | None,
     resume: Path | None,
     reports_dir: Path,
-    progress: bool | None,
     processes: int = 1,
-) -> FleetScanOutcome:
-    """Scan ``targets`` into a results file (new, or the one being resumed); no report.
-
-    ``processes`` > 1 scans in that many worker processes (see diag.fleet.process_pool)."""
+) -> FleetScanPlan:
+    """Validate every connection and pick the results file; refused before any host is contacted."""
     from diag.collectors.remote import validate_target
 
     if concurrency < 1:
@@ -193,27 +148,82 @@ def scan_fleet(
                 f"no user name for {len(nameless)} host(s) (e.g. {nameless[0]}): give --username or "
                 "MSDIAG_USERNAME, or a username column (ansible_user) in the inventory"
             )
-    path, done = _results_path(results, resume, reports_dir)
+    notes: list[str] = []
+    path, done = _results_path(results, resume, reports_dir, notes)
     todo = [t for t in targets if t.key not in done]
     if done:
-        click.echo(f"msdiag: resuming {path}: {len(done)} hosts already done, {len(todo)} to scan", err=True)
+        notes.append(f"resuming {path}: {len(done)} hosts already done, {len(todo)} to scan")
+    return FleetScanPlan(path=path, todo=todo, done=len(done), connections=connections, notes=notes)
 
+
+def run_fleet_plan(
+    plan: FleetScanPlan,
+    *,
+    credentials: Credentials,
+    checks: Sequence[str],
+    endpoint_hosts: Sequence[str] | None,
+    concurrency: int,
+    progress: FleetProgress | None = None,
+    processes: int = 1,
+) -> FleetScanOutcome:
+    """Scan the plan's hosts into its results file, each record on disk as the host finishes.
+
+    ``processes`` > 1 scans in that many worker processes (see diag.fleet.process_pool)."""
     scan_one = RemoteScan(
-        connections, credentials, tuple(checks), None if endpoint_hosts is None else tuple(endpoint_hosts)
+        plan.connections, credentials, tuple(checks), None if endpoint_hosts is None else tuple(endpoint_hosts)
     )
-    meter = FleetProgress(len(todo), enabled=progress)
-    with ResultsWriter(path) as writer:
+    with ResultsWriter(plan.path) as writer:
         summary = run_fleet(
-            todo,
+            plan.todo,
             scan_one,
             writer,
             concurrency=concurrency,
-            progress=meter,
+            progress=progress or FleetProgress(len(plan.todo), enabled=False),
             summarize=host_diagnosis,
             processes=processes,
         )
-    _print_summary(summary, path)
-    return FleetScanOutcome(path, summary)
+    return FleetScanOutcome(plan.path, summary, plan.notes)
+
+
+def scan_fleet(
+    targets: Sequence[FleetTarget],
+    *,
+    defaults: RemoteTarget,
+    credentials: Credentials,
+    checks: Sequence[str],
+    endpoint_hosts: Sequence[str] | None,
+    concurrency: int,
+    results: Path | None,
+    resume: Path | None,
+    reports_dir: Path,
+    progress: FleetProgress | bool | None = False,
+    processes: int = 1,
+) -> FleetScanOutcome:
+    """Plan and run a scan of ``targets`` into a results file (new, or the one being resumed); no
+    report, nothing printed (the plan's notes are in the outcome). For library callers; the CLI
+    plans and runs in two steps so it can tell the user about the plan first.
+
+    ``progress``: a meter to update, or whether to make one (True/None: a FleetProgress on stderr)."""
+    plan = plan_fleet_scan(
+        targets,
+        defaults=defaults,
+        credentials=credentials,
+        concurrency=concurrency,
+        results=results,
+        resume=resume,
+        reports_dir=reports_dir,
+        processes=processes,
+    )
+    meter = progress if isinstance(progress, FleetProgress) else FleetProgress(len(plan.todo), enabled=progress)
+    return run_fleet_plan(
+        plan,
+        credentials=credentials,
+        checks=checks,
+        endpoint_hosts=endpoint_hosts,
+        concurrency=concurrency,
+        progress=meter,
+        processes=processes,
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -244,19 +254,3 @@ def fleet_exit_code(summary: RunSummary | None, unscanned: int, failing: int) ->
     if unscanned or (summary is not None and (summary.errored or summary.not_scanned)):
         return ExitCode.HOSTS_UNSCANNED
     return ExitCode.FINDINGS_FAILED if failing else ExitCode.OK
-
-
-def _print_summary(summary: RunSummary, path: Path) -> None:
-    parts = [f"{summary.ok} ok", f"{summary.failed} could not be scanned"]
-    if summary.errored:
-        parts.append(f"{len(summary.errored)} internal errors")
-    line = (
-        f"msdiag: {summary.written} of {summary.total} hosts scanned ({', '.join(parts)}); results in {path}"
-    )
-    click.echo(line, err=True)
-    if summary.interrupted:
-        click.echo(
-            f"msdiag: interrupted: {summary.not_scanned} hosts not scanned; continue with --resume {path}",
-            err=True,
-        )
-    sys.stderr.flush()

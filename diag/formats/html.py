@@ -8,7 +8,7 @@ The one string marked safe is our own stylesheet, read from static/report.css.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -22,10 +22,22 @@ from diag.diagnosis.models import (
     SEVERITY_ORDER,
     DiagnosisResult,
     Finding,
-    Localized,
     Severity,
     Status,
 )
+from diag.formats.html_facts import (
+    endpoint_views,
+    localized_text,
+    machine_rows,
+    phone_view,
+    proxy_rows,
+    raw_blocks,
+    region_view,
+    service_rows,
+    support_rows,
+    vpn_lines,
+)
+from diag.formats.interface import HOST_FORMATS, RenderOptions, ReportFormat, Stdout
 from diag.formats.labels import check_lang, label, labels_for
 from diag.formats.summary import (
     LikelyCause,
@@ -34,9 +46,8 @@ from diag.formats.summary import (
     counts_text,
     likely_cause,
     redaction_text,
-    skew_text,
 )
-from diag.formats.text import clean_value, strip_control
+from diag.sanitize import clean_template_value, clean_text, clean_value
 
 EVIDENCE_VALUE_LIMIT = 2000  # characters of one evidence value shown; the raw block has the rest
 
@@ -47,6 +58,7 @@ def _environment() -> Environment:
         loader=PackageLoader("diag.formats", "templates"),
         autoescape=True,  # every {{ }} is escaped; report.html.j2 never uses |safe on data
         undefined=StrictUndefined,
+        finalize=clean_template_value,  # a second net: any host string the views missed is cleaned
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -59,14 +71,6 @@ def _stylesheet() -> Markup:
     if "</" in css:  # our own file, but a stray "</style>" would end the style element early
         raise ValueError("report.css must not contain '</'")
     return Markup(css)
-
-
-@dataclass
-class Row:
-    label: str
-    value: str
-    sub: str = ""  # a smaller second line (localized name, raw id)
-    missing: bool = False
 
 
 @dataclass
@@ -118,58 +122,32 @@ class ErrorView:
     sources: list[str]
 
 
-@dataclass
-class EndpointView:
-    host: str
-    proxy: str
-    dns: str
-    dns_ok: bool | None
-    tcp: str
-    tcp_ok: bool | None
-    tls: str
-    tls_ok: bool | None
-    http: str
-    http_ok: bool | None
-    ms: str
-
-
-@dataclass
-class RegionView:
-    sources: list[tuple[str, str, str]] = field(default_factory=list)  # label, value, country
-    matrix: list[tuple[str, list[str]]] = field(default_factory=list)  # row label, cell states
-    pairs: list[tuple[str, str, str]] = field(default_factory=list)  # a, b, state
-
-
-def _text(value: Localized | None, lang: str) -> str:
-    return strip_control(value.get(lang)) if value is not None else ""
-
-
 def _value_text(value: Any) -> str:
     if value is None:
         return "—"
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = strip_control(text)
+    text = clean_text(text)
     return text if len(text) <= EVIDENCE_VALUE_LIMIT else text[:EVIDENCE_VALUE_LIMIT] + " …"
 
 
 def _evidence(finding: Finding, lang: str) -> list[EvidenceView]:
     return [
-        EvidenceView(strip_control(e.fact), _value_text(e.value), _text(e.note, lang))
+        EvidenceView(clean_text(e.fact), _value_text(e.value), localized_text(e.note, lang))
         for e in finding.evidence
     ]
 
 
 def _finding_view(finding: Finding, lang: str) -> FindingView:
     return FindingView(
-        id=strip_control(finding.id),
+        id=clean_text(finding.id),
         status=finding.status.value,
         status_label=label(f"status.{finding.status.value}", lang),
         severity=finding.severity.value,
         severity_label=label(f"severity.{finding.severity.value}", lang),
-        title=_text(finding.title, lang),
-        detail=_text(finding.detail, lang),
+        title=localized_text(finding.title, lang),
+        detail=localized_text(finding.detail, lang),
         evidence=_evidence(finding, lang),
-        steps=[_text(s, lang) for s in finding.remediation],
+        steps=[localized_text(s, lang) for s in finding.remediation],
     )
 
 
@@ -189,7 +167,7 @@ def _severity_groups(result: DiagnosisResult, lang: str) -> tuple[list[SeverityG
 
 def _cause_view(cause: Any, lang: str) -> CauseView:
     return CauseView(
-        _text(cause.text, lang), cause.verdict.value, label(f"verdict_cause.{cause.verdict.value}", lang)
+        localized_text(cause.text, lang), cause.verdict.value, label(f"verdict_cause.{cause.verdict.value}", lang)
     )
 
 
@@ -206,331 +184,20 @@ def _error_views(result: DiagnosisResult, lang: str) -> list[ErrorView]:
                     evidence.extend(e for e in _evidence(by_id[finding_id], lang) if e not in evidence)
         views.append(
             ErrorView(
-                input=strip_control(error.input),
-                name=strip_control(error.name or ""),
-                meaning=_text(error.meaning, lang),
+                input=clean_text(error.input),
+                name=clean_text(error.name or ""),
+                meaning=localized_text(error.meaning, lang),
                 known=error.entry_id is not None,
-                hresult=strip_control(error.decoded.win32_name or "") if error.decoded else "",
+                hresult=clean_text(error.decoded.win32_name or "") if error.decoded else "",
                 confirmed=likely.confirmed,
                 cause=_cause_view(likely.cause, lang) if likely.cause is not None else None,
                 evidence=evidence,
-                steps=[_text(s, lang) for s in likely.steps],
+                steps=[localized_text(s, lang) for s in likely.steps],
                 others=[_cause_view(c, lang) for c in likely.others],
-                sources=[strip_control(s) for s in error.sources],
+                sources=[clean_text(s) for s in error.sources],
             )
         )
     return views
-
-
-def _missing(facts: Facts, check: str, lang: str) -> str:
-    return f"{label('not_collected', lang)}: {strip_control(facts.reason(check))}"
-
-
-def _culture(value: Any) -> tuple[str, str]:
-    if value is None or not value.name:
-        return "—", ""
-    return strip_control(value.name), strip_control(value.display_name or value.english_name or "")
-
-
-def _machine_rows(result: DiagnosisResult, facts: Facts, lang: str) -> list[Row]:
-    rows: list[Row] = []
-    os_data = facts.os
-    if os_data is not None:
-        build = (
-            f"{os_data.build}.{os_data.ubr}"
-            if os_data.build and os_data.ubr is not None
-            else str(os_data.build or "")
-        )
-        main = " ".join(x for x in (os_data.caption, os_data.display_version) if x)
-        sub = " · ".join(
-            x for x in (f"build {build}" if build else "", os_data.architecture, os_data.computer_name) if x
-        )
-        rows.append(Row(label("os", lang), strip_control(main or "—"), strip_control(sub)))
-    else:
-        rows.append(Row(label("os", lang), _missing(facts, "os", lang), missing=True))
-    locale = facts.locale
-    if locale is not None:
-        for key, value in (
-            ("culture", locale.culture),
-            ("ui_culture", locale.ui_culture),
-            ("system_locale", locale.system_locale),
-        ):
-            main, sub = _culture(value)
-            rows.append(Row(label(key, lang), main, sub))
-        home = locale.home_location
-        if home is not None:
-            sub = " · ".join(
-                str(x) for x in (home.iso2, f"GeoId {home.geo_id}" if home.geo_id is not None else None) if x
-            )
-            rows.append(
-                Row(label("home_location", lang), strip_control(home.name or "—"), strip_control(sub))
-            )
-        else:
-            rows.append(Row(label("home_location", lang), "—"))
-    else:
-        for key in ("culture", "ui_culture", "system_locale", "home_location"):
-            rows.append(Row(label(key, lang), _missing(facts, "locale", lang), missing=True))
-    time = facts.time
-    if time is not None and time.time_zone is not None:
-        rows.append(
-            Row(
-                label("time_zone", lang),
-                strip_control(time.time_zone.id or "—"),
-                strip_control(time.time_zone.display_name or ""),
-            )
-        )
-    else:
-        rows.append(Row(label("time_zone", lang), _missing(facts, "time", lang), missing=time is None))
-    w32 = time.w32time if time is not None else None
-    w32_sub = ""
-    if w32 is not None:
-        w32_sub = "W32Time " + " · ".join(x for x in (w32.service_status, w32.type, w32.ntp_server) if x)
-    rows.append(
-        Row(
-            label("clock_skew", lang),
-            skew_text(result.clock_skew_seconds, lang),
-            strip_control(w32_sub),
-            missing=result.clock_skew_seconds is None,
-        )
-    )
-    return rows
-
-
-def _proxy_rows(facts: Facts, lang: str) -> tuple[list[tuple[str, str, str]], list[str], str]:
-    """Rows of (setting, WinINET, WinHTTP), environment variables, and whose settings they are."""
-    proxy = facts.proxy
-    if proxy is None:
-        return [], [], _missing(facts, "proxy", lang)
-    wininet, winhttp = proxy.wininet, proxy.winhttp
-    na = label("not_collected", lang)
-
-    def inet_server() -> str:
-        if wininet is None:
-            return na
-        if wininet.proxy_enable and wininet.proxy_server:
-            return wininet.proxy_server
-        return label("proxy.direct", lang)
-
-    def http_server() -> str:
-        if winhttp is None or winhttp.source == "unavailable":
-            return na
-        if winhttp.direct or not winhttp.proxy_server:
-            return label("proxy.direct", lang)
-        return winhttp.proxy_server
-
-    yes, no = label("yes", lang), label("no", lang)
-    rows = [
-        (label("proxy", lang), inet_server(), http_server()),
-        (
-            label("proxy.bypass", lang),
-            (wininet.proxy_override or "—") if wininet else na,
-            (winhttp.bypass_list or "—") if winhttp else na,
-        ),
-        (label("proxy.pac", lang), (wininet.auto_config_url or "—") if wininet else na, "—"),
-        (
-            label("proxy.autodetect", lang),
-            (yes if wininet.auto_detect else no) if wininet and wininet.auto_detect is not None else "—",
-            "—",
-        ),
-    ]
-    env = [f"{e.name} ({e.scope}) = {e.value}" for e in proxy.environment]
-    scope = ""
-    if proxy.scope is not None:
-        scope = " · ".join(x for x in (proxy.scope.source, proxy.scope.user) if x)
-    clean_rows = [(strip_control(a), strip_control(b), strip_control(c)) for a, b, c in rows]
-    return clean_rows, [strip_control(e) for e in env], strip_control(scope)
-
-
-def _vpn(facts: Facts, lang: str) -> list[str]:
-    network = facts.network
-    if network is None:
-        return [_missing(facts, "network", lang)]
-    out = []
-    for adapter in network.adapters:
-        if adapter.is_vpn:
-            out.append(
-                " · ".join(
-                    x for x in (adapter.vpn_vendor or adapter.description, adapter.name, adapter.status) if x
-                )
-            )
-    for profile in network.vpn_profiles:
-        out.append(
-            " · ".join(
-                x
-                for x in (
-                    profile.name,
-                    profile.server_address,
-                    profile.tunnel_type,
-                    profile.connection_status,
-                )
-                if x
-            )
-        )
-    return [strip_control(x) for x in out] or [label("vpn.none", lang)]
-
-
-def _services(facts: Facts, lang: str) -> tuple[list[tuple[str, str, str]], str]:
-    services = facts.services
-    if services is None:
-        return [], _missing(facts, "services", lang)
-    rows = []
-    for s in services.services:
-        name = f"{s.name} ({s.display_name})" if s.display_name else s.name
-        status = s.status or "—" if s.present else label("service.missing", lang)
-        rows.append((strip_control(name), strip_control(status), strip_control(s.start_type or "—")))
-    return rows, ""
-
-
-def _ok_text(ok: bool | None, lang: str) -> str:
-    return "—" if ok is None else label("ep.ok" if ok else "ep.failed", lang)
-
-
-def _endpoints(facts: Facts, lang: str) -> tuple[list[EndpointView], str]:
-    endpoints = facts.endpoints
-    if endpoints is None:
-        return [], _missing(facts, "endpoints", lang)
-    views = []
-    for p in endpoints.probes:
-        dns_ok = None if p.dns is None else (not p.dns.error and bool(p.dns.addresses))
-        dns = "—" if p.dns is None else (p.dns.error or ", ".join(p.dns.addresses[:4]) or "—")
-        tcp_ok = p.tcp.ok if p.tcp else None
-        tcp = "—" if p.tcp is None else (p.tcp.error or _ok_text(p.tcp.ok, lang))
-        if p.tcp is not None and p.tcp.target:
-            tcp += f" ({p.tcp.target})"
-        tls_ok = None if p.tls is None else (bool(p.tls.ok) and not p.tls.validation_error)
-        tls = "—"
-        if p.tls is not None:
-            tls = p.tls.issuer or p.tls.error or _ok_text(p.tls.ok, lang)
-            if p.tls.validation_error:
-                tls += f" — {p.tls.validation_error}"
-        http_ok = None if p.http is None else (p.http.status is not None and p.http.status < 500)
-        http = (
-            "—"
-            if p.http is None
-            else (str(p.http.status) if p.http.status is not None else (p.http.error or "—"))
-        )
-        times = [x.ms if x is not None else None for x in (p.dns, p.tcp, p.tls, p.http)]
-        ms = " / ".join("—" if t is None else str(t) for t in times)
-        views.append(
-            EndpointView(
-                host=strip_control(p.host),
-                proxy=strip_control(p.proxy or ""),
-                dns=strip_control(dns),
-                dns_ok=dns_ok,
-                tcp=strip_control(tcp),
-                tcp_ok=tcp_ok,
-                tls=strip_control(tls),
-                tls_ok=tls_ok,
-                http=strip_control(http),
-                http_ok=http_ok,
-                ms=ms,
-            )
-        )
-    return views, ""
-
-
-def _region(result: DiagnosisResult, lang: str) -> RegionView | None:
-    region = result.region
-    if region is None:
-        return None
-    view = RegionView()
-    order = [s.source for s in region.signals]
-    for signal in region.signals:
-        view.sources.append(
-            (
-                label(f"source.{signal.source}", lang),
-                strip_control(signal.value or "—"),
-                strip_control(signal.country or "?"),
-            )
-        )
-    state: dict[frozenset[str], str] = {}
-    for pair in region.pairs:
-        value = "unknown" if pair.agree is None else ("agree" if pair.agree else "disagree")
-        state[frozenset((pair.a, pair.b))] = value
-        view.pairs.append((label(f"source.{pair.a}", lang), label(f"source.{pair.b}", lang), value))
-    for a in order:
-        cells = []
-        for b in order:
-            cells.append("self" if a == b else state.get(frozenset((a, b)), "unknown"))
-        view.matrix.append((label(f"source.{a}", lang), cells))
-    return view
-
-
-def _phone(result: DiagnosisResult, lang: str) -> dict[str, Any] | None:
-    phone = result.phone
-    if phone is None:
-        return None
-    yes, no = label("yes", lang), label("no", lang)
-    rows = [
-        Row(label("phone.input", lang), strip_control(phone.input)),
-        Row(label("phone.valid", lang), yes if phone.valid else no),
-        Row(label("phone.e164", lang), strip_control(phone.e164 or "—")),
-        Row(label("phone.national", lang), strip_control(phone.national_format or "—")),
-        Row(
-            label("phone.region", lang),
-            strip_control(
-                " · ".join(
-                    str(x)
-                    for x in (phone.region, f"+{phone.country_code}" if phone.country_code else None)
-                    if x
-                )
-                or "—"
-            ),
-        ),
-        Row(label("phone.type", lang), strip_control(phone.number_type or "—")),
-    ]
-    if phone.corrected_input:
-        rows.append(Row(label("phone.corrected", lang), strip_control(phone.corrected_input)))
-    return {"rows": rows, "steps": [_text(s, lang) for s in phone.steps]}
-
-
-def _support(result: DiagnosisResult, facts: Facts, lang: str) -> list[Row]:
-    os_data = facts.os
-    device = result.capture.host
-    if os_data is not None:
-        build = f"{os_data.build}.{os_data.ubr}" if os_data.build and os_data.ubr is not None else ""
-        device = " · ".join(
-            x
-            for x in (
-                result.capture.host,
-                os_data.caption,
-                os_data.display_version,
-                build,
-                os_data.architecture,
-            )
-            if x
-        )
-    locale = facts.locale
-    if locale is not None and locale.culture is not None and locale.culture.name:
-        device += f" · {locale.culture.name}"
-    errors = [
-        f"{e.input}{' (' + e.name + ')' if e.name else ''} — {label('support.seen', lang)} "
-        f"{result.capture.collected_utc}"
-        for e in result.errors
-    ]
-    return [
-        Row(label("support.account", lang), label("support.account.fill", lang), missing=True),
-        Row(label("support.device", lang), strip_control(device)),
-        Row(
-            label("support.errors", lang),
-            strip_control("\n".join(errors)) if errors else label("support.errors.none", lang),
-            missing=not errors,
-        ),
-        Row(label("support.tried", lang), label("support.tried.fill", lang), missing=True),
-        Row(label("support.screenshot", lang), label("support.screenshot.fill", lang), missing=True),
-    ]
-
-
-def _raw_blocks(result: DiagnosisResult) -> list[tuple[str, str, str]]:
-    """(check, status, pretty JSON or raw text) for the collapsed raw-capture block."""
-    blocks = []
-    for name, check in sorted(result.capture.checks.items()):
-        if check.document is not None:
-            body = json.dumps(clean_value(check.document), ensure_ascii=False, indent=2, sort_keys=True)
-        else:
-            body = strip_control(check.raw or check.reason or "", keep_newlines=True)
-        blocks.append((strip_control(name), check.status.value, body))
-    return blocks
 
 
 def render_html(result: DiagnosisResult, *, lang: str) -> str:
@@ -538,43 +205,56 @@ def render_html(result: DiagnosisResult, *, lang: str) -> str:
     check_lang(lang)
     facts = Facts(result.capture)
     groups, rest = _severity_groups(result, lang)
-    proxy_rows, proxy_env, proxy_scope = _proxy_rows(facts, lang)
-    services, services_missing = _services(facts, lang)
-    endpoints, endpoints_missing = _endpoints(facts, lang)
+    proxies, proxy_env, proxy_scope = proxy_rows(facts, lang)
+    services, services_missing = service_rows(facts, lang)
+    endpoints, endpoints_missing = endpoint_views(facts, lang)
     envelope = result.capture.model_dump(mode="json", exclude={"checks"})
     missing_checks = sorted(n for n, c in result.capture.checks.items() if c.status is not CheckStatus.OK)
     context = {
         "lang": lang,
         "L": labels_for(lang),
         "css": _stylesheet(),
-        "host": strip_control(result.capture.host),
-        "collected_utc": strip_control(result.capture.collected_utc),
+        "host": clean_text(result.capture.host),
+        "collected_utc": clean_text(result.capture.collected_utc),
         "mode": result.capture.mode,
         "version": result.msdiag_version,
         "generated_by": label("generated_by", lang, version=result.msdiag_version),
         "verdict": result.verdict,
         "verdict_label": label(f"verdict.{result.verdict}", lang),
         "counts": counts_text(result, lang),
-        "banners": [strip_control(b) for b in banners(result, lang)],
+        "banners": [clean_text(b) for b in banners(result, lang)],
         "errors": _error_views(result, lang),
         "groups": groups,
         "rest": rest,
-        "machine": _machine_rows(result, facts, lang),
-        "proxy_rows": proxy_rows,
+        "machine": machine_rows(result, facts, lang),
+        "proxy_rows": proxies,
         "proxy_env": proxy_env,
         "proxy_scope": proxy_scope,
-        "vpn": _vpn(facts, lang),
+        "vpn": vpn_lines(facts, lang),
         "services": services,
         "services_missing": services_missing,
-        "region": _region(result, lang),
+        "region": region_view(result, lang),
         "endpoints": endpoints,
         "endpoints_missing": endpoints_missing,
-        "phone": _phone(result, lang),
-        "support": _support(result, facts, lang),
-        "missing_checks": [f"{n}: {strip_control(facts.reason(n))}" for n in missing_checks],
+        "phone": phone_view(result, lang),
+        "support": support_rows(result, facts, lang),
+        "missing_checks": [f"{n}: {clean_text(facts.reason(n))}" for n in missing_checks],
         "raw_envelope": json.dumps(clean_value(envelope), ensure_ascii=False, indent=2, sort_keys=True),
-        "raw_blocks": _raw_blocks(result),
+        "raw_blocks": raw_blocks(result),
         "redaction": result.redaction,
         "redaction_text": redaction_text(result, lang),
     }
     return _environment().get_template("report.html.j2").render(**context)
+
+
+class HtmlFormat(ReportFormat[DiagnosisResult]):
+    name = "html"
+    extension = "html"
+    stdout = Stdout.NEVER
+    summary = "a self-contained page"
+
+    def render(self, report: DiagnosisResult, options: RenderOptions) -> str:
+        return render_html(report, lang=options.lang)
+
+
+HTML = HOST_FORMATS.add(HtmlFormat())

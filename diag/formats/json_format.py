@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 
 from diag.diagnosis.models import DiagnosisResult
-
-# json.dumps escapes C0 controls itself; DEL, C1 controls (0x9b is a one-byte CSI for some terminals)
-# and bidi overrides are escaped here too, so `msdiag ... --format json` piped to a terminal is inert.
-_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+from diag.formats.interface import HOST_FORMATS, RenderOptions, ReportFormat, Stdout
+from diag.sanitize import escape_unsafe
 
 
 def render_json(result: DiagnosisResult) -> str:
@@ -21,4 +18,19 @@ def render_json(result: DiagnosisResult) -> str:
     """
     data = result.model_dump(mode="json", by_alias=True)
     text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False)
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    # json.dumps escapes C0 controls; DEL, C1 (0x9b is a one-byte CSI), bidi and invisible format
+    # characters are escaped too, so `msdiag ... --format json` shown on a terminal is inert.
+    return escape_unsafe(text) + "\n"
+
+
+class JsonFormat(ReportFormat[DiagnosisResult]):
+    name = "json"
+    extension = "json"
+    stdout = Stdout.ALONE
+    summary = "scripts"
+
+    def render(self, report: DiagnosisResult, options: RenderOptions) -> str:
+        return render_json(report)
+
+
+JSON = HOST_FORMATS.add(JsonFormat())

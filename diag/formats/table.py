@@ -1,7 +1,7 @@
 """The terminal report: summary line, most likely cause with steps, findings table (tabulate).
 
-Everything shown is passed through strip_control first: the capture comes from the scanned machine,
-and an ANSI escape in an adapter name must not repaint the helpdesk's terminal. Colour (by status
+Everything shown is passed through the sanitiser (diag.sanitize) first: the capture comes from the
+scanned machine, and an ANSI escape in an adapter name must not repaint the helpdesk's terminal. Colour (by status
 only) is added afterwards, by us, and only when the caller says the stream is a terminal.
 """
 
@@ -13,6 +13,7 @@ from tabulate import tabulate
 from wcwidth import wcswidth, wcwidth
 
 from diag.diagnosis.models import DiagnosisResult, Finding, Localized, Status
+from diag.formats.interface import HOST_FORMATS, RenderOptions, ReportFormat, Stdout
 from diag.formats.labels import check_lang, label
 from diag.formats.summary import (
     all_findings,
@@ -21,7 +22,7 @@ from diag.formats.summary import (
     likely_cause,
     redaction_text,
 )
-from diag.formats.text import strip_control
+from diag.sanitize import clean_text
 
 _COLORS: dict[str, str] = {
     Status.FAIL.value: "\x1b[1;31m",
@@ -34,6 +35,7 @@ _COLORS: dict[str, str] = {
 _RESET = "\x1b[0m"
 _OUR_COLOURS = re.compile("\x1b\\[[0-9;]*m")
 MIN_WIDTH = 60
+DEFAULT_WIDTH = 100
 
 
 def _cell_width(text: str) -> int:
@@ -74,7 +76,7 @@ def wrap_cells(text: str, width: int) -> list[str]:
 
 
 def _wrap(text: str, width: int) -> str:
-    return "\n".join(wrap_cells(strip_control(text), max(width, 8)))
+    return "\n".join(wrap_cells(clean_text(text), max(width, 8)))
 
 
 class _Writer:
@@ -83,14 +85,14 @@ class _Writer:
         self.lines: list[str] = []
 
     def t(self, text: Localized | None) -> str:
-        return strip_control(text.get(self.lang)) if text is not None else ""
+        return clean_text(text.get(self.lang)) if text is not None else ""
 
     def paint(self, text: str, key: str) -> str:
         return f"{_COLORS[key]}{text}{_RESET}" if self.color and key in _COLORS else text
 
     def para(self, text: str, indent: str = "", first: str | None = None) -> None:
         lead = first if first is not None else indent
-        wrapped = wrap_cells(strip_control(text), self.width - _cell_width(lead))
+        wrapped = wrap_cells(clean_text(text), self.width - _cell_width(lead))
         for i, line in enumerate(wrapped):
             self.lines.append((lead if i == 0 else " " * _cell_width(lead)) + line)
 
@@ -110,7 +112,7 @@ def _detail_cell(writer: _Writer, finding: Finding) -> str:
     return " ".join(parts)
 
 
-def render_table(result: DiagnosisResult, *, lang: str, color: bool, width: int = 100) -> str:
+def render_table(result: DiagnosisResult, *, lang: str, color: bool, width: int = DEFAULT_WIDTH) -> str:
     """The terminal report, wrapped to ``width`` cells; ANSI colours only when ``color``."""
     check_lang(lang)
     width = max(width, MIN_WIDTH)
@@ -130,8 +132,8 @@ def render_table(result: DiagnosisResult, *, lang: str, color: bool, width: int 
     for error in result.errors:
         w.lines.append("")
         likely = likely_cause(error)
-        name = f" ({strip_control(error.name)})" if error.name else ""
-        w.para(f"{label('error', lang)} {strip_control(error.input)}{name}")
+        name = f" ({clean_text(error.name)})" if error.name else ""
+        w.para(f"{label('error', lang)} {clean_text(error.input)}{name}")
         if error.meaning is not None:
             w.para(w.t(error.meaning), indent="  ")
         elif error.entry_id is None:
@@ -190,3 +192,17 @@ def render_table(result: DiagnosisResult, *, lang: str, color: bool, width: int 
     w.lines.append("")
     w.para(f"{label('redaction', lang)}: {redaction_text(result, lang)}")
     return "\n".join(line.rstrip() for line in w.lines) + "\n"
+
+
+class TableFormat(ReportFormat[DiagnosisResult]):
+    name = "table"
+    extension = "txt"
+    stdout = Stdout.ALWAYS
+    summary = "terminal"
+
+    def render(self, report: DiagnosisResult, options: RenderOptions) -> str:
+        width = options.width or DEFAULT_WIDTH
+        return render_table(report, lang=options.lang, color=options.color, width=width)
+
+
+TABLE = HOST_FORMATS.add(TableFormat())

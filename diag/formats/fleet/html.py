@@ -1,7 +1,8 @@
 """Fleet report as one self-contained HTML file: inline CSS and SVG, no scripts, no requests.
 
 Stays usable at 10,000 hosts: the hosts x findings matrix and the per-host drill-down are capped
-(the page says so, the CSV and JSON hold every host), and every host string is autoescaped.
+(the page says so, the CSV and JSON hold every host), and every host string is cleaned
+(diag.sanitize) and autoescaped.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from diag.fleet.report import FleetReport
 from diag.formats.fleet.charts import bar_chart, histogram
+from diag.formats.interface import FLEET_FORMATS, RenderOptions, ReportFormat, Stdout
+from diag.sanitize import clean_template_value
 
 MATRIX_MAX_HOSTS = 500
 MATRIX_MAX_FINDINGS = 40
@@ -21,6 +24,7 @@ _STATE_CSS = {"ok": "ok"}
 _env = Environment(
     loader=PackageLoader("diag.formats.fleet", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
+    finalize=clean_template_value,  # host names and details may carry escapes, bidi overrides
     trim_blocks=True,
     lstrip_blocks=True,
 )
@@ -58,3 +62,16 @@ def render_fleet_html(report: FleetReport, lang: str = "en") -> str:
         drilldown=drilldown[:DRILLDOWN_MAX_HOSTS],
         drilldown_total=len(drilldown),
     )
+
+
+class FleetHtmlFormat(ReportFormat[FleetReport]):
+    name = "html"
+    extension = "html"
+    stdout = Stdout.NEVER
+    summary = "charts, links to each host's report"
+
+    def render(self, report: FleetReport, options: RenderOptions) -> str:
+        return render_fleet_html(report, options.lang)
+
+
+HTML = FLEET_FORMATS.add(FleetHtmlFormat())

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 import pytest
-from test_format_helpers import TESTS, engine_result
+from support.report_results import TESTS, engine_result
 
 from diag.formats.json_format import render_json
 from diag.formats.redact import redact

@@ -1,4 +1,6 @@
-"""Shared helpers for the report-format tests: captures from tests/fixtures and results built from them.
+"""Results for the report tests: captures from tests/fixtures and results built from them.
+
+A plain module (not a test module): test modules import it as ``support.report_results``.
 
 While no diagnosis engine is available, ``hand_result`` builds a DiagnosisResult from the models by
 hand; golden files always come from the real engine (``engine_result``).
@@ -28,7 +30,7 @@ from diag.diagnosis.models import (
     StatusCounts,
 )
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parent.parent
 CAPTURES = TESTS / "fixtures" / "captures"
 LAB_HOSTS = TESTS.parent / "diag" / "lab" / "hosts"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_format_helpers import hand_result, load_capture, result_for_browser
+from support.report_results import hand_result, load_capture, result_for_browser
 from wcwidth import wcswidth
 
 from diag.formats.redact import redact

@@ -8,7 +8,7 @@ import unicodedata
 from html.parser import HTMLParser
 
 import pytest
-from test_format_helpers import engine_available, engine_result, hand_result, load_capture
+from support.report_results import engine_available, engine_result, hand_result, load_capture
 
 from diag.diagnosis.models import DiagnosisResult
 from diag.formats.html import render_html

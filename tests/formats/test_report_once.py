@@ -11,7 +11,7 @@ from diag.diagnosis.engine import diagnose
 from diag.formats.html import render_html
 from diag.formats.table import render_table
 
-ABROAD = Path(__file__).resolve().parent / "fixtures" / "captures" / "abroad-ja-jp-in-us.json"
+ABROAD = Path(__file__).resolve().parent.parent / "fixtures" / "captures" / "abroad-ja-jp-in-us.json"
 
 
 def test_phone_country_is_judged_once_and_every_card_is_unique() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
-from test_format_helpers import engine_available, engine_result, hand_result, load_capture
+from support.report_results import engine_available, engine_result, hand_result, load_capture
 
 from diag.capture.models import ConnectionInfo, HostState, HostStatus
 from diag.diagnosis.models import DiagnosisResult

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_format_helpers import TESTS, hand_result, load_capture, result_for_browser
+from support.report_results import TESTS, hand_result, load_capture, result_for_browser
 
 from diag.formats.html import render_html
 from diag.formats.redact import redact

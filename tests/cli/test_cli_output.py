@@ -1,4 +1,5 @@
-"""Where reports go: stdout, reports/, --output; never overwriting; clear errors; colour rules."""
+"""Where reports go (diag/cli/output.py): stdout, reports/, --output; never overwriting; clear
+errors; colour rules."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_format_helpers import hand_result, load_capture
+from support.report_results import hand_result, load_capture
 
+from diag.cli.output import capture_timestamp, safe_host_for_filename
+from diag.cli.reporting import write_reports
 from diag.diagnosis.models import DiagnosisResult
 from diag.errors import ExitCode, InputError
-from diag.formats.output import capture_timestamp, parse_formats, safe_host_for_filename, write_outputs
+from diag.formats.catalog import HOST_FORMATS
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +39,16 @@ def _write(result: DiagnosisResult, formats: list[str], tmp: Path, **kw: object)
         "stdout": out,
     }
     params.update(kw)
-    paths = write_outputs(result, formats, **params)
+    paths = write_reports(result, formats, **params)
     return paths, out.getvalue()
 
 
 def test_parse_formats() -> None:
-    assert parse_formats("table") == ["table"]
-    assert parse_formats(" JSON , html,json") == ["json", "html"]
-    for bad in ("", "pdf", "table,xml"):
+    assert [f.name for f in HOST_FORMATS.parse("table")] == ["table"]
+    assert [f.name for f in HOST_FORMATS.parse(" JSON , html,json")] == ["json", "html"]
+    for bad in ("", "pdf", "table,xml", "csv"):  # csv is a fleet format only
         with pytest.raises(InputError) as info:
-            parse_formats(bad)
+            HOST_FORMATS.parse(bad)
         assert info.value.exit_code is ExitCode.USAGE
 
 
