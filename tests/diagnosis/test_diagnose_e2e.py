@@ -12,7 +12,7 @@ from diag.capture.models import Capture
 from diag.diagnosis.engine import diagnose
 from diag.diagnosis.models import CauseVerdict, Status
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / "diag" / "lab" / "hosts"
 FIXTURES = ROOT / "tests" / "fixtures" / "captures"
 

@@ -40,7 +40,7 @@ REFERENCE_CODES = {
     "AADSTS53003", "AADSTS50011", "AADSTS700016",
 }  # fmt: skip
 
-ENTRIES_DIR = Path(__file__).resolve().parents[1] / "diag" / "knowledge" / "entries"
+ENTRIES_DIR = Path(__file__).resolve().parents[2] / "diag" / "knowledge" / "entries"
 
 
 def _is_japanese(text: str) -> bool:
