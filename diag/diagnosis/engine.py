@@ -33,7 +33,7 @@ def run_rule(rule: Rule, facts: Facts, ctx: RuleContext) -> Finding:
     try:
         return rule(facts, ctx)
     except Exception as exc:
-        return rule.spec.not_collected(f"the rule could not evaluate the data ({type(exc).__name__}: {exc})")
+        return rule.not_collected(f"the rule could not evaluate the data ({type(exc).__name__}: {exc})")
 
 
 def sort_findings(findings: Sequence[Finding]) -> list[Finding]:
@@ -52,13 +52,13 @@ def count(findings: Sequence[Finding]) -> StatusCounts:
 
 
 def _link_codes(finding: Finding, kb: KnowledgeBase) -> Finding:
-    """related_codes = knowledge-base entries that link this rule, then the rule's own known ones."""
-    linked = [entry.id for entry in kb.entries_for_rule(finding.id)]
-    for code in finding.related_codes:
-        entry = kb.get(code)
-        if entry is not None and entry.id not in linked:
-            linked.append(entry.id)
-    return finding.model_copy(update={"related_codes": linked})
+    """related_codes = the knowledge-base entries with a cause this finding confirms or rules out.
+
+    The knowledge base's ``causes[].rules`` is the one place rules and entries are linked.
+    """
+    return finding.model_copy(
+        update={"related_codes": [entry.id for entry in kb.entries_for_rule(finding.id)]}
+    )
 
 
 def _verdict(capture: Capture, counts: StatusCounts) -> str:
@@ -93,6 +93,9 @@ def diagnose(
 
     findings = [run_rule(rule, facts, ctx) for rule in RULES.values()]
     if phone_analysis is not None:
+        phone_analysis = phone_analysis.model_copy(
+            update={"findings": [_link_codes(f, kb) for f in phone_analysis.findings]}
+        )
         # The machine-aware rule region.phone_country_mismatch already judges the phone's country
         # against every region signal; the phone analysis's own country check would say it twice.
         findings.extend(f for f in phone_analysis.findings if f.id != "phone.country_mismatch")

@@ -22,6 +22,14 @@ from diag.diagnosis.region import machine_signals
 MAX_INPUT_CHARS = 64
 RECOVERY_URL = "https://account.live.com/acsr"
 SECURITY_INFO_URL = "https://account.microsoft.com/security"
+#: the ids of the findings the phone analysis makes: the knowledge base links them like rule ids
+PHONE_FINDING_IDS: tuple[str, ...] = (
+    "phone.invalid",
+    "phone.trunk_prefix",
+    "phone.landline",
+    "phone.voip",
+    "phone.country_mismatch",
+)
 
 _TYPE_NAMES: dict[int, str] = {
     PhoneNumberType.FIXED_LINE: "fixed_line",
@@ -56,8 +64,10 @@ def _finding(
     detail: Localized | None = None,
     evidence: list[Evidence] | None = None,
     remediation: list[Localized] | None = None,
-    related: list[str] | None = None,
 ) -> Finding:
+    if fid not in PHONE_FINDING_IDS:
+        raise ValueError(f"undeclared phone finding id {fid!r}: add it to PHONE_FINDING_IDS")
+    # related_codes: the diagnosis engine fills them from the knowledge base
     return Finding(
         id=fid,
         status=status,
@@ -66,7 +76,6 @@ def _finding(
         detail=detail,
         evidence=evidence or [],
         remediation=remediation or [],
-        related_codes=related or [],
         checks=[],
     )
 
@@ -231,7 +240,6 @@ def _type_finding(number_type: str) -> list[Finding]:
                         "携帯電話の番号、または Microsoft Authenticator アプリを使ってください。",
                     )
                 ],
-                related=["msg-code-not-delivered"],
             )
         ]
     findings = [
@@ -257,7 +265,6 @@ def _type_finding(number_type: str) -> list[Finding]:
                         "コードの受け取り方法で「テキスト」ではなく「通話」を選んでください。",
                     )
                 ],
-                related=["msg-code-not-delivered"],
             )
         )
     elif number_type in _UNUSABLE_TYPES:
@@ -320,7 +327,6 @@ def _invalid(raw: str, en: str, ja: str, possible: bool = False) -> PhoneAnalysi
                         "ください(日本の例: +81 90-XXXX-XXXX)。",
                     )
                 ],
-                related=["msg-country-code-not-supported"],
             )
         ],
         steps=list(SAFE_CHANGE_STEPS),
@@ -402,7 +408,6 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
                 remediation=[
                     _loc("Check the digits and the country code.", "番号と国番号を確認してください。")
                 ],
-                related=["msg-country-code-not-supported"],
             )
         )
     corrected = None
@@ -427,7 +432,6 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
                 remediation=[
                     _loc(f"Enter the number as {corrected}.", f"{corrected} の形式で入力してください。")
                 ],
-                related=["msg-country-code-not-supported"],
             )
         )
     else:
@@ -516,7 +520,6 @@ def _country_finding(
                     "アカウントのページの国の一覧では、PC の地域ではなく電話番号の国を選んでください。",
                 )
             ],
-            related=["msg-country-code-not-supported"],
         )
     return _finding(
         "phone.country_mismatch",

@@ -16,6 +16,7 @@ from itertools import combinations
 import pytz
 from tzlocal.windows_tz import win_tz
 
+from diag.capture.models import LocaleData, TimeData
 from diag.capture.parse import Facts
 from diag.diagnosis.models import RegionMatrix, RegionPair, RegionSignal, RegionSource
 
@@ -73,8 +74,12 @@ def country_from_time_zone(zone_id: str | None) -> str | None:
 
 
 def machine_signals(facts: Facts) -> list[RegionSignal]:
+    return signals_from(facts.locale, facts.time)
+
+
+def signals_from(locale: LocaleData | None, time: TimeData | None) -> list[RegionSignal]:
+    """The machine's region signals from the locale and time checks' data (None = not collected)."""
     signals: list[RegionSignal] = []
-    locale = facts.locale
     for source in ("culture", "ui_culture", "system_locale"):
         culture = getattr(locale, source, None) if locale else None
         name = culture.name if culture else None
@@ -90,7 +95,7 @@ def machine_signals(facts: Facts) -> list[RegionSignal]:
             country=country_from_geoid(home.geo_id, home.iso2) if home else None,
         )
     )
-    tz = facts.time.time_zone if facts.time else None
+    tz = time.time_zone if time else None
     signals.append(
         RegionSignal(
             source="time_zone",

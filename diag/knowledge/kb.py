@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -24,7 +24,7 @@ from diag.knowledge.hresult import (
     normalize_input,
     parse_code,
 )
-from diag.knowledge.models import Entry
+from diag.knowledge.models import Cause, Entry
 
 if sys.version_info >= (3, 11):
     from importlib.resources.abc import Traversable
@@ -66,6 +66,10 @@ class KnowledgeBase:
         self._by_id: dict[str, Entry] = {}
         self._by_code: dict[str, Entry] = {}
         self._by_alias: dict[str, Entry] = {}
+        # rule id -> the (entry, cause) pairs and the entries that name it, in entry id order: built
+        # as entries are added, since the engine asks once per finding of every host
+        self._by_rule: dict[str, list[tuple[Entry, Cause]]] = {}
+        self._entries_by_rule: dict[str, list[Entry]] = {}
         for entry in entries:
             self.add(entry)
 
@@ -74,6 +78,15 @@ class KnowledgeBase:
         self._index(entry)
         self.entries.append(entry)
         self.entries.sort(key=lambda e: e.id)
+        for cause in entry.causes:
+            for rule_id in dict.fromkeys(cause.rules):
+                links = self._by_rule.setdefault(rule_id, [])
+                links.append((entry, cause))
+                links.sort(key=lambda link: link[0].id)  # stable: an entry's causes keep their order
+                linked = self._entries_by_rule.setdefault(rule_id, [])
+                if not any(e is entry for e in linked):
+                    linked.append(entry)
+                    linked.sort(key=lambda e: e.id)
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -137,11 +150,23 @@ class KnowledgeBase:
 
     def entries_for_rule(self, rule_id: str) -> list[Entry]:
         """Entries with a cause that `rule_id` confirms: the codes a failing rule typically produces."""
-        return [e for e in self.entries if any(rule_id in cause.rules for cause in e.causes)]
+        return list(self._entries_by_rule.get(rule_id, ()))
+
+    def causes_for_rule(self, rule_id: str) -> list[tuple[Entry, Cause]]:
+        """Every (entry, cause) whose cause `rule_id` confirms (fail/warn) or rules out (pass)."""
+        return list(self._by_rule.get(rule_id, ()))
 
     def linked_rules(self) -> set[str]:
         """Every rule id some cause links to."""
-        return {rule for e in self.entries for cause in e.causes for rule in cause.rules}
+        return set(self._by_rule)
+
+    def unknown_rule_links(self, known: Collection[str]) -> list[tuple[str, str, str]]:
+        """(entry id, cause id, rule id) for every cause that names a rule id not in ``known``."""
+        return [
+            (entry.id, cause.id, rule_id)
+            for rule_id in sorted(set(self._by_rule) - set(known))
+            for entry, cause in self._by_rule[rule_id]
+        ]
 
     def lookup(self, text: str) -> Lookup:
         """Resolve a code or message as a user reports it; InputError when it is neither."""

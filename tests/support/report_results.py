@@ -85,7 +85,7 @@ def hand_result(capture: Capture, *, phone_input: str = "+81 090-1234-5678") -> 
         checks=["proxy"],
     )
     skew = Finding(
-        id="time.clock_skew",
+        id="clock.skew",
         status=Status.PASS,
         severity=Severity.MEDIUM,
         title=Localized(en="Clock in sync", ja="時刻は同期しています"),

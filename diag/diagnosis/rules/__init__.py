@@ -1,50 +1,36 @@
-"""The rule registry: every rule id the knowledge base can link to, in a stable order."""
+"""The machine rules: every module of this package is imported, and each rule registers itself.
+
+A new rule module needs no line here: ``pkgutil`` finds it. ``RULES`` iterates by rule id.
+"""
 
 from __future__ import annotations
 
-from diag.diagnosis.rules import identity, network, os, proxy, region, services, time, tls
-from diag.diagnosis.rules.base import Rule, RuleContext, RuleSpec
+import importlib
+import pkgutil
 
-_ALL: tuple[Rule, ...] = (
-    network.no_active_adapter,
-    network.dns_account_hosts,
-    network.hosts_file_override,
-    network.tcp_partial_block,
-    network.tcp_all_blocked,
-    network.ncsi_blocked,
-    network.http_unexpected_response,
-    network.vpn_active,
-    network.vpn_dns_failure,
-    proxy.wininet_winhttp_mismatch,
-    proxy.proxy_unreachable,
-    proxy.pac_unreachable,
-    proxy.environment_override,
-    tls.handshake_failure,
-    tls.interception,
-    tls.protocol_disabled,
-    time.clock_skew,
-    time.w32time_not_syncing,
-    services.wlidsvc_disabled,
-    services.tokenbroker_disabled,
-    services.core_network_disabled,
-    identity.msa_blocked,
-    identity.org_managed,
-    identity.prt_stale,
-    region.settings_disagree,
-    region.phone_country_mismatch,
-    os.too_old,
-    os.not_elevated,
-)
+from diag.diagnosis.phone import PHONE_FINDING_IDS
+from diag.diagnosis.rules.base import REGISTRY, Outcome, Rule, RuleContext, RuleRegistry
 
-RULES: dict[str, Rule] = {r.id: r for r in _ALL}
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
 
-#: findings the phone analysis produces (not machine rules, but ids the knowledge base may link)
-PHONE_FINDING_IDS: tuple[str, ...] = (
-    "phone.invalid",
-    "phone.trunk_prefix",
-    "phone.landline",
-    "phone.voip",
-    "phone.country_mismatch",
-)
+#: every machine rule by id (a read-only mapping, iterated in id order)
+RULES: RuleRegistry = REGISTRY
 
-__all__ = ["PHONE_FINDING_IDS", "RULES", "Rule", "RuleContext", "RuleSpec"]
+#: rule ids renamed when the rules moved into one module per subject (old -> new); `msdiag rules`
+#: points users at the new id, and docs/report-json.md lists them for report consumers
+RENAMED_IDS: dict[str, str] = {
+    "network.no_active_adapter": "adapters.none_connected",
+    "http.unexpected_response": "endpoints.unexpected_response",
+    "os.too_old": "windows.too_old",
+    "time.clock_skew": "clock.skew",
+    "time.w32time_not_syncing": "clock.w32time_not_syncing",
+}
+
+
+def known_ids() -> frozenset[str]:
+    """Every finding id the knowledge base may link: the machine rules and the phone findings."""
+    return frozenset(RULES) | frozenset(PHONE_FINDING_IDS)
+
+
+__all__ = ["PHONE_FINDING_IDS", "RENAMED_IDS", "RULES", "Outcome", "Rule", "RuleContext", "known_ids"]

@@ -1,82 +1,33 @@
-"""Identity rules: Microsoft accounts blocked by policy, organisation-managed devices, stale PRT."""
+"""Identity rules: organisation-managed devices, and the work account's sign-in token (PRT)."""
 
 from __future__ import annotations
 
+from diag.capture.models import IdentityData
 from diag.capture.parse import Facts
 from diag.diagnosis.clock import parse_iso_utc
-from diag.diagnosis.models import Finding, Severity
-from diag.diagnosis.rules.base import L, RuleContext, RuleSpec, ev, rule
-
-POLICY = RuleSpec(
-    id="policy.msa_blocked",
-    checks=("identity",),
-    problem=L(
-        "A policy blocks Microsoft accounts on this PC",
-        "ポリシーによってこの PC での Microsoft アカウントの使用がブロックされています",
-    ),
-    subject=L(
-        "Microsoft account policy (NoConnectedUser)", "Microsoft アカウントのポリシー (NoConnectedUser)"
-    ),
-    severity=Severity.CRITICAL,
-    related_codes=("0x800704EC",),
-    remediation=(
-        L(
-            "Group Policy 'Accounts: Block Microsoft accounts' is set. On a company PC this is the "
-            "organisation's decision: ask IT, or change the security info from another device at "
-            "https://account.microsoft.com.",
-            "グループ ポリシー「アカウント: Microsoft アカウント"
-            "をブロックする」が設定されています。会社の PC では組織の方針"
-            "なので IT 部門に相談するか、別の端末から https:"
-            "//account.microsoft.com でセキュリティ情報を変更してください。",
-        ),
-    ),
+from diag.diagnosis.models import Severity
+from diag.diagnosis.rules.base import (
+    L,
+    Outcome,
+    RuleContext,
+    ev,
+    fail,
+    not_applicable,
+    not_collected,
+    passed,
+    rule,
+    warn,
 )
 
 
-@rule(POLICY)
-def msa_blocked(facts: Facts, ctx: RuleContext) -> Finding:
-    if missing := POLICY.missing(facts):
-        return missing
-    ident = facts.identity
-    assert ident is not None
-    value = ident.no_connected_user
-    evidence = [ev("identity.no_connected_user", value)]
-    if value == 3:
-        return POLICY.fail(
-            L(
-                "NoConnectedUser=3: users can neither add nor sign in with Microsoft accounts.",
-                "NoConnectedUser=3: Microsoft アカウントの追加もサインインもできません。",
-            ),
-            evidence,
-        )
-    if value == 1:
-        return POLICY.fail(
-            L(
-                "NoConnectedUser=1: users cannot add Microsoft accounts.",
-                "NoConnectedUser=1: Microsoft アカウントを追加できません。",
-            ),
-            evidence,
-            severity=Severity.HIGH,
-        )
-    return POLICY.passed(
-        L(
-            f"NoConnectedUser={value if value is not None else 'not set'}: allowed.",
-            f"NoConnectedUser={value if value is not None else '未設定'}: 許可されています。",
-        ),
-        evidence,
-    )
-
-
-ORG = RuleSpec(
+@rule(
     id="identity.org_managed",
-    checks=("identity",),
+    severity=Severity.MEDIUM,
     problem=L(
         "This PC is managed by an organisation: security info may be controlled by its admin",
         "この PC は組織の管理下にあり、セキュリティ情報は管理者が制御している可能性があります",
     ),
     subject=L("Organisation join state", "組織への参加状態"),
-    severity=Severity.MEDIUM,
-    related_codes=("0xCAA20004", "AADSTS50079", "AADSTS53003"),
     remediation=(
         L(
             "For a work or school account, the phone number for sign-in codes is changed at "
@@ -94,17 +45,22 @@ ORG = RuleSpec(
         ),
     ),
 )
+def org_managed(identity: IdentityData) -> Outcome:
+    """The PC is joined to an organisation (Entra ID, a domain, or a workplace registration).
 
+    Reads the join state from ``dsregcmd /status`` (``identity.dsregcmd.azure_ad_joined``,
+    ``.domain_joined``, ``.workplace_joined``, ``.enterprise_joined``) and the tenant or domain
+    name. Warns when any is set, naming the organisation; passes on a personal PC. Not
+    collected when dsregcmd was not available or reported no join state.
 
-@rule(ORG)
-def org_managed(facts: Facts, ctx: RuleContext) -> Finding:
-    if missing := ORG.missing(facts):
-        return missing
-    ident = facts.identity
-    assert ident is not None
-    ds = ident.dsregcmd
+    Why it matters: on a managed PC the work or school account's security info (the phone for
+    codes) is changed at mysignins.microsoft.com or by IT, and tenant policies such as
+    Conditional Access or required MFA registration decide what is allowed (0xCAA20004,
+    AADSTS50079, AADSTS53003). It is context for those errors, not a fault of the PC.
+    """
+    ds = identity.dsregcmd
     if ds is None or not ds.available:
-        return ORG.not_collected("dsregcmd /status was not available")
+        return not_collected("dsregcmd /status was not available")
     joins = {
         "azure_ad_joined": ds.azure_ad_joined,
         "domain_joined": ds.domain_joined,
@@ -121,25 +77,23 @@ def org_managed(facts: Facts, ctx: RuleContext) -> Finding:
         org = ds.tenant_name or ds.domain_name or "an organisation"
         org_ja = ds.tenant_name or ds.domain_name or "組織"
         kinds = ", ".join(k.replace("_", " ") for k in joined)
-        return ORG.warn(L(f"Joined to {org} ({kinds}).", f"{org_ja} に参加しています ({kinds})。"), evidence)
+        return warn(L(f"Joined to {org} ({kinds}).", f"{org_ja} に参加しています ({kinds})。"), evidence)
     if all(v is None for v in joins.values()):
-        return ORG.not_collected("dsregcmd did not report the join state")
-    return ORG.passed(
+        return not_collected("dsregcmd did not report the join state")
+    return passed(
         L("Not joined to any organisation (personal PC).", "どの組織にも参加していません(個人の PC)。"),
         evidence,
     )
 
 
-PRT = RuleSpec(
+@rule(
     id="identity.prt_stale",
-    checks=("identity",),
+    severity=Severity.MEDIUM,
     problem=L(
         "The work account's sign-in token (PRT) is missing or stale",
         "職場アカウントのサインイン トークン (PRT) がないか、古くなっています",
     ),
     subject=L("Primary Refresh Token (PRT)", "プライマリ更新トークン (PRT)"),
-    severity=Severity.MEDIUM,
-    related_codes=("0xC000006D", "0xCAA20003", "0x80072EE2"),
     remediation=(
         L(
             "Lock and unlock the PC while connected to the company network (or VPN), then run "
@@ -150,21 +104,26 @@ PRT = RuleSpec(
         ),
     ),
 )
+def prt_stale(identity: IdentityData, facts: Facts, ctx: RuleContext) -> Outcome:
+    """On an Entra-joined PC, the Primary Refresh Token (PRT) is missing or was not refreshed.
 
+    Reads ``dsregcmd /status`` (``identity.dsregcmd.azure_ad_joined``, ``.azure_ad_prt``,
+    ``.azure_ad_prt_update_time``) and the time the identity check ran. Fails when AzureAdPrt
+    is NO, or when the last refresh is older than 4 hours before the scan (Windows renews the
+    PRT every 4 hours while it can reach Entra ID). Not applicable on a PC that is not Entra
+    joined; not collected when the join state or the update time cannot be read.
 
-@rule(PRT)
-def prt_stale(facts: Facts, ctx: RuleContext) -> Finding:
-    if missing := PRT.missing(facts):
-        return missing
-    ident = facts.identity
-    assert ident is not None
-    ds = ident.dsregcmd
+    Why it matters: without a fresh PRT, single sign-on to work apps fails and the user is
+    asked to sign in again. A PRT that stopped refreshing points at a lost device key
+    (0x80090016), a broken join (0xC00484B2) or a device deleted in Entra ID (AADSTS50155).
+    """
+    ds = identity.dsregcmd
     if ds is None or not ds.available:
-        return PRT.not_collected("dsregcmd /status was not available")
+        return not_collected("dsregcmd /status was not available")
     if ds.azure_ad_joined is None:
-        return PRT.not_collected("dsregcmd did not report AzureAdJoined")
+        return not_collected("dsregcmd did not report AzureAdJoined")
     if not ds.azure_ad_joined:
-        return PRT.not_applicable(
+        return not_applicable(
             L("The PC is not Entra (Azure AD) joined.", "この PC は Entra (Azure AD) に参加していません。"),
             [ev("identity.dsregcmd.azure_ad_joined", False)],
         )
@@ -173,7 +132,7 @@ def prt_stale(facts: Facts, ctx: RuleContext) -> Finding:
         ev("identity.dsregcmd.azure_ad_prt_update_time", ds.azure_ad_prt_update_time),
     ]
     if ds.azure_ad_prt is False:
-        return PRT.fail(
+        return fail(
             L(
                 "AzureAdPrt is NO: no work-account token.",
                 "AzureAdPrt が NO です(職場アカウントのトークンがありません)。",
@@ -183,18 +142,18 @@ def prt_stale(facts: Facts, ctx: RuleContext) -> Finding:
     updated = parse_iso_utc(ds.azure_ad_prt_update_time)
     collected = parse_iso_utc(facts.collected_utc("identity"))
     if updated is None or collected is None:
-        return PRT.not_collected(f"the PRT update time could not be read ({ds.azure_ad_prt_update_time!r})")
+        return not_collected(f"the PRT update time could not be read ({ds.azure_ad_prt_update_time!r})")
     age_h = (collected - updated).total_seconds() / 3600
     evidence.append(ev("identity.prt_age_hours", round(age_h, 1)))
     if age_h > ctx.prt_max_age_hours:
-        return PRT.fail(
+        return fail(
             L(
                 f"The PRT was last refreshed {age_h:.1f} h before the scan (expected within 4 h).",
                 f"PRT の最終更新はスキャンの {age_h:.1f} 時間前です(通常は 4 時間以内)。",
             ),
             evidence,
         )
-    return PRT.passed(
+    return passed(
         L(
             f"The PRT was refreshed {age_h:.1f} h before the scan.",
             f"PRT はスキャンの {age_h:.1f} 時間前に更新されています。",

@@ -1,4 +1,5 @@
-"""Shared reading of endpoint probes: which path a host takes (proxy or direct), fact paths.
+"""Shared reading of endpoint probes: which path a host takes (proxy or direct), fact paths,
+which hosts are Microsoft's, and host lists for sentences.
 
 A host whose requests go through a proxy is judged on the proxy path: the client neither
 resolves nor connects to it itself, so its hosts-file entry or a direct TCP block do not
@@ -11,9 +12,42 @@ import fnmatch
 import re
 from dataclasses import dataclass
 
-from diag.capture.models import EndpointProbe, ProxyData
+from diag.capture.models import EndpointProbe, NetworkData, ProxyData
+from diag.diagnosis.rules.base import clip
 
 NCSI_HOST = "www.msftconnecttest.com"
+#: domains of Microsoft account sign-in and connectivity hosts (windows-facts.md endpoint lists)
+MICROSOFT_DOMAINS = (
+    "live.com",
+    "live.net",
+    "microsoft.com",
+    "microsoftonline.com",
+    "msftauth.net",
+    "msauth.net",
+    "msftconnecttest.com",
+    "msidentity.com",
+    "gfx.ms",
+    "windows.net",
+    "phonefactor.net",
+    "office.com",
+)
+
+
+def is_microsoft_host(name: str) -> bool:
+    host = name.lower().rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in MICROSOFT_DOMAINS)
+
+
+def overridden_hosts(net: NetworkData | None) -> set[str]:
+    """Microsoft hosts the hosts file sends somewhere fixed (their TCP results follow from that)."""
+    if net is None:
+        return set()
+    return {e.hostname.lower() for e in net.hosts_entries if is_microsoft_host(e.hostname)}
+
+
+def host_list(names: list[str]) -> str:
+    """Up to 12 untrusted names for a sentence, then how many more."""
+    return ", ".join(clip(n, 80) for n in names[:12]) + (f" (+{len(names) - 12})" if len(names) > 12 else "")
 
 
 def fact(host: str, path: str) -> str:

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from diag.capture.models import PacProbe, ProxyData
-from diag.capture.parse import Facts
-from diag.diagnosis.models import Evidence, Finding, Localized, Severity
-from diag.diagnosis.rules.base import L, RuleContext, RuleSpec, ev, rule
+from diag.capture.models import EndpointsData, PacProbe, ProxyData
+from diag.diagnosis.models import Evidence, Localized, Severity
+from diag.diagnosis.rules.base import (
+    L,
+    Outcome,
+    ev,
+    fail,
+    missing,
+    not_applicable,
+    not_collected,
+    passed,
+    rule,
+    warn,
+)
 from diag.diagnosis.rules.probes import (
     fact,
     normalize_proxy,
@@ -16,8 +26,6 @@ from diag.diagnosis.rules.probes import (
     tcp_failed,
     tcp_ok,
 )
-
-PROXY_CODES = ("0xCAA70004", "0x800704CF", "0x80072EFD", "0x8007000D")
 
 
 def wininet_proxy(proxy: ProxyData) -> str | None:
@@ -35,16 +43,14 @@ def winhttp_proxy(proxy: ProxyData) -> str | None:
     return normalize_proxy(w.proxy_server)
 
 
-MISMATCH = RuleSpec(
+@rule(
     id="proxy.wininet_winhttp_mismatch",
-    checks=("proxy",),
+    severity=Severity.HIGH,
     problem=L(
         "The user's proxy (WinINET) and the system proxy (WinHTTP) differ",
         "ユーザーのプロキシ (WinINET) とシステムのプロキシ (WinHTTP) が一致していません",
     ),
     subject=L("WinINET / WinHTTP proxy consistency", "WinINET と WinHTTP のプロキシ設定の一致"),
-    severity=Severity.HIGH,
-    related_codes=PROXY_CODES,
     remediation=(
         L(
             "Make both agree: as administrator run `netsh winhttp import proxy source=ie` (or "
@@ -60,16 +66,22 @@ MISMATCH = RuleSpec(
         ),
     ),
 )
+def wininet_winhttp_mismatch(proxy: ProxyData) -> Outcome:
+    """The user's proxy (WinINET) and the system proxy (WinHTTP) differ.
 
+    Reads the WinINET settings (``proxy.wininet.proxy_enable``, ``.proxy_server``,
+    ``.auto_config_url``) and the WinHTTP setting (``proxy.winhttp.direct``, ``.proxy_server``),
+    both reduced to host:port. Fails when they name different proxies, or one uses a proxy and
+    the other goes direct; warns at medium severity when WinINET uses a PAC script and WinHTTP is
+    direct. Passwords in proxy URLs are masked in the evidence. Not collected when either
+    setting could not be read.
 
-@rule(MISMATCH)
-def wininet_winhttp_mismatch(facts: Facts, ctx: RuleContext) -> Finding:
-    if missing := MISMATCH.missing(facts):
-        return missing
-    proxy = facts.proxy
-    assert proxy is not None
+    Why it matters: the browser uses WinINET while Windows sign-in (the account broker, wlidsvc)
+    and other system services use WinHTTP, so the browser works while sign-in fails with
+    "server or proxy not found" (0xCAA70004) or 0x800704CF.
+    """
     if proxy.wininet is None or proxy.winhttp is None or proxy.winhttp.source == "unavailable":
-        return MISMATCH.not_collected("the WinINET or WinHTTP proxy setting could not be read")
+        return not_collected("the WinINET or WinHTTP proxy setting could not be read")
     inet, http = wininet_proxy(proxy), winhttp_proxy(proxy)
     pac = proxy.wininet.auto_config_url
     evidence = [
@@ -81,9 +93,9 @@ def wininet_winhttp_mismatch(facts: Facts, ctx: RuleContext) -> Finding:
     ]
     if inet == http and not (pac and http is None):
         shown = inet or "direct"
-        return MISMATCH.passed(L(f"Both use: {shown}.", f"両方とも同じ設定です: {shown}"), evidence)
+        return passed(L(f"Both use: {shown}.", f"両方とも同じ設定です: {shown}"), evidence)
     if inet is None and http is None and pac:
-        return MISMATCH.warn(
+        return warn(
             L(
                 f"WinINET uses a PAC script ({pac}) but WinHTTP is direct; services that use WinHTTP "
                 "may bypass the company proxy.",
@@ -94,7 +106,7 @@ def wininet_winhttp_mismatch(facts: Facts, ctx: RuleContext) -> Finding:
             evidence,
             severity=Severity.MEDIUM,
         )
-    return MISMATCH.fail(
+    return fail(
         L(
             f"WinINET: {inet or 'direct'}; WinHTTP: {http or 'direct'}.",
             f"WinINET: {inet or '直接接続'}、WinHTTP: {http or '直接接続'}",
@@ -103,13 +115,11 @@ def wininet_winhttp_mismatch(facts: Facts, ctx: RuleContext) -> Finding:
     )
 
 
-UNREACHABLE = RuleSpec(
+@rule(
     id="proxy.unreachable",
-    checks=("proxy", "endpoints"),
+    severity=Severity.CRITICAL,
     problem=L("The configured proxy cannot be reached", "設定されているプロキシに接続できません"),
     subject=L("Proxy reachability", "プロキシへの到達性"),
-    severity=Severity.CRITICAL,
-    related_codes=PROXY_CODES,
     remediation=(
         L(
             "If you are outside the company network (home, abroad), turn the proxy off in Settings > "
@@ -124,24 +134,29 @@ UNREACHABLE = RuleSpec(
         ),
     ),
 )
+def unreachable(proxy: ProxyData, endpoints: EndpointsData | None) -> Outcome:
+    """The configured proxy does not accept connections.
 
+    Reads the configured proxies (WinINET and WinHTTP, as host:port) and, for every endpoint
+    probe that went through a proxy, the TCP connection to it (``endpoints[HOST].tcp.target``,
+    ``.tcp.error``). Fails when no connection through the proxy succeeded; warns at medium
+    severity when only some failed. Not applicable when no proxy is configured (then the
+    endpoints check is not needed); not collected when no probe went through the proxy.
 
-@rule(UNREACHABLE)
-def proxy_unreachable(facts: Facts, ctx: RuleContext) -> Finding:
-    if missing := UNREACHABLE.missing(facts, "proxy"):
-        return missing
-    proxy = facts.proxy
-    assert proxy is not None
+    Why it matters: a proxy that cannot be reached (a company proxy used from home or abroad,
+    an address that no longer exists) stops every request that goes through it: timeouts
+    (0x80072EE2) and "server or proxy not found" (0xCAA70004).
+    """
     configured = sorted({p for p in (wininet_proxy(proxy), winhttp_proxy(proxy)) if p})
     if not configured:
-        return UNREACHABLE.not_applicable(L("No proxy is configured.", "プロキシは設定されていません。"))
-    if missing := UNREACHABLE.missing(facts, "endpoints"):
-        return missing
-    eps = facts.endpoints
-    assert eps is not None
-    through = [path for path in (probe_path(p, proxy) for p in eps.probes) if path.proxy and path.probe.tcp]
+        return not_applicable(L("No proxy is configured.", "プロキシは設定されていません。"))
+    if endpoints is None:
+        return missing("endpoints")
+    through = [
+        path for path in (probe_path(p, proxy) for p in endpoints.probes) if path.proxy and path.probe.tcp
+    ]
     if not through:
-        return UNREACHABLE.not_collected("no probe went through the proxy")
+        return not_collected("no probe went through the proxy")
     failed = [p.probe for p in through if tcp_failed(p.probe)]
     evidence: list[Evidence] = [ev("proxy.configured", configured)]
     for path in through:
@@ -152,7 +167,7 @@ def proxy_unreachable(facts: Facts, ctx: RuleContext) -> Finding:
             evidence.append(ev(fact(path.probe.host, "tcp.error"), tcp.error))
     if failed and not any(tcp_ok(p.probe) for p in through):
         errors = sorted({p.tcp.error or "?" for p in failed if p.tcp})
-        return UNREACHABLE.fail(
+        return fail(
             L(
                 f"No connection to {', '.join(configured)}: {'; '.join(errors)}.",
                 f"{', '.join(configured)} に接続できません: {'; '.join(errors)}",
@@ -160,7 +175,7 @@ def proxy_unreachable(facts: Facts, ctx: RuleContext) -> Finding:
             evidence,
         )
     if failed:
-        return UNREACHABLE.warn(
+        return warn(
             L(
                 f"{len(failed)} of {len(through)} connections through the proxy failed.",
                 f"プロキシ経由の接続 {len(through)} 件中 {len(failed)} 件が失敗しました。",
@@ -168,38 +183,13 @@ def proxy_unreachable(facts: Facts, ctx: RuleContext) -> Finding:
             evidence,
             severity=Severity.MEDIUM,
         )
-    return UNREACHABLE.passed(
+    return passed(
         L(
             f"{', '.join(configured)} accepted {len(through)} connection(s).",
             f"{', '.join(configured)} に {len(through)} 件接続できました。",
         ),
         evidence,
     )
-
-
-PAC = RuleSpec(
-    id="proxy.pac_unreachable",
-    checks=("proxy", "endpoints"),
-    problem=L(
-        "The proxy auto-configuration (PAC) script cannot be reached",
-        "プロキシ自動構成 (PAC) スクリプトに接続できません",
-    ),
-    subject=L("PAC script reachability", "PAC スクリプトへの到達性"),
-    severity=Severity.HIGH,
-    related_codes=PROXY_CODES,
-    remediation=(
-        L(
-            "Outside the company network, turn off 'Use setup "
-            "script' in Settings > Network & internet > Proxy.",
-            "社外では、設定 > ネットワークとインターネット > プロキ"
-            "シ の「セットアップ スクリプトを使う」をオフにしてください。",
-        ),
-        L(
-            "Inside it, ask IT whether the PAC address is still valid.",
-            "社内では、PAC のアドレスが有効か IT 部門に確認してください。",
-        ),
-    ),
-)
 
 
 def _pac_failure(pac: PacProbe) -> tuple[Localized, list[Evidence]] | None:
@@ -258,24 +248,52 @@ def _is_file_url(url: str) -> bool:
         return False
 
 
-@rule(PAC)
-def pac_unreachable(facts: Facts, ctx: RuleContext) -> Finding:
-    if missing := PAC.missing(facts, "proxy"):
-        return missing
-    proxy = facts.proxy
-    assert proxy is not None
+@rule(
+    id="proxy.pac_unreachable",
+    severity=Severity.HIGH,
+    problem=L(
+        "The proxy auto-configuration (PAC) script cannot be reached",
+        "プロキシ自動構成 (PAC) スクリプトに接続できません",
+    ),
+    subject=L("PAC script reachability", "PAC スクリプトへの到達性"),
+    remediation=(
+        L(
+            "Outside the company network, turn off 'Use setup "
+            "script' in Settings > Network & internet > Proxy.",
+            "社外では、設定 > ネットワークとインターネット > プロキ"
+            "シ の「セットアップ スクリプトを使う」をオフにしてください。",
+        ),
+        L(
+            "Inside it, ask IT whether the PAC address is still valid.",
+            "社内では、PAC のアドレスが有効か IT 部門に確認してください。",
+        ),
+    ),
+)
+def pac_unreachable(proxy: ProxyData, endpoints: EndpointsData | None) -> Outcome:
+    """The proxy auto-configuration (PAC) script cannot be fetched, or is not a PAC script.
+
+    Reads the PAC address (``proxy.wininet.auto_config_url``, or the one given with -PacUrl) and
+    the direct fetch of it by the endpoints check (``endpoints.pac``: DNS, TCP, HTTP status,
+    size, whether it contains FindProxyForURL). Fails on a file:// address (Windows 10 and
+    later ignore those), on the first failed step of the fetch, on a non-2xx answer, or on a
+    body that is not a PAC script (a login or error page). Not applicable without a PAC.
+
+    Why it matters: when the PAC cannot be fetched, Windows has no proxy to use and requests
+    go direct or time out: on a network that requires the proxy, sign-in fails with timeouts
+    (0x80072EE2, 0xCAA82EE2), "cannot connect" (0x80072EFD) or "server or proxy not found"
+    (0xCAA70004).
+    """
     if proxy.wininet is None:
-        return PAC.not_collected("the WinINET settings (where the PAC address is) could not be read")
-    eps = facts.endpoints
-    probed = eps.pac if eps is not None else None
+        return not_collected("the WinINET settings (where the PAC address is) could not be read")
+    probed = endpoints.pac if endpoints is not None else None
     # A PAC given with -PacUrl is judged too, even when the user has none configured.
     url = proxy.wininet.auto_config_url or (probed.url if probed else None)
     if not url:
-        return PAC.not_applicable(L("No PAC script is configured.", "PAC スクリプトは設定されていません。"))
+        return not_applicable(L("No PAC script is configured.", "PAC スクリプトは設定されていません。"))
     shown = redact_userinfo(url) or url
     evidence: list[Evidence] = [ev("proxy.wininet.auto_config_url", shown)]
     if _is_file_url(url):
-        return PAC.fail(
+        return fail(
             L(
                 f"The PAC address {shown} is a file:// path, which Windows 10 and later ignore: "
                 "serve the PAC over http(s).",
@@ -284,22 +302,22 @@ def pac_unreachable(facts: Facts, ctx: RuleContext) -> Finding:
             ),
             evidence,
         )
-    if missing := PAC.missing(facts, "endpoints"):
-        return missing
+    if endpoints is None:
+        return missing("endpoints")
     if probed is None:
-        return PAC.not_collected(f"the PAC script {shown} was not probed (see the endpoints check's errors)")
+        return not_collected(f"the PAC script {shown} was not probed (see the endpoints check's errors)")
     failure = _pac_failure(probed)
     if failure is not None:
         detail, more = failure
-        return PAC.fail(detail, evidence + more)
+        return fail(detail, evidence + more)
     if probed.http is None or probed.http.status is None or probed.looks_like_pac is None:
-        return PAC.not_collected(f"the probe of the PAC script {shown} has no result")
+        return not_collected(f"the probe of the PAC script {shown} has no result")
     evidence += [
         ev("endpoints.pac.http.status", probed.http.status),
         ev("endpoints.pac.bytes", probed.bytes),
         ev("endpoints.pac.looks_like_pac", True),
     ]
-    return PAC.passed(
+    return passed(
         L(
             f"{shown} was fetched directly ({probed.bytes} bytes) and is a PAC script.",
             f"{shown} を直接取得でき ({probed.bytes} バイト)、PAC スクリプトでした。",
@@ -308,16 +326,14 @@ def pac_unreachable(facts: Facts, ctx: RuleContext) -> Finding:
     )
 
 
-ENV = RuleSpec(
+@rule(
     id="proxy.environment_override",
-    checks=("proxy",),
+    severity=Severity.LOW,
     problem=L(
         "HTTP(S)_PROXY environment variables differ from the system proxy",
         "環境変数 HTTP(S)_PROXY がシステムのプロキシ設定と異なります",
     ),
     subject=L("Proxy environment variables", "プロキシの環境変数"),
-    severity=Severity.LOW,
-    related_codes=("0xCAA70004",),
     remediation=(
         L(
             "Remove or correct HTTP_PROXY / HTTPS_PROXY (System > About > Advanced system settings > "
@@ -328,30 +344,33 @@ ENV = RuleSpec(
         ),
     ),
 )
+def environment_override(proxy: ProxyData) -> Outcome:
+    """HTTP_PROXY / HTTPS_PROXY environment variables name another proxy than the system's.
 
+    Reads the proxy environment variables (``proxy.environment[SCOPE:NAME]``, user and machine
+    scope) and compares each, as host:port, with the system proxy (WinINET, else WinHTTP).
+    Warns when one differs; passwords in the values are masked in the evidence. Not applicable
+    when neither variable is set.
 
-@rule(ENV)
-def environment_override(facts: Facts, ctx: RuleContext) -> Finding:
-    if missing := ENV.missing(facts):
-        return missing
-    proxy = facts.proxy
-    assert proxy is not None
+    Why it matters: PowerShell 7 and many tools use these variables instead of the system
+    proxy; a leftover localhost value (a debugging proxy such as Fiddler) makes them fail where
+    the browser works, and such a local proxy is a known cause of "server or proxy not found"
+    (0xCAA70004).
+    """
     env = [v for v in proxy.environment if v.name.upper() in ("HTTP_PROXY", "HTTPS_PROXY")]
     if not env:
-        return ENV.not_applicable(
-            L("No HTTP(S)_PROXY variable is set.", "HTTP(S)_PROXY は設定されていません。")
-        )
+        return not_applicable(L("No HTTP(S)_PROXY variable is set.", "HTTP(S)_PROXY は設定されていません。"))
     system = wininet_proxy(proxy) or winhttp_proxy(proxy)
     evidence = [ev(f"proxy.environment[{v.scope}:{v.name}]", redact_userinfo(v.value)) for v in env]
     evidence.append(ev("proxy.system", system))
     differing = [v for v in env if normalize_proxy(v.value) != system]
     if not differing:
-        return ENV.passed(
+        return passed(
             L("The variables match the system proxy.", "環境変数はシステムのプロキシと一致しています。"),
             evidence,
         )
     names = ", ".join(f"{v.name}={redact_userinfo(v.value)} ({v.scope})" for v in differing)
-    return ENV.warn(
+    return warn(
         L(
             f"{names}; system proxy: {system or 'direct'}.",
             f"{names}、システムのプロキシ: {system or '直接接続'}",

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from diag.capture.models import ServiceData
-from diag.capture.parse import Facts
-from diag.diagnosis.models import Evidence, Finding, Severity
-from diag.diagnosis.rules.base import L, RuleContext, RuleSpec, ev, rule
+from diag.capture.models import ServiceData, ServicesData
+from diag.diagnosis.models import Evidence, Severity
+from diag.diagnosis.rules.base import L, Outcome, ev, fail, not_collected, passed, rule, warn
 
 
-def _service(facts: Facts, name: str) -> ServiceData | None:
-    services = facts.services
-    assert services is not None
+def _service(services: ServicesData, name: str) -> ServiceData | None:
     return next((s for s in services.services if s.name.lower() == name.lower()), None)
 
 
@@ -23,15 +20,14 @@ def _evidence(s: ServiceData) -> list[Evidence]:
     ]
 
 
-def _judge(spec: RuleSpec, facts: Facts, name: str, display: str) -> Finding:
-    if missing := spec.missing(facts):
-        return missing
-    s = _service(facts, name)
+def _judge(services: ServicesData, name: str, display: str) -> Outcome:
+    """Disabled fails, not installed warns; Manual + Stopped is the default and passes."""
+    s = _service(services, name)
     if s is None:
-        return spec.not_collected(f"the services check did not report {name}")
+        return not_collected(f"the services check did not report {name}")
     evidence = _evidence(s)
     if not s.present:
-        return spec.warn(
+        return warn(
             L(
                 f"The {display} service ({name}) is not installed.",
                 f"{display} サービス ({name}) がインストールされていません。",
@@ -39,11 +35,11 @@ def _judge(spec: RuleSpec, facts: Facts, name: str, display: str) -> Finding:
             evidence,
         )
     if (s.start_type or "").lower() == "disabled":
-        return spec.fail(
+        return fail(
             L(f"{display} ({name}) is Disabled.", f"{display} ({name}) が無効になっています。"), evidence
         )
     # Manual + Stopped is the default: the service is trigger-started when sign-in needs it.
-    return spec.passed(
+    return passed(
         L(
             f"{name}: {s.status or '?'}, start type {s.start_type or '?'}.",
             f"{name}: {s.status or '?'}、スタートアップの種類 {s.start_type or '?'}",
@@ -52,9 +48,9 @@ def _judge(spec: RuleSpec, facts: Facts, name: str, display: str) -> Finding:
     )
 
 
-WLID = RuleSpec(
+@rule(
     id="services.wlidsvc_disabled",
-    checks=("services",),
+    severity=Severity.CRITICAL,
     problem=L(
         "The Microsoft Account Sign-in Assistant (wlidsvc) is disabled",
         "Microsoft アカウント サインイン アシスタント (wlidsvc) が無効になっています",
@@ -63,8 +59,6 @@ WLID = RuleSpec(
         "Microsoft Account Sign-in Assistant (wlidsvc)",
         "Microsoft アカウント サインイン アシスタント (wlidsvc)",
     ),
-    severity=Severity.CRITICAL,
-    related_codes=("0x80070426", "0x800704EC"),
     remediation=(
         L(
             "As administrator: `sc config wlidsvc start= demand` (Manual, the default), then sign in again.",
@@ -77,23 +71,29 @@ WLID = RuleSpec(
         ),
     ),
 )
+def wlidsvc_disabled(services: ServicesData) -> Outcome:
+    """The Microsoft Account Sign-in Assistant service (wlidsvc) is disabled or missing.
+
+    Reads the wlidsvc entry of the services check (``services[wlidsvc].present``, ``.status``,
+    ``.start_type``). Fails when its start type is Disabled, warns when it is not installed.
+    Stopped with start type Manual passes: that is the default, Windows starts it when needed.
+
+    Why it matters: users cannot sign in with a Microsoft account while wlidsvc cannot start
+    (Microsoft's service guidance); tuning and privacy tools disable it. Windows reports
+    "the service has not been started" (0x80070426), or a "blocked by policy" page has been
+    reported with 0x800704EC (unconfirmed by Microsoft).
+    """
+    return _judge(services, "wlidsvc", "Microsoft Account Sign-in Assistant")
 
 
-@rule(WLID)
-def wlidsvc_disabled(facts: Facts, ctx: RuleContext) -> Finding:
-    return _judge(WLID, facts, "wlidsvc", "Microsoft Account Sign-in Assistant")
-
-
-TOKEN = RuleSpec(
+@rule(
     id="services.tokenbroker_disabled",
-    checks=("services",),
+    severity=Severity.HIGH,
     problem=L(
         "The Web Account Manager (TokenBroker) service is disabled",
         "Web アカウント マネージャー (TokenBroker) サービスが無効になっています",
     ),
     subject=L("Web Account Manager (TokenBroker)", "Web アカウント マネージャー (TokenBroker)"),
-    severity=Severity.HIGH,
-    related_codes=("0xCAA5001C", "0x80080005"),
     remediation=(
         L(
             "As administrator: `sc config TokenBroker start= demand` (Manual, the default), then restart.",
@@ -102,16 +102,23 @@ TOKEN = RuleSpec(
         ),
     ),
 )
+def tokenbroker_disabled(services: ServicesData) -> Outcome:
+    """The Web Account Manager service (TokenBroker) is disabled or missing.
+
+    Reads the TokenBroker entry of the services check (``services[TokenBroker].present``,
+    ``.status``, ``.start_type``) and judges it like wlidsvc: Disabled fails, not installed
+    warns, Manual (stopped or running) passes as the default.
+
+    Why it matters: Web Account Manager hands account tokens to Settings, Office, Teams and
+    the Store; disabled, those apps cannot sign in and show service errors such as
+    0x80070426 or 0x800706BE, or "Something went wrong [1001]" in Office.
+    """
+    return _judge(services, "TokenBroker", "Web Account Manager")
 
 
-@rule(TOKEN)
-def tokenbroker_disabled(facts: Facts, ctx: RuleContext) -> Finding:
-    return _judge(TOKEN, facts, "TokenBroker", "Web Account Manager")
-
-
-CORE = RuleSpec(
+@rule(
     id="services.core_network_disabled",
-    checks=("services",),
+    severity=Severity.HIGH,
     problem=L(
         "A core network service (DNS Client / Network Location Awareness) is disabled or stopped",
         "基本的なネットワーク サービス (DNS Client / Network Location Awareness) が無効または停止しています",
@@ -120,8 +127,6 @@ CORE = RuleSpec(
         "DNS Client and Network Location Awareness services",
         "DNS Client と Network Location Awareness サービス",
     ),
-    severity=Severity.HIGH,
-    related_codes=("0x800704CF", "0x80072EE7"),
     remediation=(
         L(
             "Reset both to Automatic and restart the PC (they are protected services: a tool or policy "
@@ -131,19 +136,24 @@ CORE = RuleSpec(
         ),
     ),
 )
+def core_network_disabled(services: ServicesData) -> Outcome:
+    """The DNS Client (Dnscache) or Network Location Awareness (NlaSvc) service is off.
 
+    Reads both services from the services check (``services[Dnscache]``, ``services[NlaSvc]``:
+    present, status, start type). Fails when either is Disabled or missing, warns at medium
+    severity when either is stopped. Not collected when the check reported neither.
 
-@rule(CORE)
-def core_network_disabled(facts: Facts, ctx: RuleContext) -> Finding:
-    if missing := CORE.missing(facts):
-        return missing
-    found = [s for s in (_service(facts, "Dnscache"), _service(facts, "NlaSvc")) if s is not None]
+    Why it matters: without the DNS Client names do not resolve (0x80072EE7) and without
+    Network Location Awareness Windows cannot tell it is online (0x800704CF). Both run by
+    default, so a tool or a policy changed them.
+    """
+    found = [s for s in (_service(services, "Dnscache"), _service(services, "NlaSvc")) if s is not None]
     if not found:
-        return CORE.not_collected("the services check reported neither Dnscache nor NlaSvc")
+        return not_collected("the services check reported neither Dnscache nor NlaSvc")
     evidence = [e for s in found for e in _evidence(s)]
     disabled = [s.name for s in found if (s.start_type or "").lower() == "disabled" or not s.present]
     if disabled:
-        return CORE.fail(
+        return fail(
             L(
                 f"Disabled or missing: {', '.join(disabled)}.",
                 f"無効または存在しません: {', '.join(disabled)}",
@@ -152,12 +162,12 @@ def core_network_disabled(facts: Facts, ctx: RuleContext) -> Finding:
         )
     stopped = [s.name for s in found if (s.status or "").lower() == "stopped"]
     if stopped:
-        return CORE.warn(
+        return warn(
             L(f"Stopped: {', '.join(stopped)}.", f"停止しています: {', '.join(stopped)}"),
             evidence,
             severity=Severity.MEDIUM,
         )
-    return CORE.passed(
+    return passed(
         L(f"Running: {', '.join(s.name for s in found)}.", f"実行中: {', '.join(s.name for s in found)}"),
         evidence,
     )

@@ -1,4 +1,4 @@
-"""Proxy and TLS rules, table-driven."""
+"""Proxy rules (WinINET/WinHTTP, reachability, PAC, environment variables), table-driven."""
 
 from __future__ import annotations
 
@@ -175,76 +175,11 @@ CASES = [
         Status.PASS,
         "match",
     ),
-    ("tls.handshake_failure", {}, Status.PASS, "6 host"),
-    (
-        "tls.handshake_failure",
-        {
-            "endpoints": healthy_endpoints(
-                **{"login.live.com": probe("login.live.com", tls_error="SSPI への呼び出しに失敗しました。")}
-            )
-        },
-        Status.FAIL,
-        "login.live.com",
-    ),
-    ("tls.interception", {}, Status.PASS, "Microsoft or DigiCert"),
-    (
-        "tls.interception",
-        {
-            "endpoints": healthy_endpoints(
-                **{"login.live.com": probe("login.live.com", issuer="CN=Contoso Inspection CA, O=Contoso")}
-            )
-        },
-        Status.FAIL,
-        "Contoso Inspection CA",
-    ),
-    ("tls.protocol_disabled", {}, Status.PASS, "Windows default"),
-    (
-        "tls.protocol_disabled",
-        {
-            "tls": {
-                "schannel_client": [
-                    {"protocol": "TLS 1.2", "key_present": True, "enabled": 0, "disabled_by_default": 0}
-                ]
-            }
-        },
-        Status.FAIL,
-        "Enabled=0",
-    ),
-    (
-        "tls.protocol_disabled",
-        {
-            "tls": {
-                "schannel_client": [
-                    {"protocol": "TLS 1.2", "key_present": True, "enabled": 1, "disabled_by_default": 1}
-                ]
-            }
-        },
-        Status.FAIL,
-        "DisabledByDefault=1",
-    ),
-    (
-        "tls.protocol_disabled",
-        {
-            "tls": {
-                "schannel_client": [
-                    {
-                        "protocol": "TLS 1.2",
-                        "key_present": True,
-                        "enabled": 4294967295,
-                        "disabled_by_default": 0,
-                    }
-                ]
-            }
-        },
-        Status.PASS,
-        "enabled",
-    ),
-    ("tls.protocol_disabled", {"tls": None}, Status.NOT_COLLECTED, "tls check"),
 ]
 
 
 @pytest.mark.parametrize(("rule_id", "kwargs", "status", "text"), CASES)
-def test_proxy_and_tls_rules(rule_id: str, kwargs: dict[str, Any], status: Status, text: str) -> None:
+def test_proxy_rules(rule_id: str, kwargs: dict[str, Any], status: Status, text: str) -> None:
     finding = run(rule_id, capture(**kwargs))
     assert_status(finding, status)
     assert finding.detail is not None and text in finding.detail.en
@@ -277,7 +212,7 @@ def test_pac_given_with_pac_url_is_judged_without_an_auto_config_url() -> None:
 
 def test_pac_unreachable_fixture_fails_on_dns_and_hosts_still_pass() -> None:
     # tests/fixtures/captures/pac-unreachable.json: at home, VPN off, the company PAC host unknown
-    path = Path(__file__).parent / "fixtures" / "captures" / "pac-unreachable.json"
+    path = Path(__file__).parents[2] / "fixtures" / "captures" / "pac-unreachable.json"
     facts = Facts(Capture.model_validate_json(path.read_text(encoding="utf-8")))
     finding = RULES["proxy.pac_unreachable"](facts, RuleContext())
     assert_status(finding, Status.FAIL)
@@ -285,3 +220,9 @@ def test_pac_unreachable_fixture_fails_on_dns_and_hosts_still_pass() -> None:
     assert "http://wpad.corp.example/proxy.pac" in finding.detail.en and "DNS" in finding.detail.en
     tls = RULES["tls.handshake_failure"](facts, RuleContext())
     assert tls.status is Status.PASS, "the hosts go direct and work"
+
+
+def test_without_a_proxy_the_endpoints_check_is_not_needed() -> None:
+    # the proxy rules judge "no proxy" before they ask for the probes
+    for rule_id in ("proxy.unreachable", "proxy.pac_unreachable"):
+        assert_status(run(rule_id, capture(endpoints=None)), Status.NOT_APPLICABLE)

@@ -1,4 +1,4 @@
-"""Clock skew (exact 5-minute boundary, probe timing) and W32Time rules."""
+"""clock.skew (exact 5-minute boundary, probe timing) and clock.w32time_not_syncing."""
 
 from __future__ import annotations
 
@@ -44,37 +44,37 @@ def whole_second_time(offset: float) -> tuple[dict[str, object], dict[str, objec
 )
 def test_clock_skew_threshold_is_exactly_five_minutes(offset: int, status: Status) -> None:
     time, eps = whole_second_time(offset)
-    f = run("time.clock_skew", capture(time=time, endpoints=eps))
+    f = run("clock.skew", capture(time=time, endpoints=eps))
     assert_status(f, status)
 
 
 def test_clock_skew_shows_the_measured_skew_in_both_languages() -> None:
     time, eps = whole_second_time(7 * 60 + 12)
-    f = run("time.clock_skew", capture(time=time, endpoints=eps))
+    f = run("clock.skew", capture(time=time, endpoints=eps))
     assert f.detail is not None
     assert "7 min 12 s behind" in f.detail.en
     assert "7分12秒遅れています" in f.detail.ja
     time, eps = whole_second_time(-(2 * 3600 + 5))
-    f = run("time.clock_skew", capture(time=time, endpoints=eps))
+    f = run("clock.skew", capture(time=time, endpoints=eps))
     assert f.detail is not None and "2 h 0 min 5 s ahead" in f.detail.en
 
 
 def test_clock_skew_accounts_for_when_the_probes_ran() -> None:
     # utc_time read at 01:02:03.54; probes ran 0.795 s later; server says 01:02:04 -> no skew
-    f = run("time.clock_skew", capture())
+    f = run("clock.skew", capture())
     assert_status(f, Status.PASS)
     assert ENDPOINTS_STAMP.startswith("2026-11-25T01:02:04")
 
 
 def test_clock_skew_not_collected_without_time_or_dates() -> None:
-    assert_status(run("time.clock_skew", capture(time=None)), Status.NOT_COLLECTED)
+    assert_status(run("clock.skew", capture(time=None)), Status.NOT_COLLECTED)
     assert_status(
-        run("time.clock_skew", capture(endpoints={"probes": [probe("login.live.com", date="garbage")]})),
+        run("clock.skew", capture(endpoints={"probes": [probe("login.live.com", date="garbage")]})),
         Status.NOT_COLLECTED,
     )
 
 
-W32 = "time.w32time_not_syncing"
+W32 = "clock.w32time_not_syncing"
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ CAUSES = [
     cause("firewall", "tcp.partial_block"),
     cause("hosts", "hosts_file.override", "endpoints.ncsi_blocked"),
     cause("proxy", "proxy.unreachable"),
-    cause("clock", "time.clock_skew"),
+    cause("clock", "clock.skew"),
 ]
 
 
@@ -36,7 +36,7 @@ def test_confirmed_by_severity_then_unknown_then_ruled_out() -> None:
         finding("hosts_file.override", Status.FAIL, Severity.CRITICAL),
         finding("endpoints.ncsi_blocked", Status.PASS),
         finding("proxy.unreachable", Status.NOT_APPLICABLE),
-        finding("time.clock_skew", Status.NOT_COLLECTED),
+        finding("clock.skew", Status.NOT_COLLECTED),
     ]
     ranked = rank_causes(CAUSES, findings)
     assert [(c.cause_id, c.verdict) for c in ranked] == [
@@ -48,7 +48,7 @@ def test_confirmed_by_severity_then_unknown_then_ruled_out() -> None:
     ]
     assert [c.rank for c in ranked] == [1, 2, 3, 4, 5]
     assert ranked[0].findings == ["hosts_file.override"]
-    assert ranked[3].findings == ["time.clock_skew"]
+    assert ranked[3].findings == ["clock.skew"]
 
 
 def test_a_warning_confirms_and_ties_keep_the_knowledge_base_order() -> None:
