@@ -5,6 +5,12 @@ and list, reject wrong types instead of coercing them, and are the only way the 
 reads a check's data. Fields a probe could not fill are None (with an entry in the document's
 ``errors`` list saying why), so "not collected" is always distinguishable from a real value.
 
+Fields that name people or infrastructure carry a marker from diag.capture.names
+(``Annotated[..., PersonName]``): redaction finds them through it.
+
+This module holds only the models. Which check a data model belongs to is said once, in the check
+spec (diag/checks.py), which imports these models; the spec is where a check's name is checked.
+
 The shapes are documented for other tools in docs/capture-format.md; the JSON Schema shipped in
 diag/capture/capture.schema.json is generated from these models (see diag.capture.schema).
 """
@@ -12,9 +18,11 @@ diag/capture/capture.schema.json is generated from these models (see diag.captur
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any, Final, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from diag.capture.names import AccountSid, ComputerName, DomainName, PersonName, ServerSetting, SignedInUser
 
 #: Version of the per-check document format (``schema_version`` in every check document).
 CHECK_SCHEMA_VERSION: Final = 1
@@ -58,10 +66,10 @@ class OsData(Model):
     display_version: ShortText | None = None  # "23H2"
     edition: ShortText | None = None  # "Professional" (EditionID)
     architecture: ShortText | None = None  # "64-bit" / "ARM 64-bit Processor"
-    computer_name: ShortText | None = None
-    domain: ShortText | None = None  # DNS domain or workgroup name
+    computer_name: Annotated[ShortText | None, ComputerName] = None
+    domain: Annotated[ShortText | None, DomainName] = None  # DNS domain or workgroup name
     part_of_domain: bool | None = None
-    workgroup: ShortText | None = None
+    workgroup: Annotated[ShortText | None, DomainName] = None
     last_boot_utc: ShortText | None = None  # ISO 8601 UTC
     uptime_seconds: int | None = None
     is_elevated: bool | None = None
@@ -111,7 +119,7 @@ class W32TimeData(Model):
     service_status: ShortText | None = None  # "Running" / "Stopped" / "NotFound"
     start_type: ShortText | None = None  # "Automatic" / "Manual" / "Disabled"
     type: ShortText | None = None  # registry Parameters\Type: NTP / NT5DS / NoSync / AllSync
-    ntp_server: ShortText | None = None  # "time.windows.com,0x9"
+    ntp_server: Annotated[ShortText | None, ServerSetting] = None  # "time.windows.com,0x9"
 
 
 class TimeData(Model):
@@ -125,29 +133,29 @@ class TimeData(Model):
 class ProxyScopeData(Model):
     #: whose per-user (WinINET) settings were read
     source: Literal["current_user", "interactive_user", "unavailable"] = "current_user"
-    user: ShortText | None = None  # DOMAIN\user
-    sid: ShortText | None = None
+    user: Annotated[ShortText | None, PersonName] = None  # DOMAIN\user
+    sid: Annotated[ShortText | None, AccountSid] = None
 
 
 class WinInetData(Model):
     proxy_enable: bool | None = None
-    proxy_server: Text | None = None  # "host:port" or "http=h:p;https=h:p"
-    proxy_override: Text | None = None  # "<local>;*.corp"
-    auto_config_url: Text | None = None  # PAC URL
+    proxy_server: Annotated[Text | None, ServerSetting] = None  # "host:port" or "http=h:p;https=h:p"
+    proxy_override: Annotated[Text | None, ServerSetting] = None  # "<local>;*.corp"
+    auto_config_url: Annotated[Text | None, ServerSetting] = None  # PAC URL
     auto_detect: bool | None = None  # WPAD
 
 
 class WinHttpData(Model):
     source: Literal["registry", "netsh", "unavailable"] = "registry"
     direct: bool | None = None  # True = no proxy
-    proxy_server: Text | None = None
-    bypass_list: Text | None = None
+    proxy_server: Annotated[Text | None, ServerSetting] = None
+    bypass_list: Annotated[Text | None, ServerSetting] = None
 
 
 class EnvProxyVar(Model):
     scope: Literal["user", "machine", "process"]
     name: ShortText  # HTTP_PROXY / HTTPS_PROXY / NO_PROXY (any case)
-    value: Text
+    value: Annotated[Text, ServerSetting]  # a proxy URL, or NO_PROXY's bypass list
 
 
 class ProxyData(Model):
@@ -170,7 +178,7 @@ class AdapterData(Model):
 
 class VpnProfileData(Model):
     name: ShortText
-    server_address: ShortText | None = None
+    server_address: Annotated[ShortText | None, ServerSetting] = None
     tunnel_type: ShortText | None = None
     split_tunneling: bool | None = None
     connection_status: ShortText | None = None  # Connected / Disconnected
@@ -191,7 +199,7 @@ class DefaultRouteData(Model):
 
 class HostsEntryData(Model):
     address: ShortText
-    hostname: ShortText
+    hostname: Annotated[ShortText, ServerSetting]
     line_number: int | None = None
 
 
@@ -216,7 +224,7 @@ class TcpProbe(Model):
     ok: bool | None = None
     ms: int | None = None
     error: Text | None = None
-    target: ShortText | None = None  # "login.live.com:443" or the proxy's "proxy:8080"
+    target: Annotated[ShortText | None, ServerSetting] = None  # "login.live.com:443" or the proxy's "proxy:8080"
 
 
 class TlsProbe(Model):
@@ -238,9 +246,9 @@ class HttpProbe(Model):
 
 
 class EndpointProbe(Model):
-    host: ShortText
+    host: Annotated[ShortText, ServerSetting]  # a Microsoft host, or one given with --endpoint-hosts
     #: the proxy this host's requests would go through ("http://proxy:8080"), None = direct
-    proxy: ShortText | None = None
+    proxy: Annotated[ShortText | None, ServerSetting] = None
     dns: DnsProbe | None = None
     tcp: TcpProbe | None = None
     tls: TlsProbe | None = None
@@ -250,7 +258,7 @@ class EndpointProbe(Model):
 class PacProbe(Model):
     """The user's WinINET AutoConfigURL (or -PacUrl), fetched DIRECT as WinINET fetches a PAC."""
 
-    url: Text
+    url: Annotated[Text, ServerSetting]
     dns: DnsProbe | None = None
     tcp: TcpProbe | None = None  # target "wpad.corp.example:80"
     http: HttpProbe | None = None  # a GET, redirects followed
@@ -304,9 +312,9 @@ class DsregData(Model):
     azure_ad_joined: bool | None = None
     enterprise_joined: bool | None = None
     domain_joined: bool | None = None
-    domain_name: ShortText | None = None
+    domain_name: Annotated[ShortText | None, DomainName] = None
     workplace_joined: bool | None = None
-    tenant_name: ShortText | None = None
+    tenant_name: Annotated[ShortText | None, DomainName] = None
     azure_ad_prt: bool | None = None
     azure_ad_prt_update_time: ShortText | None = None  # ISO 8601 UTC when parseable, else raw
 
@@ -318,28 +326,14 @@ class IdentityData(Model):
     no_connected_user: int | None = None
     #: the signed-in user signs in to Windows with a Microsoft account (None = could not tell)
     signed_in_with_msa: bool | None = None
-    user_name: ShortText | None = None  # DOMAIN\user or MicrosoftAccount\x@outlook.com
-
-
-CHECK_DATA_MODELS: dict[str, type[Model]] = {
-    "os": OsData,
-    "locale": LocaleData,
-    "time": TimeData,
-    "proxy": ProxyData,
-    "network": NetworkData,
-    "endpoints": EndpointsData,
-    "services": ServicesData,
-    "tls": TlsData,
-    "identity": IdentityData,
-}
-
-CheckName = Literal["os", "locale", "time", "proxy", "network", "endpoints", "services", "tls", "identity"]
+    user_name: Annotated[ShortText | None, SignedInUser] = None  # DOMAIN\user or MicrosoftAccount\x@outlook.com
 
 
 class CheckDocument(Model):
     """The one JSON document a check script prints."""
 
-    check: CheckName
+    #: one of the check names in diag/checks.py (diag.capture.parse checks it against the spec)
+    check: ShortText
     schema_version: Literal[1]
     collected_utc: ShortText
     elapsed_ms: int | None = None
@@ -432,3 +426,17 @@ class Capture(BaseModel):
     #: personal data replaced before the capture was saved (msdiag scan --save-capture --redact);
     #: None = as collected
     redaction: Literal["none", "standard", "strict"] | None = None
+
+
+if TYPE_CHECKING:
+    CHECK_DATA_MODELS: dict[str, type[Model]]
+
+
+def __getattr__(name: str) -> object:
+    # Compatibility alias for modules that imported the check -> model map from here before the
+    # check spec existed: the map now lives in (and is derived by) diag.checks. Import it from there.
+    if name == "CHECK_DATA_MODELS":
+        from diag.checks import CHECK_DATA_MODELS
+
+        return CHECK_DATA_MODELS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

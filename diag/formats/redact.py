@@ -32,9 +32,21 @@ from typing import Any
 
 import phonenumbers
 
-from diag.capture.models import Capture
+from diag.capture.models import Capture, CheckResult
+from diag.capture.names import (
+    NAME_MARKERS,
+    AccountSid,
+    ComputerName,
+    DomainName,
+    NameMarker,
+    PersonName,
+    ServerSetting,
+    SignedInUser,
+    named_values,
+    names_only,
+)
 from diag.capture.parse import Facts
-from diag.checks import DEFAULT_ENDPOINT_HOSTS
+from diag.checks import CHECKS, CHECKS_BY_NAME, DEFAULT_ENDPOINT_HOSTS, NAME_SOURCES
 from diag.diagnosis.models import DiagnosisResult, StatusCounts
 from diag.errors import InputError
 
@@ -308,6 +320,28 @@ def _phone_context(result: DiagnosisResult, facts: Facts) -> tuple[list[str], li
     return valid, known
 
 
+def redaction_inputs(capture: Capture) -> dict[str, CheckResult]:
+    """The check results of ``capture`` that redaction learns names from: every check whose data
+    holds names (from the check spec), reduced to its marked fields and probe errors. For callers
+    that redact only a few strings of a result (the fleet report): redaction then finds the same
+    typed names as in the whole result, walking far fewer strings.
+
+    Not kept: the locale document, from which the whole result's redaction takes the regions the
+    phone matcher reads national numbers with; international numbers and the national forms the
+    fallback patterns know are masked without it."""
+    kept: dict[str, CheckResult] = {}
+    for name in NAME_SOURCES:
+        outcome = capture.checks.get(name)
+        if outcome is None:
+            continue
+        document = outcome.document
+        if document is not None:
+            data = names_only(CHECKS_BY_NAME[name].model, document.get("data"))
+            document = {**document, "data": data}
+        kept[name] = outcome.model_copy(update={"raw": None, "document": document})
+    return kept
+
+
 # ---------------------------------------------------------------- identities
 def _is_microsoft_name(name: str) -> bool:
     lowered = name.lower().rstrip(".")
@@ -391,8 +425,12 @@ _SERVER_IN_TEXT = re.compile(
 )
 
 
+_DOTTED_NUMBER = re.compile(r"[\d.]+")
+
+
 def _server_names(value: str | None) -> list[str]:
-    """Host names in a proxy / PAC / VPN setting: "h:8080", "http=h:p;https=h2:p", "http://u@h:p/x"."""
+    """Host names in a value that names servers (a ServerSetting): "h:8080", "http=h:p;https=h2:p",
+    "http://u@h:p/x", "<local>;*.corp;intranet.corp.example", "time.corp.example,0x9"."""
     if not value:
         return []
     found = []
@@ -401,55 +439,54 @@ def _server_names(value: str | None) -> list[str]:
         m = _SERVER_IN_TEXT.match(part)
         if m is None:
             continue
+        if part.startswith("."):
+            continue  # a domain suffix in a bypass list (".corp.example"): domain redaction's job
         name = m.group(1).strip(".")
-        # IP addresses are strict's IP redaction's job; bare words ("<local>") are no host names.
-        if "." in name and not _IPV4.fullmatch(name) and not _is_microsoft_name(name):
+        # IP addresses (and bypass wildcards such as "192.168.*") are strict's IP redaction's job;
+        # bare words ("<local>", "localhost") are no host names.
+        if "." in name and not _DOTTED_NUMBER.fullmatch(name) and not _is_microsoft_name(name):
             found.append(name)
     return found
 
 
-def _infrastructure_hosts(facts: Facts) -> list[str]:
-    proxy, network, endpoints = facts.proxy, facts.network, facts.endpoints
-    values: list[str | None] = []
-    if proxy is not None:
-        if proxy.wininet is not None:
-            values += [proxy.wininet.proxy_server, proxy.wininet.auto_config_url]
-        if proxy.winhttp is not None:
-            values.append(proxy.winhttp.proxy_server)
-        values += [v.value for v in proxy.environment if v.name.lower() != "no_proxy"]
-    if network is not None:
-        values += [p.server_address for p in network.vpn_profiles]
-    if endpoints is not None and endpoints.pac is not None:
-        values.append(endpoints.pac.url)
-    return [name for value in values for name in _server_names(value)]
+def _typed_names(facts: Facts) -> dict[NameMarker, list[str]]:
+    """Every marked value of every check that holds names (diag.capture.names), by marker.
+
+    Generic on purpose: a field marked in diag/capture/models.py is collected here without naming
+    it, so a new check (or field) that holds a name cannot be forgotten by redaction."""
+    found: dict[NameMarker, list[str]] = {marker: [] for marker in NAME_MARKERS}
+    for check in CHECKS:
+        if not check.holds_names:
+            continue
+        data = facts.data(check.model)
+        if data is not None:
+            for marker, value in named_values(data):
+                found[marker].append(value)
+    return found
 
 
 def _collect(result: DiagnosisResult, data: dict[str, Any], strict: bool) -> Placeholders:
     names = Placeholders()
-    facts = Facts(result.capture)
-    # Typed facts first: the signed-in user is user-1, this machine host-1, its domain domain-1.
-    identity = facts.identity
-    proxy = facts.proxy
-    _add_user_identity(names, identity.user_name if identity else None, strict)
-    _add_user_identity(names, proxy.scope.user if proxy and proxy.scope else None, strict)
+    typed = _typed_names(Facts(result.capture))
+    # Typed facts first, people before machines: the signed-in user is user-1, this machine
+    # host-1, its domain domain-1; then the organisation's own servers (proxy, PAC, VPN, NTP ...).
+    for value in typed[SignedInUser] + typed[PersonName]:
+        _add_user_identity(names, value, strict)
+    for value in typed[AccountSid]:
+        names.add("sid", value)
     if strict:
-        os_data = facts.os
-        names.add("host", os_data.computer_name if os_data else None)
+        for value in typed[ComputerName]:
+            names.add("host", value)
         if not _IPV4.fullmatch(result.capture.host.strip()):
             first_label = result.capture.host.split(".")[0]
             names.add("host", result.capture.host if "." not in result.capture.host else first_label)
             if "." in result.capture.host:
                 names.add("domain", result.capture.host.split(".", 1)[1])
-        if os_data is not None:
-            names.add("domain", os_data.domain)
-            names.add("domain", os_data.workgroup)
-        dsreg = identity.dsregcmd if identity else None
-        if dsreg is not None:
-            names.add("domain", dsreg.domain_name)
-            names.add("domain", dsreg.tenant_name)
-        # The organisation's own servers name it (and sometimes the user): proxy, PAC, VPN.
-        for server in _infrastructure_hosts(facts):
-            names.add("host", server)
+        for value in typed[DomainName]:
+            names.add("domain", value)
+        for value in typed[ServerSetting]:
+            for server in _server_names(value):
+                names.add("host", server)
     # Then patterns anywhere in the result.
     texts = list(_walk_strings(data))
     for text in texts:
