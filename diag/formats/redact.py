@@ -3,8 +3,8 @@
 Levels (``--redact``):
 
 - ``none``: nothing changed; the report says so.
-- ``standard`` (default): phone numbers masked ("+81 90-****-5678": country code, for long numbers the
-  first two national digits, and the last four stay) unless ``show_phone``; user names and the local
+- ``standard`` (default): phone numbers masked ("+81 **-****-5678": the country code, a trunk 0 and
+  the last four digits stay; diag.phone_mask, the same masker as `msdiag phone`) unless ``show_phone``; user names and the local
   part of e-mail addresses / UPNs replaced by stable placeholders ``user-1``, ``user-2`` ... The same
   person is the same placeholder everywhere: ``CONTOSO\\taro``, ``C:\\Users\\taro`` and
   ``taro@contoso.com`` all become ``user-1`` (the local name, case-insensitive, is the key).
@@ -23,7 +23,6 @@ which is deterministic for a given capture, so golden files stay stable.
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import re
 from collections.abc import Callable, Iterator
@@ -49,6 +48,7 @@ from diag.capture.parse import Facts
 from diag.checks import CHECKS, CHECKS_BY_NAME, DEFAULT_ENDPOINT_HOSTS, NAME_SOURCES
 from diag.diagnosis.models import DiagnosisResult, StatusCounts
 from diag.errors import InputError
+from diag.phone_mask import PhoneMasker
 
 
 class Redaction(str, Enum):
@@ -141,11 +141,6 @@ _PROFILE = re.compile(r"(?i)([A-Z]:\\Users\\)([^\\/:*?\"<>|\r\n]{1,64}?)(?=\\|$|
 _DOMAIN_USER = re.compile(r"(?<![\\\w:.$-])([A-Za-z][\w.-]{0,62}|NT AUTHORITY|NT SERVICE)\\([\w.$-]{1,64})")
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 _IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%[\w.]+)?(?![\w:])")
-# Fallbacks for numbers phonenumbers does not accept as valid: "+81 090-1234-5678" (trunk 0 kept after
-# the country code), other +-numbers, and Japanese-style national numbers "090-1234-5678".
-_PLUS_NUMBER = re.compile(r"(?<![\w+])\+\d[\d \-().]{6,22}\d(?![\w])")
-_NATIONAL_NUMBER = re.compile(r"(?<![\w.+-])0\d{1,4}-\d{1,4}-\d{3,4}(?![\w.-])")
-_DIGIT_RUN = re.compile(r"\d{7,}")
 # A password in a URL ("http://user:secret@proxy:8080") is a credential: masked at every level.
 _URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)([^/\s@]+)(@)")
 _USER_SID = re.compile(r"\bS-1-5-21-\d+-\d+-\d+-\d+\b")
@@ -210,90 +205,7 @@ def _map_strings(value: Any, fn: Callable[[str], str], key: str | None = None) -
     return value
 
 
-# ---------------------------------------------------------------- phone numbers
-def _mask_number(raw: str, country_code: int | None) -> str:
-    """Mask a phone number's digits in place, keeping separators, the country code and the tail."""
-    digit_positions = [i for i, ch in enumerate(raw) if ch.isdigit()]
-    keep: set[int] = set()
-    national = digit_positions
-    if raw.lstrip().startswith("+"):
-        cc_len = len(str(country_code)) if country_code else min(2, len(digit_positions))
-        keep.update(digit_positions[:cc_len])
-        national = digit_positions[cc_len:]
-    if national and raw[national[0]] == "0":  # trunk prefix: not identifying
-        keep.add(national[0])
-        national = national[1:]
-    if len(national) >= 10:
-        keep.update(national[:2])
-    tail = 4 if len(national) >= 8 else 2
-    keep.update(national[-tail:])
-    return "".join("*" if (i in digit_positions and i not in keep) else ch for i, ch in enumerate(raw))
-
-
-def _country_code_of(raw: str) -> int | None:
-    digits = re.sub(r"\D", "", raw)
-    for length in (1, 2, 3):
-        code = int(digits[:length]) if len(digits) >= length else 0
-        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-            return code
-    return None
-
-
-@functools.lru_cache(maxsize=4096)
-def _masked(regions: tuple[str, ...], known: tuple[str, ...], text: str) -> str:
-    masker = PhoneMasker.__new__(PhoneMasker)
-    masker.regions, masker.known = list(regions), list(known)
-    return masker._mask(text)
-
-
-class PhoneMasker:
-    """Find phone numbers in free text (phonenumbers' matcher plus fallbacks) and mask them."""
-
-    def __init__(self, regions: list[str], known_national_numbers: list[str]) -> None:
-        self.regions = regions or ["US"]
-        self.known = sorted({n for n in known_national_numbers if len(n) >= 7}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        if not any(ch.isdigit() for ch in text):
-            return text
-        # The same finding texts recur across the hosts of a fleet report: mask each once.
-        return _masked(tuple(self.regions), tuple(self.known), text)
-
-    def _mask(self, text: str) -> str:
-        spans: list[tuple[int, int, int | None]] = []
-        for region in self.regions:
-            for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-                spans.append((match.start, match.end, match.number.country_code))
-        for pattern in (_PLUS_NUMBER, _NATIONAL_NUMBER):
-            for m in pattern.finditer(text):
-                cc = _country_code_of(m.group()) if m.group().startswith("+") else None
-                spans.append((m.start(), m.end(), cc))
-        text = self._apply(text, spans)
-        # Digits typed without separators ("09012345678", "819012345678") of a number we know.
-        return _DIGIT_RUN.sub(self._mask_known_run, text)
-
-    @staticmethod
-    def _apply(text: str, spans: list[tuple[int, int, int | None]]) -> str:
-        out, pos = [], 0
-        for start, end, cc in sorted(spans, key=lambda s: (s[0], -s[1])):
-            if start < pos:  # overlaps a span already masked
-                continue
-            out.append(text[pos:start])
-            out.append(_mask_number(text[start:end], cc))
-            pos = end
-        out.append(text[pos:])
-        return "".join(out)
-
-    def _mask_known_run(self, match: re.Match[str]) -> str:
-        run = match.group()
-        for number in self.known:
-            index = run.find(number)
-            if index >= 0:
-                masked = "*" * (len(number) - 4) + number[-4:]
-                return run[:index] + masked + run[index + len(number) :]
-        return run
-
-
+# ---------------------------------------------------------------- phone numbers (diag.phone_mask)
 def _phone_context(result: DiagnosisResult, facts: Facts) -> tuple[list[str], list[str]]:
     regions: list[str] = []
     known: list[str] = []

@@ -1,0 +1,83 @@
+"""Every data-model field marked as holding a name (diag/capture/names.py) is masked, wherever the
+name appears: redaction finds names through the markers, so no field is named by hand."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from diag.capture.models import Capture
+from diag.capture.names import (
+    AccountSid,
+    ComputerName,
+    DomainName,
+    NameMarker,
+    PersonName,
+    ServerSetting,
+    SignedInUser,
+    marked_fields,
+)
+from diag.checks import CHECKS
+from diag.formats.redact import Redaction, redact_capture
+
+PII = json.loads(
+    (Path(__file__).resolve().parent / "fixtures" / "captures" / "pii.json").read_text(encoding="utf-8")
+)
+MARKED = [(c.name, path, marker) for c in CHECKS for path, marker in marked_fields(c.model)]
+
+
+def _name_for(marker: NameMarker, index: int) -> tuple[str, str]:
+    """(the field's value, the name in it that must disappear) for a marker."""
+    if marker in (SignedInUser, PersonName):
+        return f"FABRIKAM\\person{index}.sato", f"person{index}.sato"
+    if marker is AccountSid:
+        sid = f"S-1-12-1-2013{index}-1122-3344-55{index}"  # an Entra ID user's SID
+        return sid, sid
+    if marker is ComputerName:
+        return f"FAB-PC-{index:03d}", f"FAB-PC-{index:03d}"
+    if marker is DomainName:
+        return f"branch{index}.fabrikam-test.example", f"branch{index}.fabrikam-test.example"
+    assert marker is ServerSetting
+    host = f"srv{index}.fabrikam-test.example"
+    return f"http://{host}:8080/", host
+
+
+def _set_everywhere(value: Any, parts: list[str], new: str) -> int:
+    """Set the field at ``parts`` in every list item on the way; how many places were set."""
+    if isinstance(value, list):
+        return sum(_set_everywhere(item, parts, new) for item in value)
+    if not isinstance(value, dict) or (value.get(parts[0]) is None and len(parts) > 1):
+        return 0
+    if len(parts) == 1:
+        value[parts[0]] = new
+        return 1
+    return _set_everywhere(value[parts[0]], parts[1:], new)
+
+
+def test_every_check_that_holds_names_has_marked_fields() -> None:
+    assert {c for c, _, _ in MARKED} == {"os", "time", "proxy", "network", "endpoints", "identity"}
+
+
+@pytest.mark.parametrize(("check", "path", "marker"), MARKED, ids=[f"{c}.{p}" for c, p, _ in MARKED])
+def test_a_marked_field_is_masked_there_and_in_free_text(check: str, path: str, marker: NameMarker) -> None:
+    index = MARKED.index((check, path, marker))
+    value, name = _name_for(marker, index)
+    capture = copy.deepcopy(PII)
+    document = capture["checks"][check]["document"]
+    assert _set_everywhere(document["data"], path.split("."), value), (
+        f"tests/fixtures/captures/pii.json has no {check}.{path}: give the pii capture one "
+        "(tools/make_captures.py) so this marker is tested"
+    )
+    # the same name in a free-text probe error, where no pattern would recognise it
+    document["errors"].append({"probe": "extra", "message": f"could not reach {name} in time", "category": "failed"})
+    levels = (Redaction.STANDARD, Redaction.STRICT) if marker.personal else (Redaction.STRICT,)
+    for level in levels:
+        redacted = redact_capture(Capture.model_validate(capture), level).model_dump_json()
+        assert name.lower() not in redacted.lower(), f"{level.value}: {check}.{path} ({marker}) left {name!r}"
+    if not marker.personal:
+        kept = redact_capture(Capture.model_validate(capture), Redaction.STANDARD).model_dump_json()
+        assert name in kept, "infrastructure names are evidence under standard redaction"
