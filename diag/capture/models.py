@@ -1,4 +1,4 @@
-"""Typed models of what the check scripts report: the contract between ps_scripts/ and Python.
+"""Typed models of what each check script reports: the contract between ps_scripts/ and Python.
 
 Everything here arrives from a scanned machine and is untrusted. The models bound every string
 and list, reject wrong types instead of coercing them, and are the only way the rest of msdiag
@@ -8,8 +8,11 @@ reads a check's data. Fields a probe could not fill are None (with an entry in t
 Fields that name people or infrastructure carry a marker from diag.capture.names
 (``Annotated[..., PersonName]``): redaction finds them through it.
 
-This module holds only the models. Which check a data model belongs to is said once, in the check
-spec (diag/checks.py), which imports these models; the spec is where a check's name is checked.
+This module holds the check data models (a new check adds its model here). The bounded types are
+in diag.capture.bounds and the envelope around the data (Capture, CheckDocument ...) in
+diag.capture.envelope, both also importable from here. Which check a data model belongs to is said
+once, in the check spec (diag/checks.py), which imports these models; the spec is where a check's
+name is checked.
 
 The shapes are documented for other tools in docs/capture-format.md; the JSON Schema shipped in
 diag/capture/capture.schema.json is generated from these models (see diag.capture.schema).
@@ -17,43 +20,29 @@ diag/capture/capture.schema.json is generated from these models (see diag.captur
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from diag.capture.bounds import MAX_ITEMS as MAX_ITEMS
+from diag.capture.bounds import Model as Model
+from diag.capture.bounds import ProbeError as ProbeError
+from diag.capture.bounds import ShortText as ShortText
+from diag.capture.bounds import Text as Text
+from diag.capture.bounds import items as _items
 
+# The envelope lives in diag.capture.envelope; imported here too, where most code has always
+# imported it from (diag.capture.models.Capture ...).
+from diag.capture.envelope import CAPTURE_FORMAT as CAPTURE_FORMAT
+from diag.capture.envelope import CAPTURE_SCHEMA_VERSION as CAPTURE_SCHEMA_VERSION
+from diag.capture.envelope import CHECK_SCHEMA_VERSION as CHECK_SCHEMA_VERSION
+from diag.capture.envelope import Capture as Capture
+from diag.capture.envelope import CheckDocument as CheckDocument
+from diag.capture.envelope import CheckResult as CheckResult
+from diag.capture.envelope import CheckStatus as CheckStatus
+from diag.capture.envelope import ConnectionInfo as ConnectionInfo
+from diag.capture.envelope import HostState as HostState
+from diag.capture.envelope import HostStatus as HostStatus
+from diag.capture.envelope import PowerShellInfo as PowerShellInfo
 from diag.capture.names import AccountSid, ComputerName, DomainName, PersonName, ServerSetting, SignedInUser
-
-#: Version of the per-check document format (``schema_version`` in every check document).
-CHECK_SCHEMA_VERSION: Final = 1
-#: Version of the capture envelope (``schema_version`` of a capture).
-CAPTURE_SCHEMA_VERSION: Final = 1
-CAPTURE_FORMAT: Final = "msdiag-capture"
-
-# Bounds for untrusted input: generous for real machines, small enough that a hostile host
-# cannot make msdiag allocate without limit or render a megabyte-long cell.
-Text = Annotated[str, StringConstraints(max_length=4096)]
-ShortText = Annotated[str, StringConstraints(max_length=512)]
-MAX_ITEMS = 512
-
-
-def _items(max_length: int = MAX_ITEMS) -> Any:
-    return Field(default_factory=list, max_length=max_length)
-
-
-class Model(BaseModel):
-    """Base for check data: strict types, unknown keys kept (newer scripts may add fields)."""
-
-    model_config = ConfigDict(strict=True, extra="allow", frozen=False)
-
-
-class ProbeError(Model):
-    """A probe inside a check that failed or is not available on this platform."""
-
-    probe: ShortText
-    message: Text
-    #: unavailable (not on this OS/edition), failed, access_denied, timeout
-    category: Literal["unavailable", "failed", "access_denied", "timeout"] = "failed"
 
 
 # ---------------------------------------------------------------- os
@@ -327,105 +316,6 @@ class IdentityData(Model):
     #: the signed-in user signs in to Windows with a Microsoft account (None = could not tell)
     signed_in_with_msa: bool | None = None
     user_name: Annotated[ShortText | None, SignedInUser] = None  # DOMAIN\user or MicrosoftAccount\x@outlook.com
-
-
-class CheckDocument(Model):
-    """The one JSON document a check script prints."""
-
-    #: one of the check names in diag/checks.py (diag.capture.parse checks it against the spec)
-    check: ShortText
-    schema_version: Literal[1]
-    collected_utc: ShortText
-    elapsed_ms: int | None = None
-    data: dict[str, Any]
-    errors: list[ProbeError] = _items(256)
-
-
-# ---------------------------------------------------------------- capture envelope
-class CheckStatus(str, Enum):
-    OK = "ok"  # the document validated
-    ERROR = "error"  # the script failed, or its output did not validate (raw kept)
-    NOT_RUN = "not_run"  # not selected, or the scan stopped before it ran
-
-
-class CheckResult(BaseModel):
-    """One check's outcome inside a capture."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    status: CheckStatus
-    #: why the check is error / not_run ("not selected", "validation: data.build: ...")
-    reason: Text | None = None
-    #: the validated document (status ok), or None
-    document: dict[str, Any] | None = None
-    #: the raw output, kept when it did not validate (bounded)
-    raw: Annotated[str, StringConstraints(max_length=262144)] | None = None
-
-
-class HostState(str, Enum):
-    """What happened to a host as a whole (remote scans; local scans are ok or script_error)."""
-
-    OK = "ok"
-    UNREACHABLE = "unreachable"
-    TLS = "tls"
-    AUTH_FAILED = "auth_failed"
-    TIMEOUT = "timeout"
-    WINRM_FAULT = "winrm_fault"
-    SCRIPT_ERROR = "script_error"
-    BAD_OUTPUT = "bad_output"
-    NO_POWERSHELL = "no_powershell"
-
-
-class HostStatus(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    state: HostState
-    detail: Text | None = None  # what happened, e.g. the WSMan fault code and message
-    hint: Text | None = None  # what to try next
-
-
-class PowerShellInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    edition: ShortText | None = None
-    version: ShortText | None = None
-    path: Text | None = None  # local scans: the executable used
-
-
-class ConnectionInfo(BaseModel):
-    """How a remote host was reached (never any credential)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    transport: Literal["http", "https"]
-    port: int
-    auth: ShortText
-    cert_validation: bool = True
-    insecure: bool = False
-
-
-class Capture(BaseModel):
-    """Everything one scan collected from one host."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    format: Literal["msdiag-capture"] = CAPTURE_FORMAT
-    schema_version: Literal[1] = CAPTURE_SCHEMA_VERSION
-    msdiag_version: ShortText | None = None
-    host: ShortText
-    mode: Literal["local", "remote", "exported-script", "lab", "other"]
-    collected_utc: ShortText
-    duration_ms: int | None = None
-    powershell: PowerShellInfo | None = None
-    connection: ConnectionInfo | None = None
-    host_status: HostStatus
-    #: check name -> outcome; every known check appears (not_run when not selected)
-    checks: dict[str, CheckResult]
-    #: notes the collector wants in the report (e.g. "--insecure: certificate not validated")
-    warnings: list[Text] = Field(default_factory=list, max_length=64)
-    #: personal data replaced before the capture was saved (msdiag scan --save-capture --redact);
-    #: None = as collected
-    redaction: Literal["none", "standard", "strict"] | None = None
 
 
 if TYPE_CHECKING:
