@@ -13,9 +13,9 @@ import pytest
 from pydantic import BaseModel
 from support import reference_machine as reference
 
-from diag.capture.models import Model
+from diag.capture.models import CheckStatus, Model
 from diag.capture.names import NameMarker, NotAName, marked_fields
-from diag.capture.parse import Facts
+from diag.capture.parse import Facts, parse_check_output
 from diag.capture.schema import generate_schema, load_schema
 from diag.checks import CHECK_DATA_MODELS, CHECK_NAMES, CHECKS, CHECKS_BY_NAME, NAME_SOURCES, Check
 from diag.diagnosis.rules import RULES
@@ -196,3 +196,11 @@ def test_the_name_word_list_catches_what_is_marked_today() -> None:
         for path, _ in marked_fields(check.model):
             field = path.rsplit(".", 1)[-1]
             assert any(word in field for word in NAME_WORDS) or field in ("value",), path
+
+
+def test_a_document_for_a_check_not_in_the_spec_is_an_error_with_raw_kept() -> None:
+    text = json.dumps({"check": "bogus", "schema_version": 1, "collected_utc": "x", "data": {}, "errors": []})
+    name, result = parse_check_output(text)
+    assert name is None and result.status is CheckStatus.ERROR and result.raw == text
+    assert "'bogus' is not a known check" in (result.reason or "")
+    assert all(check in (result.reason or "") for check in CHECK_NAMES)
