@@ -20,9 +20,11 @@ from diag.capture.names import (
     ServerSetting,
     SignedInUser,
     marked_fields,
+    named_values,
 )
+from diag.capture.parse import Facts
 from diag.checks import CHECKS
-from diag.formats.redact import Redaction, redact_capture
+from diag.formats.redact import Redaction, redact_capture, redaction_inputs
 
 PII = json.loads(
     (Path(__file__).resolve().parent / "fixtures" / "captures" / "pii.json").read_text(encoding="utf-8")
@@ -81,3 +83,28 @@ def test_a_marked_field_is_masked_there_and_in_free_text(check: str, path: str, 
     if not marker.personal:
         kept = redact_capture(Capture.model_validate(capture), Redaction.STANDARD).model_dump_json()
         assert name in kept, "infrastructure names are evidence under standard redaction"
+
+
+CAPTURES = sorted((Path(__file__).resolve().parent / "fixtures" / "captures").glob("*.json")) + sorted(
+    (Path(__file__).resolve().parents[1] / "diag" / "lab" / "hosts").glob("*.json")
+)
+
+
+@pytest.mark.parametrize("path", CAPTURES, ids=lambda p: p.stem)
+def test_the_fleet_reports_cut_down_documents_keep_every_marked_name(path: Path) -> None:
+    # the fleet report redacts from redaction_inputs(): smaller documents, the same typed names
+    capture = Capture.model_validate_json(path.read_text(encoding="utf-8"))
+    cut = capture.model_copy(update={"checks": redaction_inputs(capture)})
+    full, small = Facts(capture), Facts(cut)
+    for check in CHECKS:
+        if not check.holds_names:
+            assert check.name not in cut.checks
+            continue
+        whole = full.data(check.model)
+        reduced = small.data(check.model)
+        assert (whole is None) == (reduced is None), f"{check.name}: the cut-down document no longer validates"
+        if whole is not None and reduced is not None:
+            assert list(named_values(reduced)) == list(named_values(whole)), check.name
+            assert len(json.dumps(cut.checks[check.name].document)) <= len(
+                json.dumps(capture.checks[check.name].document)
+            )
