@@ -2,7 +2,7 @@
 
 This is the one place a check is declared. The capture models' check map, the parser's dispatch,
 the JSON Schema, the report labels, the lab, redaction's and the fleet report's name sources all
-read :data:`CHECKS`; tests/test_check_spec.py fails, naming the file to touch, when a check is only
+read :data:`CHECKS`; tests/capture/test_check_spec.py fails, naming the file to touch, when a check is only
 half added. To add a check: its script in ps_scripts/, its data model in diag/capture/models.py,
 one ``Check(...)`` below, then a rule and a knowledge-base entry that use it.
 """

@@ -141,7 +141,8 @@ class Facts:
         """The data of the check ``model`` describes (or of ``check``, read as ``model``)."""
         if not isinstance(check, str):
             model, check = check, check_for_model(check).name
-        assert model is not None
+        if model is None:
+            raise TypeError(f"Facts.data({check!r}) needs the data model to read it as")
         if check not in self._cache:
             result = self.capture.checks.get(check)
             value: Model | None = None

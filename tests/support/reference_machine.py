@@ -438,9 +438,9 @@ def variant(base: Callable[[], Json] = reference_capture) -> Json:
     return copy.deepcopy(base())
 
 
-
+# ---------------------------------------------------------------- its English twin
 def en_us_capture() -> Json:
-    """An en-US Windows 11 24H2 Pro in Seattle: English everywhere, Pacific time, home location US.
+    """The reference machine as an en-US Windows 11 24H2 Pro in Seattle: English everywhere, Pacific time, home location US.
 
     24H2 rather than 22H2/23H2: on the scan date (November 2026) Windows 10 and 11 23H2 Home/Pro are
     past end of servicing, and this capture is meant to be free of findings.
