@@ -47,7 +47,12 @@ class Check:
     label: Label  # the report's heading for this check's data
     #: dotted paths (into ``data``) of the facts that belong to one user's session or profile
     #: rather than to the machine: over remoting they are the connecting account's unless the
-    #: script reads the interactive user's hive (issue 11 labels them per user)
+    #: script reads the interactive user's hive (issue 11 labels them per user). Sources:
+    #: shared/reference/remoting-context.md (PowerShell's WSManPlugin.cs sets the session culture
+    #: from the client's Locale/DataLocale); dsregcmd's "User state" and "SSO state" sections,
+    #: https://learn.microsoft.com/entra/identity/devices/troubleshoot-device-dsregcmd ;
+    #: Get-VpnConnection reads the global phone book only with -AllUserConnection,
+    #: https://learn.microsoft.com/powershell/module/vpnclient/get-vpnconnection
     per_user: tuple[str, ...] = ()
     needs_elevation: bool = False  # some probes give less without an elevated session
 
