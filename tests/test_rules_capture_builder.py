@@ -1,7 +1,9 @@
-"""Builds realistic captures for the rule tests (shapes from windows-facts.md and the lab hosts).
+"""Builds realistic captures for the rule tests: the reference machine (tests/support/
+reference_machine.py, the one every lab host and fixture is a variant of) with changes.
 
 ``capture(network=..., endpoints=...)`` takes each check's data; a check given as None is
 recorded as not run, so tests can prove a rule reports not_collected instead of pass.
+``probe(...)`` and ``pac_probe(...)`` build the endpoints check's probes with a fault.
 """
 
 from __future__ import annotations
@@ -9,125 +11,22 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from support import reference_machine as reference
+
 from diag.capture.models import Capture
 from diag.capture.parse import Facts
 from diag.diagnosis.models import Finding, Status
 from diag.diagnosis.rules import RULES, RuleContext
 
-COLLECTED = "2026-11-25T01:02:03.0000000Z"
-TIME_STAMP = "2026-11-25T01:02:03.5400000Z"
-ENDPOINTS_STAMP = "2026-11-25T01:02:04.3350000Z"
+COLLECTED = reference.iso_utc(reference.SCAN_START)
+TIME_STAMP = reference.iso_utc(reference.check_started("time"))  # 01:02:03.540: the time check starts
+ENDPOINTS_STAMP = reference.iso_utc(reference.check_started("endpoints"))  # 01:02:04.335
 
-HEALTHY: dict[str, dict[str, Any]] = {
-    "os": {
-        "caption": "Microsoft Windows 11 Home",
-        "version": "10.0.22631",
-        "build": 22631,
-        "ubr": 4460,
-        "display_version": "23H2",
-        "is_elevated": True,
-        "is_windows": True,
-    },
-    "locale": {
-        "culture": {
-            "name": "ja-JP",
-            "lcid": 1041,
-            "english_name": "Japanese (Japan)",
-            "display_name": "日本語 (日本)",
-        },
-        "ui_culture": {"name": "ja-JP", "lcid": 1041},
-        "system_locale": {"name": "ja-JP", "lcid": 1041},
-        "home_location": {"geo_id": 122, "name": "Japan", "iso2": "JP"},
-        "user_languages": [{"tag": "ja", "english_name": "Japanese", "autonym": "日本語"}],
-    },
-    "time": {
-        "time_zone": {
-            "id": "Tokyo Standard Time",
-            "display_name": "(UTC+09:00) 大阪、札幌、東京",
-            "base_utc_offset_minutes": 540,
-            "current_utc_offset_minutes": 540,
-            "supports_dst": False,
-        },
-        "local_time": "2026-11-25T10:02:03.5400000+09:00",
-        "utc_time": TIME_STAMP,
-        "w32time": {
-            "service_status": "Running",
-            "start_type": "Manual",
-            "type": "NTP",
-            "ntp_server": "time.windows.com,0x9",
-        },
-    },
-    "proxy": {
-        "scope": {"source": "current_user", "user": "DESKTOP-8RJ2VXC\\taro"},
-        "wininet": {
-            "proxy_enable": False,
-            "proxy_server": None,
-            "proxy_override": None,
-            "auto_config_url": None,
-            "auto_detect": True,
-        },
-        "winhttp": {"source": "registry", "direct": True, "proxy_server": None, "bypass_list": None},
-        "environment": [],
-    },
-    "network": {
-        "adapters": [
-            {
-                "name": "Wi-Fi",
-                "description": "Intel(R) Wi-Fi 6E AX211 160MHz",
-                "status": "Up",
-                "if_index": 14,
-            },
-            {
-                "name": "イーサネット",
-                "description": "Realtek PCIe GbE Family Controller",
-                "status": "Disconnected",
-                "if_index": 9,
-            },
-        ],
-        "vpn_profiles": [],
-        "dns_servers": [{"interface_alias": "Wi-Fi", "if_index": 14, "addresses": ["192.168.10.1"]}],
-        "hosts_entries": [],
-        "hosts_file_readable": True,
-    },
-    "services": {
-        "services": [
-            {"name": "wlidsvc", "status": "Stopped", "start_type": "Manual"},
-            {"name": "TokenBroker", "status": "Running", "start_type": "Manual"},
-            {"name": "W32Time", "status": "Running", "start_type": "Manual"},
-            {"name": "Dnscache", "status": "Running", "start_type": "Automatic"},
-            {"name": "NlaSvc", "status": "Running", "start_type": "Automatic"},
-        ]
-    },
-    "tls": {"schannel_client": [{"protocol": "TLS 1.2", "key_present": False}]},
-    "identity": {
-        "dsregcmd": {
-            "available": True,
-            "azure_ad_joined": False,
-            "enterprise_joined": False,
-            "domain_joined": False,
-            "workplace_joined": False,
-        },
-        "no_connected_user": None,
-        "signed_in_with_msa": True,
-    },
-}
+#: the reference machine's check data (tests/support/reference_machine.py), one entry per check
+HEALTHY: dict[str, dict[str, Any]] = {name: build() for name, build in reference.DATA_BUILDERS.items()}
 
-HOSTS = (
-    "login.live.com",
-    "account.live.com",
-    "account.microsoft.com",
-    "login.microsoftonline.com",
-    "logincdn.msftauth.net",
-    "www.msftconnecttest.com",
-)
-ISSUERS = {
-    "login.live.com": "CN=DigiCert SHA2 Secure Server CA, O=DigiCert Inc, C=US",
-    "account.live.com": "CN=DigiCert SHA2 Secure Server CA, O=DigiCert Inc, C=US",
-    "account.microsoft.com": "CN=Microsoft Azure RSA TLS Issuing CA 07, O=Microsoft Corporation, C=US",
-    "login.microsoftonline.com": "CN=DigiCert SHA2 Secure Server CA, O=DigiCert Inc, C=US",
-    "logincdn.msftauth.net": "CN=Microsoft Azure RSA TLS Issuing CA 03, O=Microsoft Corporation, C=US",
-    "www.msftconnecttest.com": "CN=Microsoft Azure RSA TLS Issuing CA 04, O=Microsoft Corporation, C=US",
-}
+HOSTS = tuple(reference.ENDPOINT_FACTS)
+ISSUERS = {host: facts[4] for host, facts in reference.ENDPOINT_FACTS.items()}
 
 
 def probe(
@@ -211,46 +110,32 @@ def pac_probe(
     return result
 
 
-def healthy_endpoints(**overrides: dict[str, Any]) -> dict[str, Any]:
-    """All six default hosts answering; ``overrides[host]`` replaces one probe."""
-    probes = [overrides.get(h) or probe(h) for h in HOSTS]
-    return {"timeout_ms": 3000, "probes": probes}
-
-
 _STAMPS = {"time": TIME_STAMP, "endpoints": ENDPOINTS_STAMP}
-_MISSING = object()
+
+
+def healthy_endpoints(**overrides: dict[str, Any]) -> dict[str, Any]:
+    """The reference machine's six default hosts answering; ``overrides[host]`` replaces one probe."""
+    healthy = copy.deepcopy(HEALTHY["endpoints"])
+    healthy["probes"] = [overrides.get(p["host"]) or p for p in healthy["probes"]]
+    return healthy
 
 
 def capture(errors: dict[str, list[dict[str, Any]]] | None = None, **data: Any) -> Capture:
     """A capture from HEALTHY with ``check=data`` replacements; ``check=None`` = the check did not run."""
     checks: dict[str, Any] = {}
     merged: dict[str, Any] = {k: copy.deepcopy(v) for k, v in HEALTHY.items()}
-    merged["endpoints"] = healthy_endpoints()
     merged.update(data)
+    envelope = reference.reference_capture()
     for name, value in merged.items():
         if value is None:
             checks[name] = {"status": "not_run", "reason": "not selected (--checks)"}
             continue
-        checks[name] = {
-            "status": "ok",
-            "document": {
-                "check": name,
-                "schema_version": 1,
-                "collected_utc": _STAMPS.get(name, COLLECTED),
-                "elapsed_ms": 100,
-                "data": value,
-                "errors": (errors or {}).get(name, []),
-            },
-        }
-    return Capture.model_validate(
-        {
-            "host": "DESKTOP-8RJ2VXC",
-            "mode": "local",
-            "collected_utc": COLLECTED,
-            "host_status": {"state": "ok"},
-            "checks": checks,
-        }
-    )
+        document = reference.document(name, value, (errors or {}).get(name))
+        # Stamped at the scan start except time and endpoints (whose stamps the clock rule reads),
+        # so boundary tests count from 01:02:03 (a PRT "4 h old" is 4 h before it).
+        document["collected_utc"] = _STAMPS.get(name, COLLECTED)
+        checks[name] = {"status": "ok", "document": document}
+    return Capture.model_validate({**envelope, "checks": checks})
 
 
 def run(rule_id: str, cap: Capture, ctx: RuleContext | None = None) -> Finding:

@@ -1,25 +1,12 @@
-"""The capture: what one scan collected from one host, and how untrusted check output is parsed."""
+"""The capture: what one scan collected from one host, and how untrusted check output is parsed.
 
-from diag.capture.models import (
-    CHECK_DATA_MODELS,
-    Capture,
-    CheckDocument,
-    CheckResult,
-    CheckStatus,
-    HostState,
-    HostStatus,
-)
-from diag.capture.parse import Facts, parse_check_output, validate_document
+- diag.capture.models: each check's data model (and, re-exported, the two modules below);
+- diag.capture.bounds: bounded strings and lists, the strict base model;
+- diag.capture.envelope: the capture envelope and the check document;
+- diag.capture.names: the markers on fields that name people or infrastructure;
+- diag.capture.parse: validating check output against the check spec, and typed ``Facts``;
+- diag.capture.schema: the JSON Schema generated from the models and the spec.
 
-__all__ = [
-    "CHECK_DATA_MODELS",
-    "Capture",
-    "CheckDocument",
-    "CheckResult",
-    "CheckStatus",
-    "Facts",
-    "HostState",
-    "HostStatus",
-    "parse_check_output",
-    "validate_document",
-]
+Import from those modules. This package imports nothing itself, so the check spec
+(diag.checks, which imports the models) and the parser (which imports the spec) form no cycle.
+"""

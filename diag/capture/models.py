@@ -1,9 +1,18 @@
-"""Typed models of what the check scripts report: the contract between ps_scripts/ and Python.
+"""Typed models of what each check script reports: the contract between ps_scripts/ and Python.
 
 Everything here arrives from a scanned machine and is untrusted. The models bound every string
 and list, reject wrong types instead of coercing them, and are the only way the rest of msdiag
 reads a check's data. Fields a probe could not fill are None (with an entry in the document's
 ``errors`` list saying why), so "not collected" is always distinguishable from a real value.
+
+Fields that name people or infrastructure carry a marker from diag.capture.names
+(``Annotated[..., PersonName]``): redaction finds them through it.
+
+This module holds the check data models (a new check adds its model here). The bounded types are
+in diag.capture.bounds and the envelope around the data (Capture, CheckDocument ...) in
+diag.capture.envelope, both also importable from here. Which check a data model belongs to is said
+once, in the check spec (diag/checks.py), which imports these models; the spec is where a check's
+name is checked.
 
 The shapes are documented for other tools in docs/capture-format.md; the JSON Schema shipped in
 diag/capture/capture.schema.json is generated from these models (see diag.capture.schema).
@@ -11,41 +20,29 @@ diag/capture/capture.schema.json is generated from these models (see diag.captur
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import Annotated, Any, Final, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from diag.capture.bounds import MAX_ITEMS as MAX_ITEMS
+from diag.capture.bounds import Model as Model
+from diag.capture.bounds import ProbeError as ProbeError
+from diag.capture.bounds import ShortText as ShortText
+from diag.capture.bounds import Text as Text
+from diag.capture.bounds import items as _items
 
-#: Version of the per-check document format (``schema_version`` in every check document).
-CHECK_SCHEMA_VERSION: Final = 1
-#: Version of the capture envelope (``schema_version`` of a capture).
-CAPTURE_SCHEMA_VERSION: Final = 1
-CAPTURE_FORMAT: Final = "msdiag-capture"
-
-# Bounds for untrusted input: generous for real machines, small enough that a hostile host
-# cannot make msdiag allocate without limit or render a megabyte-long cell.
-Text = Annotated[str, StringConstraints(max_length=4096)]
-ShortText = Annotated[str, StringConstraints(max_length=512)]
-MAX_ITEMS = 512
-
-
-def _items(max_length: int = MAX_ITEMS) -> Any:
-    return Field(default_factory=list, max_length=max_length)
-
-
-class Model(BaseModel):
-    """Base for check data: strict types, unknown keys kept (newer scripts may add fields)."""
-
-    model_config = ConfigDict(strict=True, extra="allow", frozen=False)
-
-
-class ProbeError(Model):
-    """A probe inside a check that failed or is not available on this platform."""
-
-    probe: ShortText
-    message: Text
-    #: unavailable (not on this OS/edition), failed, access_denied, timeout
-    category: Literal["unavailable", "failed", "access_denied", "timeout"] = "failed"
+# The envelope lives in diag.capture.envelope; imported here too, where most code has always
+# imported it from (diag.capture.models.Capture ...).
+from diag.capture.envelope import CAPTURE_FORMAT as CAPTURE_FORMAT
+from diag.capture.envelope import CAPTURE_SCHEMA_VERSION as CAPTURE_SCHEMA_VERSION
+from diag.capture.envelope import CHECK_SCHEMA_VERSION as CHECK_SCHEMA_VERSION
+from diag.capture.envelope import Capture as Capture
+from diag.capture.envelope import CheckDocument as CheckDocument
+from diag.capture.envelope import CheckResult as CheckResult
+from diag.capture.envelope import CheckStatus as CheckStatus
+from diag.capture.envelope import ConnectionInfo as ConnectionInfo
+from diag.capture.envelope import HostState as HostState
+from diag.capture.envelope import HostStatus as HostStatus
+from diag.capture.envelope import PowerShellInfo as PowerShellInfo
+from diag.capture.names import AccountSid, ComputerName, DomainName, PersonName, ServerSetting, SignedInUser
 
 
 # ---------------------------------------------------------------- os
@@ -58,10 +55,10 @@ class OsData(Model):
     display_version: ShortText | None = None  # "23H2"
     edition: ShortText | None = None  # "Professional" (EditionID)
     architecture: ShortText | None = None  # "64-bit" / "ARM 64-bit Processor"
-    computer_name: ShortText | None = None
-    domain: ShortText | None = None  # DNS domain or workgroup name
+    computer_name: Annotated[ShortText | None, ComputerName] = None
+    domain: Annotated[ShortText | None, DomainName] = None  # DNS domain or workgroup name
     part_of_domain: bool | None = None
-    workgroup: ShortText | None = None
+    workgroup: Annotated[ShortText | None, DomainName] = None
     last_boot_utc: ShortText | None = None  # ISO 8601 UTC
     uptime_seconds: int | None = None
     is_elevated: bool | None = None
@@ -111,7 +108,7 @@ class W32TimeData(Model):
     service_status: ShortText | None = None  # "Running" / "Stopped" / "NotFound"
     start_type: ShortText | None = None  # "Automatic" / "Manual" / "Disabled"
     type: ShortText | None = None  # registry Parameters\Type: NTP / NT5DS / NoSync / AllSync
-    ntp_server: ShortText | None = None  # "time.windows.com,0x9"
+    ntp_server: Annotated[ShortText | None, ServerSetting] = None  # "time.windows.com,0x9"
 
 
 class TimeData(Model):
@@ -125,29 +122,29 @@ class TimeData(Model):
 class ProxyScopeData(Model):
     #: whose per-user (WinINET) settings were read
     source: Literal["current_user", "interactive_user", "unavailable"] = "current_user"
-    user: ShortText | None = None  # DOMAIN\user
-    sid: ShortText | None = None
+    user: Annotated[ShortText | None, PersonName] = None  # DOMAIN\user
+    sid: Annotated[ShortText | None, AccountSid] = None
 
 
 class WinInetData(Model):
     proxy_enable: bool | None = None
-    proxy_server: Text | None = None  # "host:port" or "http=h:p;https=h:p"
-    proxy_override: Text | None = None  # "<local>;*.corp"
-    auto_config_url: Text | None = None  # PAC URL
+    proxy_server: Annotated[Text | None, ServerSetting] = None  # "host:port" or "http=h:p;https=h:p"
+    proxy_override: Annotated[Text | None, ServerSetting] = None  # "<local>;*.corp"
+    auto_config_url: Annotated[Text | None, ServerSetting] = None  # PAC URL
     auto_detect: bool | None = None  # WPAD
 
 
 class WinHttpData(Model):
     source: Literal["registry", "netsh", "unavailable"] = "registry"
     direct: bool | None = None  # True = no proxy
-    proxy_server: Text | None = None
-    bypass_list: Text | None = None
+    proxy_server: Annotated[Text | None, ServerSetting] = None
+    bypass_list: Annotated[Text | None, ServerSetting] = None
 
 
 class EnvProxyVar(Model):
     scope: Literal["user", "machine", "process"]
     name: ShortText  # HTTP_PROXY / HTTPS_PROXY / NO_PROXY (any case)
-    value: Text
+    value: Annotated[Text, ServerSetting]  # a proxy URL, or NO_PROXY's bypass list
 
 
 class ProxyData(Model):
@@ -170,7 +167,7 @@ class AdapterData(Model):
 
 class VpnProfileData(Model):
     name: ShortText
-    server_address: ShortText | None = None
+    server_address: Annotated[ShortText | None, ServerSetting] = None
     tunnel_type: ShortText | None = None
     split_tunneling: bool | None = None
     connection_status: ShortText | None = None  # Connected / Disconnected
@@ -191,7 +188,7 @@ class DefaultRouteData(Model):
 
 class HostsEntryData(Model):
     address: ShortText
-    hostname: ShortText
+    hostname: Annotated[ShortText, ServerSetting]
     line_number: int | None = None
 
 
@@ -216,7 +213,7 @@ class TcpProbe(Model):
     ok: bool | None = None
     ms: int | None = None
     error: Text | None = None
-    target: ShortText | None = None  # "login.live.com:443" or the proxy's "proxy:8080"
+    target: Annotated[ShortText | None, ServerSetting] = None  # "login.live.com:443" or the proxy's "proxy:8080"
 
 
 class TlsProbe(Model):
@@ -238,9 +235,9 @@ class HttpProbe(Model):
 
 
 class EndpointProbe(Model):
-    host: ShortText
+    host: Annotated[ShortText, ServerSetting]  # a Microsoft host, or one given with --endpoint-hosts
     #: the proxy this host's requests would go through ("http://proxy:8080"), None = direct
-    proxy: ShortText | None = None
+    proxy: Annotated[ShortText | None, ServerSetting] = None
     dns: DnsProbe | None = None
     tcp: TcpProbe | None = None
     tls: TlsProbe | None = None
@@ -250,7 +247,7 @@ class EndpointProbe(Model):
 class PacProbe(Model):
     """The user's WinINET AutoConfigURL (or -PacUrl), fetched DIRECT as WinINET fetches a PAC."""
 
-    url: Text
+    url: Annotated[Text, ServerSetting]
     dns: DnsProbe | None = None
     tcp: TcpProbe | None = None  # target "wpad.corp.example:80"
     http: HttpProbe | None = None  # a GET, redirects followed
@@ -304,9 +301,9 @@ class DsregData(Model):
     azure_ad_joined: bool | None = None
     enterprise_joined: bool | None = None
     domain_joined: bool | None = None
-    domain_name: ShortText | None = None
+    domain_name: Annotated[ShortText | None, DomainName] = None
     workplace_joined: bool | None = None
-    tenant_name: ShortText | None = None
+    tenant_name: Annotated[ShortText | None, DomainName] = None
     azure_ad_prt: bool | None = None
     azure_ad_prt_update_time: ShortText | None = None  # ISO 8601 UTC when parseable, else raw
 
@@ -318,117 +315,18 @@ class IdentityData(Model):
     no_connected_user: int | None = None
     #: the signed-in user signs in to Windows with a Microsoft account (None = could not tell)
     signed_in_with_msa: bool | None = None
-    user_name: ShortText | None = None  # DOMAIN\user or MicrosoftAccount\x@outlook.com
+    user_name: Annotated[ShortText | None, SignedInUser] = None  # DOMAIN\user or MicrosoftAccount\x@outlook.com
 
 
-CHECK_DATA_MODELS: dict[str, type[Model]] = {
-    "os": OsData,
-    "locale": LocaleData,
-    "time": TimeData,
-    "proxy": ProxyData,
-    "network": NetworkData,
-    "endpoints": EndpointsData,
-    "services": ServicesData,
-    "tls": TlsData,
-    "identity": IdentityData,
-}
-
-CheckName = Literal["os", "locale", "time", "proxy", "network", "endpoints", "services", "tls", "identity"]
+if TYPE_CHECKING:
+    CHECK_DATA_MODELS: dict[str, type[Model]]
 
 
-class CheckDocument(Model):
-    """The one JSON document a check script prints."""
+def __getattr__(name: str) -> object:
+    # Compatibility alias for modules that imported the check -> model map from here before the
+    # check spec existed: the map now lives in (and is derived by) diag.checks. Import it from there.
+    if name == "CHECK_DATA_MODELS":
+        from diag.checks import CHECK_DATA_MODELS
 
-    check: CheckName
-    schema_version: Literal[1]
-    collected_utc: ShortText
-    elapsed_ms: int | None = None
-    data: dict[str, Any]
-    errors: list[ProbeError] = _items(256)
-
-
-# ---------------------------------------------------------------- capture envelope
-class CheckStatus(str, Enum):
-    OK = "ok"  # the document validated
-    ERROR = "error"  # the script failed, or its output did not validate (raw kept)
-    NOT_RUN = "not_run"  # not selected, or the scan stopped before it ran
-
-
-class CheckResult(BaseModel):
-    """One check's outcome inside a capture."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    status: CheckStatus
-    #: why the check is error / not_run ("not selected", "validation: data.build: ...")
-    reason: Text | None = None
-    #: the validated document (status ok), or None
-    document: dict[str, Any] | None = None
-    #: the raw output, kept when it did not validate (bounded)
-    raw: Annotated[str, StringConstraints(max_length=262144)] | None = None
-
-
-class HostState(str, Enum):
-    """What happened to a host as a whole (remote scans; local scans are ok or script_error)."""
-
-    OK = "ok"
-    UNREACHABLE = "unreachable"
-    TLS = "tls"
-    AUTH_FAILED = "auth_failed"
-    TIMEOUT = "timeout"
-    WINRM_FAULT = "winrm_fault"
-    SCRIPT_ERROR = "script_error"
-    BAD_OUTPUT = "bad_output"
-    NO_POWERSHELL = "no_powershell"
-
-
-class HostStatus(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    state: HostState
-    detail: Text | None = None  # what happened, e.g. the WSMan fault code and message
-    hint: Text | None = None  # what to try next
-
-
-class PowerShellInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    edition: ShortText | None = None
-    version: ShortText | None = None
-    path: Text | None = None  # local scans: the executable used
-
-
-class ConnectionInfo(BaseModel):
-    """How a remote host was reached (never any credential)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    transport: Literal["http", "https"]
-    port: int
-    auth: ShortText
-    cert_validation: bool = True
-    insecure: bool = False
-
-
-class Capture(BaseModel):
-    """Everything one scan collected from one host."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    format: Literal["msdiag-capture"] = CAPTURE_FORMAT
-    schema_version: Literal[1] = CAPTURE_SCHEMA_VERSION
-    msdiag_version: ShortText | None = None
-    host: ShortText
-    mode: Literal["local", "remote", "exported-script", "lab", "other"]
-    collected_utc: ShortText
-    duration_ms: int | None = None
-    powershell: PowerShellInfo | None = None
-    connection: ConnectionInfo | None = None
-    host_status: HostStatus
-    #: check name -> outcome; every known check appears (not_run when not selected)
-    checks: dict[str, CheckResult]
-    #: notes the collector wants in the report (e.g. "--insecure: certificate not validated")
-    warnings: list[Text] = Field(default_factory=list, max_length=64)
-    #: personal data replaced before the capture was saved (msdiag scan --save-capture --redact);
-    #: None = as collected
-    redaction: Literal["none", "standard", "strict"] | None = None
+        return CHECK_DATA_MODELS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from diag.capture.models import CHECK_DATA_MODELS, Capture, CheckDocument
+from diag.capture.models import Capture, CheckDocument
+from diag.checks import CHECKS
 
 SCHEMA_PATH = Path(__file__).with_name("capture.schema.json")
 
@@ -21,11 +22,13 @@ def generate_schema() -> dict[str, Any]:
     defs: dict[str, Any] = capture.pop("$defs", {})
     document = CheckDocument.model_json_schema(mode="validation")
     defs.update(document.pop("$defs", {}))
+    # The models accept any check name (the spec validates it); the schema lists the spec's names.
+    document["properties"]["check"] = {"enum": [c.name for c in CHECKS], "title": "Check", "type": "string"}
     defs["CheckDocument"] = document
-    for name, model in CHECK_DATA_MODELS.items():
-        schema = model.model_json_schema(mode="validation")
+    for check in CHECKS:
+        schema = check.model.model_json_schema(mode="validation")
         defs.update(schema.pop("$defs", {}))
-        defs[f"{name}_data"] = schema
+        defs[f"{check.name}_data"] = schema
     capture["$defs"] = dict(sorted(defs.items()))
     capture["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     capture["$id"] = "https://msdiag.invalid/schemas/capture-v1.json"

@@ -12,8 +12,8 @@ from tabulate import tabulate
 
 from diag.diagnosis.models import PhoneAnalysis, Status
 from diag.diagnosis.phone import analyze_phone as run_analysis
-from diag.diagnosis.phone import mask_phone, mask_phones_in_text
 from diag.errors import ExitCode, InputError
+from diag.phone_mask import mask_number, mask_phones_in_text
 
 _STATUS_JA = {
     "fail": "失敗",
@@ -37,14 +37,14 @@ def default_lang() -> str:
 def _shown(text: str | None, show_phone: bool) -> str | None:
     if text is None or show_phone:
         return text
-    return mask_phones_in_text(text)
+    return mask_phones_in_text(text)  # the reports' masker too (diag/phone_mask.py)
 
 
 def phone_json(result: PhoneAnalysis, lang: str, show_phone: bool) -> dict[str, Any]:
     """The stable JSON form: numbers masked unless show_phone."""
 
     def num(value: str | None) -> str | None:
-        return value if value is None or show_phone else mask_phone(value, result.region)
+        return value if value is None or show_phone else mask_number(value)
 
     return {
         "input": num(result.input),

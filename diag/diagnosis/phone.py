@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumber, PhoneNumberFormat, PhoneNumberType
+from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberFormat, PhoneNumberType
 
 from diag.capture.parse import Facts
 from diag.diagnosis.models import Evidence, Finding, Localized, PhoneAnalysis, Severity, Status
 from diag.diagnosis.region import machine_signals
+from diag.phone_mask import mask_number
+from diag.phone_mask import mask_phones_in_text as mask_phones_in_text
 
 MAX_INPUT_CHARS = 64
 RECOVERY_URL = "https://account.live.com/acsr"
@@ -82,60 +84,11 @@ def _finding(
 
 # ---------------------------------------------------------------- masking
 def mask_phone(text: str, region: str | None = None) -> str:
-    """'+81 90-1234-5678' -> '+81 90-****-5678': keep the country code, the first group and the last 4
-    digits, in the shape the number was written ('+81 090-1234-5678' -> '+81 090-****-5678').
+    """One number masked as every msdiag output masks it ('+81 90-1234-5678' -> '+81 **-****-5678').
 
-    ``region`` is accepted for callers that know it; the shape alone decides what is kept, so a
-    number typed wrongly (still personal data) is masked the same way.
-    """
-    ascii_text = _to_ascii(text)
-    groups = re.findall(r"\d+", ascii_text)
-    total = sum(len(g) for g in groups)
-    international = bool(_INTERNATIONAL.match(ascii_text))
-    wanted = groups[:2] if international else groups[:1]
-    keep_first = sum(len(g) for g in wanted)
-    if international and len(groups) == 1:
-        # E.164 ("+819012345678") has no groups: keep just the country code, which is not personal.
-        parsed = _parse_any(ascii_text)
-        keep_first = len(str(parsed.country_code)) if parsed is not None and parsed.country_code else 0
-    # never reveal so much that fewer than 4 digits stay hidden: fall back to the country code only
-    if total - keep_first - 4 < 4:
-        keep_first = len(groups[0]) if international and groups and total - len(groups[0]) - 4 >= 4 else 0
-    return _mask_digits(text, keep_first, 4 if total > 6 else 0)
-
-
-def _mask_digits(text: str, keep_first: int, keep_last: int) -> str:
-    total = sum(ch.isdigit() for ch in text)
-    out, seen = [], 0
-    for ch in text:
-        if ch.isdigit():
-            seen += 1
-            if seen > keep_first and seen <= total - keep_last:
-                out.append("*")
-                continue
-        out.append(ch)
-    return "".join(out)
-
-
-def _parse_any(raw: str, region: str | None = None) -> PhoneNumber | None:
-    if len(raw) > MAX_INPUT_CHARS:
-        return None
-    try:
-        number = phonenumbers.parse(raw, region)
-    except NumberParseException:
-        return None
-    return number if phonenumbers.is_possible_number(number) else None
-
-
-def mask_phones_in_text(text: str, region: str | None = None) -> str:
-    """Mask every phone number found in free text (international form, or national with ``region``)."""
-    out, last = [], 0
-    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-        out.append(text[last : match.start])
-        out.append(mask_phone(match.raw_string))
-        last = match.end
-    out.append(text[last:])
-    return "".join(out)
+    The rule lives in diag.phone_mask (one masker for `msdiag phone` and the reports); ``region``
+    is accepted for callers that know it: the shape alone decides what is kept."""
+    return mask_number(text)
 
 
 # ---------------------------------------------------------------- trunk prefix

@@ -18,12 +18,10 @@ from diag.capture.models import Capture, HostState
 from diag.diagnosis.models import DiagnosisResult, Finding, Status, StatusCounts
 from diag.fleet.models import FleetRecord, FleetTarget, HostDiagnosis
 from diag.fleet.results import ReadReport, iter_records
-from diag.formats.redact import Redaction, parse_redaction, redact, text_redactor
+from diag.formats.redact import Redaction, parse_redaction, redact, redaction_inputs, text_redactor
 
 FLEET_REPORT_VERSION = 1
 NOT_SCANNED = "not_scanned"
-#: checks whose documents tell redaction which user, computer and domain names to replace
-_NAME_SOURCES = ("identity", "proxy", "os")
 
 Diagnose = Callable[[Capture], DiagnosisResult]
 
@@ -141,12 +139,9 @@ def _shown_part(result: DiagnosisResult) -> DiagnosisResult:
     Redacting a whole result (every string of every check document, each through the phone
     number matcher) costs about 0.3 s per host: an hour at 10,000 hosts. The fleet report shows
     the fail/warn findings' titles and details, the host status and the host name; redaction
-    still sees the identity, proxy and os documents its placeholders come from."""
-    checks = {
-        name: outcome.model_copy(update={"raw": None})
-        for name, outcome in result.capture.checks.items()
-        if name in _NAME_SOURCES
-    }
+    still sees what its placeholders come from: ``redaction_inputs`` keeps every check whose data
+    holds names (derived from the check spec), so it masks what a single-host report masks."""
+    checks = redaction_inputs(result.capture)
     findings = [
         finding.model_copy(update={"evidence": [], "remediation": []})
         for finding in result.findings

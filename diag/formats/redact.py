@@ -3,30 +3,30 @@
 Levels (``--redact``):
 
 - ``none``: nothing changed; the report says so.
-- ``standard`` (default): phone numbers masked ("+81 90-****-5678": country code, for long numbers the
-  first two national digits, and the last four stay) unless ``show_phone``; user names and the local
-  part of e-mail addresses / UPNs replaced by stable placeholders ``user-1``, ``user-2`` ... The same
+- ``standard`` (default): phone numbers masked ("+81 **-****-5678": the country code, a trunk 0 and
+  the last four digits stay; diag.phone_mask, the masker `msdiag phone` uses too) unless
+  ``show_phone``; user names and the local part of e-mail addresses / UPNs replaced by stable placeholders ``user-1``, ``user-2`` ... The same
   person is the same placeholder everywhere: ``CONTOSO\\taro``, ``C:\\Users\\taro`` and
   ``taro@contoso.com`` all become ``user-1`` (the local name, case-insensitive, is the key).
-- ``strict``: standard, plus IPv4/IPv6 addresses (``ip-1`` / ``ipv6-1``), computer names (``host-1``)
+- ``strict``: standard, plus IPv4/IPv6 addresses (``ip-1`` / ``ipv6-1``), computer names and the
+  organisation's servers (``host-1``: every data-model field marked ComputerName or ServerSetting)
   and domain names (``domain-1``: the AD/DNS domain, workgroup, Entra tenant, e-mail domains,
   NetBIOS prefixes). Microsoft's own host names, consumer Microsoft mail domains, loopback and
   unspecified addresses and Microsoft's published sign-in IP ranges stay, because they are evidence,
   not personal data.
 
 Every string in the result is visited (findings, evidence values, the capture's documents and raw
-text, the phone input), in two passes: the first collects identities (from the typed facts and from
-patterns found anywhere), the second replaces them, so a name is caught even where no pattern would
+text, the phone input), in two passes: the first collects identities (diag.formats.identities: from
+the marked fields of the typed facts and from patterns found anywhere), the second replaces them, so a name is caught even where no pattern would
 recognise it (an adapter called "taro's hotspot"). Placeholders are numbered in discovery order,
 which is deterministic for a given capture, so golden files stay stable.
 """
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
@@ -34,9 +34,21 @@ import phonenumbers
 
 from diag.capture.models import Capture
 from diag.capture.parse import Facts
-from diag.checks import DEFAULT_ENDPOINT_HOSTS
 from diag.diagnosis.models import DiagnosisResult, StatusCounts
 from diag.errors import InputError
+from diag.formats.identities import (
+    DOMAIN_USER,
+    EMAIL,
+    IPV4,
+    IPV6,
+    MICROSOFT_NETWORKS,
+    MIN_BARE_NAME,
+    PROFILE_PATH,
+    Placeholders,
+    collect_names,
+)
+from diag.formats.identities import redaction_inputs as redaction_inputs
+from diag.phone_mask import PhoneMasker
 
 
 class Redaction(str, Enum):
@@ -54,102 +66,8 @@ def parse_redaction(value: str | Redaction) -> Redaction:
         ) from None
 
 
-# Names that are evidence, not personal data: never replaced.
-MICROSOFT_SUFFIXES: tuple[str, ...] = (
-    "microsoft.com",
-    "live.com",
-    "live.net",
-    "microsoftonline.com",
-    "msftauth.net",
-    "msauth.net",
-    "msftconnecttest.com",
-    "windows.net",
-    "windows.com",
-    "windowsupdate.com",
-    "outlook.com",
-    "hotmail.com",
-    "msn.com",
-    "office.com",
-    "office365.com",
-    "office.net",
-    "gfx.ms",
-    "msidentity.com",
-    "phonefactor.net",
-    "digicert.com",
-    "azure.com",
-    "azureedge.net",
-    "akamaiedge.net",
-    "bing.com",
-)
-MICROSOFT_NETWORKS = tuple(
-    ipaddress.ip_network(n) for n in ("20.190.128.0/18", "40.126.0.0/18", "20.20.32.0/19", "20.231.128.0/19")
-)
-NOT_PERSONAL_USERS = frozenset(
-    {
-        "public",
-        "default",
-        "default user",
-        "all users",
-        "system",
-        "local service",
-        "network service",
-        "administrator",
-        "defaultaccount",
-        "guest",
-        "wdagutilityaccount",
-    }
-)
-NOT_DOMAINS = frozenset(
-    {
-        "workgroup",
-        "hkcu",
-        "hklm",
-        "hku",
-        "hkcr",
-        "hkcc",
-        "software",
-        "system",
-        "hardware",
-        "sam",
-        "security",
-        "nt authority",
-        "nt service",
-        "builtin",
-        "microsoftaccount",
-        "azuread",
-        "window manager",
-        "font driver host",
-    }
-)
-MIN_BARE_NAME = 3  # shorter names are only replaced where a pattern (path, DOMAIN\, @) marks them
-
-_EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9][A-Za-z0-9._%+-]{0,63})@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
-_PROFILE = re.compile(r"(?i)([A-Z]:\\Users\\)([^\\/:*?\"<>|\r\n]{1,64}?)(?=\\|$|[\s\"',;)])")
-# DOMAIN\user, not preceded by a path separator or drive colon (so C:\Windows\System32 is no user).
-_DOMAIN_USER = re.compile(r"(?<![\\\w:.$-])([A-Za-z][\w.-]{0,62}|NT AUTHORITY|NT SERVICE)\\([\w.$-]{1,64})")
-_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
-_IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%[\w.]+)?(?![\w:])")
-# Fallbacks for numbers phonenumbers does not accept as valid: "+81 090-1234-5678" (trunk 0 kept after
-# the country code), other +-numbers, and Japanese-style national numbers "090-1234-5678".
-_PLUS_NUMBER = re.compile(r"(?<![\w+])\+\d[\d \-().]{6,22}\d(?![\w])")
-_NATIONAL_NUMBER = re.compile(r"(?<![\w.+-])0\d{1,4}-\d{1,4}-\d{3,4}(?![\w.-])")
-_DIGIT_RUN = re.compile(r"\d{7,}")
 # A password in a URL ("http://user:secret@proxy:8080") is a credential: masked at every level.
 _URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)([^/\s@]+)(@)")
-_USER_SID = re.compile(r"\bS-1-5-21-\d+-\d+-\d+-\d+\b")
-
-
-# ---------------------------------------------------------------- walking every string
-def _walk_strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield str(key)
-            yield from _walk_strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _walk_strings(item)
 
 
 # Fields whose values come from a fixed vocabulary (enums, literals, ids): never rewritten, so a user
@@ -198,90 +116,7 @@ def _map_strings(value: Any, fn: Callable[[str], str], key: str | None = None) -
     return value
 
 
-# ---------------------------------------------------------------- phone numbers
-def _mask_number(raw: str, country_code: int | None) -> str:
-    """Mask a phone number's digits in place, keeping separators, the country code and the tail."""
-    digit_positions = [i for i, ch in enumerate(raw) if ch.isdigit()]
-    keep: set[int] = set()
-    national = digit_positions
-    if raw.lstrip().startswith("+"):
-        cc_len = len(str(country_code)) if country_code else min(2, len(digit_positions))
-        keep.update(digit_positions[:cc_len])
-        national = digit_positions[cc_len:]
-    if national and raw[national[0]] == "0":  # trunk prefix: not identifying
-        keep.add(national[0])
-        national = national[1:]
-    if len(national) >= 10:
-        keep.update(national[:2])
-    tail = 4 if len(national) >= 8 else 2
-    keep.update(national[-tail:])
-    return "".join("*" if (i in digit_positions and i not in keep) else ch for i, ch in enumerate(raw))
-
-
-def _country_code_of(raw: str) -> int | None:
-    digits = re.sub(r"\D", "", raw)
-    for length in (1, 2, 3):
-        code = int(digits[:length]) if len(digits) >= length else 0
-        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-            return code
-    return None
-
-
-@functools.lru_cache(maxsize=4096)
-def _masked(regions: tuple[str, ...], known: tuple[str, ...], text: str) -> str:
-    masker = PhoneMasker.__new__(PhoneMasker)
-    masker.regions, masker.known = list(regions), list(known)
-    return masker._mask(text)
-
-
-class PhoneMasker:
-    """Find phone numbers in free text (phonenumbers' matcher plus fallbacks) and mask them."""
-
-    def __init__(self, regions: list[str], known_national_numbers: list[str]) -> None:
-        self.regions = regions or ["US"]
-        self.known = sorted({n for n in known_national_numbers if len(n) >= 7}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        if not any(ch.isdigit() for ch in text):
-            return text
-        # The same finding texts recur across the hosts of a fleet report: mask each once.
-        return _masked(tuple(self.regions), tuple(self.known), text)
-
-    def _mask(self, text: str) -> str:
-        spans: list[tuple[int, int, int | None]] = []
-        for region in self.regions:
-            for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-                spans.append((match.start, match.end, match.number.country_code))
-        for pattern in (_PLUS_NUMBER, _NATIONAL_NUMBER):
-            for m in pattern.finditer(text):
-                cc = _country_code_of(m.group()) if m.group().startswith("+") else None
-                spans.append((m.start(), m.end(), cc))
-        text = self._apply(text, spans)
-        # Digits typed without separators ("09012345678", "819012345678") of a number we know.
-        return _DIGIT_RUN.sub(self._mask_known_run, text)
-
-    @staticmethod
-    def _apply(text: str, spans: list[tuple[int, int, int | None]]) -> str:
-        out, pos = [], 0
-        for start, end, cc in sorted(spans, key=lambda s: (s[0], -s[1])):
-            if start < pos:  # overlaps a span already masked
-                continue
-            out.append(text[pos:start])
-            out.append(_mask_number(text[start:end], cc))
-            pos = end
-        out.append(text[pos:])
-        return "".join(out)
-
-    def _mask_known_run(self, match: re.Match[str]) -> str:
-        run = match.group()
-        for number in self.known:
-            index = run.find(number)
-            if index >= 0:
-                masked = "*" * (len(number) - 4) + number[-4:]
-                return run[:index] + masked + run[index + len(number) :]
-        return run
-
-
+# ---------------------------------------------------------------- phone numbers (diag.phone_mask)
 def _phone_context(result: DiagnosisResult, facts: Facts) -> tuple[list[str], list[str]]:
     regions: list[str] = []
     known: list[str] = []
@@ -306,170 +141,6 @@ def _phone_context(result: DiagnosisResult, facts: Facts) -> tuple[list[str], li
             regions.append(locale.culture.name.rsplit("-", 1)[-1].upper())
     valid = [r for r in dict.fromkeys(regions) if r in phonenumbers.SUPPORTED_REGIONS][:3]
     return valid, known
-
-
-# ---------------------------------------------------------------- identities
-def _is_microsoft_name(name: str) -> bool:
-    lowered = name.lower().rstrip(".")
-    if lowered in DEFAULT_ENDPOINT_HOSTS:
-        return True
-    return any(lowered == s or lowered.endswith("." + s) for s in MICROSOFT_SUFFIXES)
-
-
-class Placeholders:
-    """Stable name -> placeholder maps, numbered in the order names are found."""
-
-    def __init__(self) -> None:
-        self.maps: dict[str, dict[str, str]] = {"user": {}, "sid": {}, "domain": {}, "host": {}}
-
-    def add(self, kind: str, name: str | None) -> None:
-        if not name:
-            return
-        name = name.strip()
-        key = name.lower()
-        if not key or key in self.maps[kind]:
-            return
-        if kind == "user" and key in NOT_PERSONAL_USERS:
-            return
-        if kind in ("domain", "host") and (key in NOT_DOMAINS or _is_microsoft_name(key) or len(key) < 2):
-            return
-        if any(key in other for k, other in self.maps.items() if k != kind):
-            return  # already known as something else: first meaning wins
-        self.maps[kind][key] = f"{kind}-{len(self.maps[kind]) + 1}"
-
-    def get(self, kind: str, name: str) -> str | None:
-        return self.maps[kind].get(name.lower())
-
-    def lookup(self, name: str) -> str | None:
-        for mapping in self.maps.values():
-            if name.lower() in mapping:
-                return mapping[name.lower()]
-        return None
-
-
-def _add_user_identity(names: Placeholders, value: str | None, strict: bool) -> None:
-    """A DOMAIN\\user, MicrosoftAccount\\mail or UPN value from the typed facts."""
-    if not value:
-        return
-    if "\\" in value:
-        domain, _, user = value.partition("\\")
-        if strict:
-            names.add("domain", domain)
-        value = user
-    email = _EMAIL.fullmatch(value)
-    if email:
-        names.add("user", email.group(1))
-        if strict:
-            names.add("domain", email.group(2))
-    else:
-        names.add("user", value)
-
-
-def _collect_emails(names: Placeholders, text: str, strict: bool) -> None:
-    for m in _EMAIL.finditer(text):
-        if not _is_microsoft_name(m.group(1) + "@" + m.group(2)) or "@" in m.group():
-            names.add("user", m.group(1))
-        if strict:
-            names.add("domain", m.group(2))
-
-
-def _collect_backslashed(names: Placeholders, text: str, strict: bool) -> None:
-    for m in _PROFILE.finditer(text):
-        names.add("user", m.group(2))
-    for m in _DOMAIN_USER.finditer(text):
-        domain, user = m.group(1), m.group(2)
-        if domain.lower() in NOT_DOMAINS and domain.lower() not in ("microsoftaccount", "azuread"):
-            continue
-        if _EMAIL.fullmatch(user) is None:
-            names.add("user", user)
-        if strict:
-            names.add("domain", domain)
-
-
-_SERVER_IN_TEXT = re.compile(
-    r"(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s;=]*@)?\[?([A-Za-z0-9.-]+|[0-9a-fA-F:]+)\]?(?::\d+)?"
-)
-
-
-def _server_names(value: str | None) -> list[str]:
-    """Host names in a proxy / PAC / VPN setting: "h:8080", "http=h:p;https=h2:p", "http://u@h:p/x"."""
-    if not value:
-        return []
-    found = []
-    for part in re.split(r"[;,\s]+", value):
-        part = part.split("=", 1)[1] if re.match(r"^[a-z]+=", part) else part
-        m = _SERVER_IN_TEXT.match(part)
-        if m is None:
-            continue
-        name = m.group(1).strip(".")
-        # IP addresses are strict's IP redaction's job; bare words ("<local>") are no host names.
-        if "." in name and not _IPV4.fullmatch(name) and not _is_microsoft_name(name):
-            found.append(name)
-    return found
-
-
-def _infrastructure_hosts(facts: Facts) -> list[str]:
-    proxy, network, endpoints = facts.proxy, facts.network, facts.endpoints
-    values: list[str | None] = []
-    if proxy is not None:
-        if proxy.wininet is not None:
-            values += [proxy.wininet.proxy_server, proxy.wininet.auto_config_url]
-        if proxy.winhttp is not None:
-            values.append(proxy.winhttp.proxy_server)
-        values += [v.value for v in proxy.environment if v.name.lower() != "no_proxy"]
-    if network is not None:
-        values += [p.server_address for p in network.vpn_profiles]
-    if endpoints is not None and endpoints.pac is not None:
-        values.append(endpoints.pac.url)
-    return [name for value in values for name in _server_names(value)]
-
-
-def _collect(result: DiagnosisResult, data: dict[str, Any], strict: bool) -> Placeholders:
-    names = Placeholders()
-    facts = Facts(result.capture)
-    # Typed facts first: the signed-in user is user-1, this machine host-1, its domain domain-1.
-    identity = facts.identity
-    proxy = facts.proxy
-    _add_user_identity(names, identity.user_name if identity else None, strict)
-    _add_user_identity(names, proxy.scope.user if proxy and proxy.scope else None, strict)
-    if strict:
-        os_data = facts.os
-        names.add("host", os_data.computer_name if os_data else None)
-        if not _IPV4.fullmatch(result.capture.host.strip()):
-            first_label = result.capture.host.split(".")[0]
-            names.add("host", result.capture.host if "." not in result.capture.host else first_label)
-            if "." in result.capture.host:
-                names.add("domain", result.capture.host.split(".", 1)[1])
-        if os_data is not None:
-            names.add("domain", os_data.domain)
-            names.add("domain", os_data.workgroup)
-        dsreg = identity.dsregcmd if identity else None
-        if dsreg is not None:
-            names.add("domain", dsreg.domain_name)
-            names.add("domain", dsreg.tenant_name)
-        # The organisation's own servers name it (and sometimes the user): proxy, PAC, VPN.
-        for server in _infrastructure_hosts(facts):
-            names.add("host", server)
-    # Then patterns anywhere in the result.
-    texts = list(_walk_strings(data))
-    for text in texts:
-        # Each pattern needs a literal ("@", a backslash, "S-1-5-21-"): checking for it first skips
-        # the regex scans on most strings (same names found, in the same order).
-        if "@" in text:
-            _collect_emails(names, text, strict)
-        if "\\" in text:
-            _collect_backslashed(names, text, strict)
-        if "S-1-5-21-" in text:
-            for m in _USER_SID.finditer(text):
-                names.add("sid", m.group())
-    if strict and names.maps["domain"]:
-        # A name under a known domain ("HD-WS-0042.corp.contoso.co.jp") is a computer: replaced whole.
-        domains = "|".join(re.escape(d) for d in sorted(names.maps["domain"], key=len, reverse=True))
-        fqdn = re.compile(rf"(?<![\w.-])((?:[A-Za-z0-9-]+\.)+(?:{domains}))(?![\w-])", re.IGNORECASE)
-        for text in texts:
-            for m in fqdn.finditer(text):
-                names.add("host", m.group(1))
-    return names
 
 
 def strip_url_credentials(text: str) -> str:
@@ -522,9 +193,9 @@ class TextRedactor:
             domain = self.names.get("domain", m.group(2)) if self.strict else None
             return f"{self.names.get('user', m.group(1)) or m.group(1)}@{domain or m.group(2)}"
 
-        text = _PROFILE.sub(profile, text)
-        text = _DOMAIN_USER.sub(domain_user, text)
-        return _EMAIL.sub(email, text)
+        text = PROFILE_PATH.sub(profile, text)
+        text = DOMAIN_USER.sub(domain_user, text)
+        return EMAIL.sub(email, text)
 
     def _replace_ip(self, match: re.Match[str]) -> str:
         raw = match.group()
@@ -548,8 +219,8 @@ class TextRedactor:
         if self.phone is not None:
             text = self.phone(text)
         if self.strict:
-            text = _IPV4.sub(self._replace_ip, text)
-            text = _IPV6.sub(self._replace_ip, text)
+            text = IPV4.sub(self._replace_ip, text)
+            text = IPV6.sub(self._replace_ip, text)
         text = self._replace_contextual(text)
         if self._bare is not None:
             text = self._bare.sub(self._replace_name, text)
@@ -557,7 +228,7 @@ class TextRedactor:
 
 
 def _redactor(result: DiagnosisResult, data: dict[str, Any], strict: bool, show_phone: bool) -> TextRedactor:
-    names = _collect(result, data, strict)
+    names = collect_names(result, data, strict)
     phone: PhoneMasker | None = None
     if not show_phone:
         regions, known = _phone_context(result, Facts(result.capture))

@@ -22,7 +22,7 @@ def test_json_has_the_documented_keys_and_masks_the_number() -> None:
     assert {"input", "valid", "e164", "region", "number_type", "findings"} <= set(data)
     assert data["valid"] is True and data["region"] == "JP" and data["number_type"] == "mobile"
     assert all({"id", "status", "title"} <= set(f) for f in data["findings"])
-    assert "1234" not in out and data["input"] == "+81 90-****-5678"
+    assert "1234" not in out and data["input"] == "+81 **-****-5678"
 
 
 def test_show_phone_prints_the_number() -> None:
@@ -34,7 +34,7 @@ def test_show_phone_prints_the_number() -> None:
 def test_trunk_prefix_fails_with_exit_1_and_shows_the_corrected_form() -> None:
     code, out = invoke("+81 090-1234-5678", "--lang", "ja")
     assert code == 1
-    assert "+81 90-****-5678" in out and "トランク プレフィックス" in out
+    assert "+81 **-****-5678" in out and "トランク プレフィックス" in out  # the corrected form, masked
     assert "1234" not in out
 
 

@@ -19,14 +19,14 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
-from diag.capture.models import CHECK_DATA_MODELS, Capture, CheckDocument, CheckResult, CheckStatus, HostState
+from diag.capture.models import Capture, CheckDocument, CheckResult, CheckStatus, HostState
 from diag.capture.parse import Facts, parse_check_output, validate_document
 from diag.capture.schema import check_data_schema, load_schema
-from diag.checks import CHECK_NAMES, DEFAULT_ENDPOINT_HOSTS
+from diag.checks import CHECK_DATA_MODELS, CHECK_NAMES, DEFAULT_ENDPOINT_HOSTS
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 LAB_DIR = REPO / "diag" / "lab" / "hosts"
-FIXTURE_DIR = Path(__file__).resolve().parent / "fixtures" / "captures"
+FIXTURE_DIR = REPO / "tests" / "fixtures" / "captures"
 
 LAB_HOSTS = (
     "healthy-ja-jp",

@@ -1,0 +1,35 @@
+"""The bounded building blocks every capture model uses: bounded strings and lists, the strict base.
+
+Everything in a capture arrives from a scanned machine and is untrusted: these bounds keep a
+hostile host from making msdiag allocate without limit or render a megabyte-long cell.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+# generous for real machines: 4096 for long fields (proxy lists, error messages), 512 otherwise
+Text = Annotated[str, StringConstraints(max_length=4096)]
+ShortText = Annotated[str, StringConstraints(max_length=512)]
+MAX_ITEMS = 512
+
+
+def items(max_length: int = MAX_ITEMS) -> Any:
+    return Field(default_factory=list, max_length=max_length)
+
+
+class Model(BaseModel):
+    """Base for check data: strict types, unknown keys kept (newer scripts may add fields)."""
+
+    model_config = ConfigDict(strict=True, extra="allow", frozen=False)
+
+
+class ProbeError(Model):
+    """A probe inside a check that failed or is not available on this platform."""
+
+    probe: ShortText
+    message: Text
+    #: unavailable (not on this OS/edition), failed, access_denied, timeout
+    category: Literal["unavailable", "failed", "access_denied", "timeout"] = "failed"
