@@ -348,7 +348,7 @@ def partial_check_failures() -> Json:
     }
     checks["tls"] = {
         "status": "error",
-        "reason": f"the check failed: {failed_line['message']}",  # as diag.collectors.bundle words it
+        "reason": f"the check failed: {failed_line['message']}",  # as diag.collectors.runner_output words it
         "raw": json.dumps(failed_line, ensure_ascii=False, separators=(",", ":")),
     }
     # endpoints: not selected for this scan (--checks without endpoints)

@@ -20,7 +20,7 @@ diag/capture/capture.schema.json is generated from these models (see diag.captur
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from diag.capture.bounds import MAX_ITEMS as MAX_ITEMS
 from diag.capture.bounds import Model as Model
@@ -317,16 +317,3 @@ class IdentityData(Model):
     signed_in_with_msa: bool | None = None
     user_name: Annotated[ShortText | None, SignedInUser] = None  # DOMAIN\user or MicrosoftAccount\x@outlook.com
 
-
-if TYPE_CHECKING:
-    CHECK_DATA_MODELS: dict[str, type[Model]]
-
-
-def __getattr__(name: str) -> object:
-    # Compatibility alias for modules that imported the check -> model map from here before the
-    # check spec existed: the map now lives in (and is derived by) diag.checks. Import it from there.
-    if name == "CHECK_DATA_MODELS":
-        from diag.checks import CHECK_DATA_MODELS
-
-        return CHECK_DATA_MODELS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

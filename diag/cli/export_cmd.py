@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from diag.checks import CHECK_NAMES
-from diag.collectors.bundle import build_runner
+from diag.collectors.runner_script import build_runner
 from diag.errors import InputError
 
 

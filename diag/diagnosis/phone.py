@@ -16,23 +16,19 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberFormat, PhoneNumberType
 
 from diag.capture.parse import Facts
-from diag.diagnosis.models import Evidence, Finding, Localized, PhoneAnalysis, Severity, Status
+from diag.diagnosis.models import Evidence, Finding, PhoneAnalysis, Severity, Status
+from diag.diagnosis.phone_findings import (
+    SAFE_CHANGE_STEPS,
+    country_finding,
+    loc,
+    phone_finding,
+    type_findings,
+)
 from diag.diagnosis.region import machine_signals
 from diag.phone_mask import mask_number
 from diag.phone_mask import mask_phones_in_text as mask_phones_in_text
 
 MAX_INPUT_CHARS = 64
-RECOVERY_URL = "https://account.live.com/acsr"
-SECURITY_INFO_URL = "https://account.microsoft.com/security"
-#: the ids of the findings the phone analysis makes: the knowledge base links them like rule ids
-PHONE_FINDING_IDS: tuple[str, ...] = (
-    "phone.invalid",
-    "phone.trunk_prefix",
-    "phone.landline",
-    "phone.voip",
-    "phone.country_mismatch",
-)
-
 _TYPE_NAMES: dict[int, str] = {
     PhoneNumberType.FIXED_LINE: "fixed_line",
     PhoneNumberType.MOBILE: "mobile",
@@ -47,39 +43,9 @@ _TYPE_NAMES: dict[int, str] = {
     PhoneNumberType.VOICEMAIL: "voicemail",
     PhoneNumberType.UNKNOWN: "unknown",
 }
-#: number types that cannot take an SMS or a call with a code at all
-_UNUSABLE_TYPES = {"toll_free", "premium_rate", "shared_cost", "pager", "uan", "voicemail"}
 # "+81", "0081", "+81 (0)", "+81-0" ...: the international prefix and country code at the start
 _INTERNATIONAL = re.compile(r"^\s*(?:\+|00(?!0))")
 _ALLOWED = re.compile(r"^[\d\s+\-().\u2010-\u2015\u30fc\uff0b\uff08\uff09\uff0d/]*$")
-
-
-def _loc(en: str, ja: str) -> Localized:
-    return Localized(en=en, ja=ja)
-
-
-def _finding(
-    fid: str,
-    status: Status,
-    severity: Severity,
-    title: Localized,
-    detail: Localized | None = None,
-    evidence: list[Evidence] | None = None,
-    remediation: list[Localized] | None = None,
-) -> Finding:
-    if fid not in PHONE_FINDING_IDS:
-        raise ValueError(f"undeclared phone finding id {fid!r}: add it to PHONE_FINDING_IDS")
-    # related_codes: the diagnosis engine fills them from the knowledge base
-    return Finding(
-        id=fid,
-        status=status,
-        severity=severity,
-        title=title,
-        detail=detail,
-        evidence=evidence or [],
-        remediation=remediation or [],
-        checks=[],
-    )
 
 
 # ---------------------------------------------------------------- masking
@@ -143,137 +109,21 @@ def _machine_country(facts: Facts | None) -> tuple[str | None, list[Evidence]]:
     return None, []
 
 
-# ---------------------------------------------------------------- steps
-SAFE_CHANGE_STEPS: tuple[Localized, ...] = (
-    _loc(
-        f"Sign in at {SECURITY_INFO_URL} and ADD the new number first (Advanced security options > Add a new "
-        "way to sign in or verify); enter the code it receives.",
-        f"{SECURITY_INFO_URL} にサインインし、まず新しい番号を「追加」します(高度なセキュリティ オプション > "
-        "新しいサインイン方法の追加)。届いたコードを入力してください。",
-    ),
-    _loc(
-        "If the number is a sign-in alias (Manage how you sign in), make the new one primary (Make primary).",
-        "番号をサインイン用のエイリアスとして使っている場合は、新しい番号を「プライマリにする(メインに設定)」にします。",
-    ),
-    _loc(
-        "Only then remove the old number. Never remove first: codes could no longer reach you.",
-        "その後で古い番号を削除します。先に削除すると、コードを受け取れなくなるおそれがあります。",
-    ),
-    _loc(
-        f"If codes only go to a number you no longer have and no other method works, use the account "
-        f"recovery form: {RECOVERY_URL}",
-        "使えなくなった番号にしかコードが届かず、ほかの確認方法"
-        "もない場合は、アカウント回復フォームを使ってください: "
-        f"{RECOVERY_URL}",
-    ),
-)
-
-
 # ---------------------------------------------------------------- analysis
-def _type_finding(number_type: str) -> list[Finding]:
-    if number_type == "voip":
-        return [
-            _finding(
-                "phone.voip",
-                Status.WARN,
-                Severity.HIGH,
-                _loc(
-                    "VoIP number: often refused for verification codes",
-                    "IP 電話の番号: 確認コードの送信先として拒否されることがあります",
-                ),
-                _loc(
-                    "Internet phone numbers (such as Japanese 050 "
-                    "numbers) often do not receive Microsoft's codes.",
-                    "IP 電話の番号(日本の 050 番号など)には "
-                    "Microsoft の確認コードが届かないことがよくあります。",
-                ),
-                remediation=[
-                    _loc(
-                        "Use a mobile number, or the Microsoft Authenticator app.",
-                        "携帯電話の番号、または Microsoft Authenticator アプリを使ってください。",
-                    )
-                ],
-            )
-        ]
-    findings = [
-        _finding(
-            "phone.voip", Status.PASS, Severity.INFO, _loc("Not a VoIP number", "IP 電話の番号ではありません")
-        )
-    ]
-    if number_type == "fixed_line":
-        findings.append(
-            _finding(
-                "phone.landline",
-                Status.WARN,
-                Severity.MEDIUM,
-                _loc("Landline: cannot receive text messages", "固定電話: SMS を受信できません"),
-                _loc(
-                    "A fixed line cannot receive the SMS code: choose a voice call to receive it.",
-                    "固定電話では SMS のコードを受け取れません。"
-                    "音声通話でコードを受け取る方法を選んでください。",
-                ),
-                remediation=[
-                    _loc(
-                        "Choose 'Call' instead of 'Text' when asked how to receive the code.",
-                        "コードの受け取り方法で「テキスト」ではなく「通話」を選んでください。",
-                    )
-                ],
-            )
-        )
-    elif number_type in _UNUSABLE_TYPES:
-        findings.append(
-            _finding(
-                "phone.landline",
-                Status.FAIL,
-                Severity.HIGH,
-                _loc(
-                    f"A {number_type.replace('_', ' ')} number cannot receive codes",
-                    f"この種類の番号 ({number_type}) ではコードを受け取れません",
-                ),
-                _loc(
-                    "Service numbers (toll-free, premium, shared "
-                    "cost...) receive neither SMS nor calls with codes.",
-                    "サービス番号(フリーダイヤル、有料番号など)は SMS も確認コードの電話も受けられません。",
-                ),
-                remediation=[_loc("Use a personal mobile number.", "個人の携帯電話の番号を使ってください。")],
-            )
-        )
-    elif number_type in ("mobile", "fixed_line_or_mobile", "personal_number"):
-        findings.append(
-            _finding(
-                "phone.landline",
-                Status.PASS,
-                Severity.INFO,
-                _loc("Can receive text messages", "SMS を受信できる番号です"),
-            )
-        )
-    else:
-        findings.append(
-            _finding(
-                "phone.landline",
-                Status.NOT_COLLECTED,
-                Severity.INFO,
-                _loc("Number type unknown", "番号の種類が不明です"),
-                _loc("phonenumbers cannot tell the type of this number.", "番号の種類を判別できません。"),
-            )
-        )
-    return findings
-
-
 def _invalid(raw: str, en: str, ja: str, possible: bool = False) -> PhoneAnalysis:
     return PhoneAnalysis(
         input=raw[: MAX_INPUT_CHARS * 2],
         valid=False,
         possible=possible,
         findings=[
-            _finding(
+            phone_finding(
                 "phone.invalid",
                 Status.FAIL,
                 Severity.HIGH,
-                _loc("The phone number is not valid", "電話番号が正しくありません"),
-                _loc(en, ja),
+                loc("The phone number is not valid", "電話番号が正しくありません"),
+                loc(en, ja),
                 remediation=[
-                    _loc(
+                    loc(
                         "Type the number as +country code, then the number without its leading 0 "
                         "(for Japan: +81 90-XXXX-XXXX).",
                         "「+国番号」に続けて、先頭の 0 を除いた番号を入力して"
@@ -337,29 +187,29 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
     findings: list[Finding] = []
     if valid:
         findings.append(
-            _finding(
+            phone_finding(
                 "phone.invalid",
                 Status.PASS,
                 Severity.INFO,
-                _loc("The phone number is valid", "有効な電話番号です"),
-                _loc(f"{number_region}, type {number_type}.", f"{number_region}、種類: {number_type}"),
+                loc("The phone number is valid", "有効な電話番号です"),
+                loc(f"{number_region}, type {number_type}.", f"{number_region}、種類: {number_type}"),
             )
         )
     else:
         findings.append(
-            _finding(
+            phone_finding(
                 "phone.invalid",
                 Status.FAIL,
                 Severity.HIGH,
-                _loc("The phone number is not valid", "電話番号が正しくありません"),
-                _loc(
+                loc("The phone number is not valid", "電話番号が正しくありません"),
+                loc(
                     f"+{number.country_code} {number.national_number} is not a valid number"
                     f"{' for ' + number_region if number_region and number_region != 'ZZ' else ''}"
                     f"{' (right length, unknown range)' if possible else ''}.",
                     f"+{number.country_code} {number.national_number} は有効な番号ではありません。",
                 ),
                 remediation=[
-                    _loc("Check the digits and the country code.", "番号と国番号を確認してください。")
+                    loc("Check the digits and the country code.", "番号と国番号を確認してください。")
                 ],
             )
         )
@@ -367,15 +217,15 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
     if trunk is not None:
         corrected = trunk[1]
         findings.append(
-            _finding(
+            phone_finding(
                 "phone.trunk_prefix",
                 Status.FAIL,
                 Severity.MEDIUM,
-                _loc(
+                loc(
                     "The leading 0 (trunk prefix) was typed after the country code",
                     "国番号の後に市外局番の先頭の 0(トランク プレフィックス)が入力されています",
                 ),
-                _loc(
+                loc(
                     f"Type it as {corrected}: after +{number.country_code} "
                     f"the national prefix '{trunk[0]}' is dropped.",
                     f"{corrected} と入力してください。+{number.country_code} "
@@ -383,26 +233,26 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
                 ),
                 evidence=[Evidence(fact="phone.input", value="(raw input, masked in reports)")],
                 remediation=[
-                    _loc(f"Enter the number as {corrected}.", f"{corrected} の形式で入力してください。")
+                    loc(f"Enter the number as {corrected}.", f"{corrected} の形式で入力してください。")
                 ],
             )
         )
     else:
         findings.append(
-            _finding(
+            phone_finding(
                 "phone.trunk_prefix",
                 Status.PASS,
                 Severity.INFO,
-                _loc(
+                loc(
                     "No trunk prefix after the country code",
                     "国番号の後にトランク プレフィックスはありません",
                 ),
             )
         )
     if valid and number_type is not None:
-        findings.extend(_type_finding(number_type))
+        findings.extend(type_findings(number_type))
     findings.append(
-        _country_finding(number_region if valid else None, machine_country, machine_evidence, facts)
+        country_finding(number_region if valid else None, machine_country, machine_evidence, facts)
     )
     return PhoneAnalysis(
         input=raw,
@@ -416,69 +266,4 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
         corrected_input=corrected,
         findings=findings,
         steps=list(SAFE_CHANGE_STEPS),
-    )
-
-
-def _country_finding(
-    number_region: str | None, machine_country: str | None, evidence: list[Evidence], facts: Facts | None
-) -> Finding:
-    title_ok = _loc("Phone country matches this PC", "電話番号の国と PC の地域が一致しています")
-    if number_region is None:
-        return _finding(
-            "phone.country_mismatch",
-            Status.NOT_APPLICABLE,
-            Severity.INFO,
-            title_ok,
-            _loc("The number's country is unknown.", "番号の国が不明です。"),
-        )
-    if facts is None:
-        return _finding(
-            "phone.country_mismatch",
-            Status.NOT_APPLICABLE,
-            Severity.INFO,
-            title_ok,
-            _loc("No machine data to compare with.", "比較する PC の情報がありません。"),
-        )
-    if machine_country is None:
-        return _finding(
-            "phone.country_mismatch",
-            Status.NOT_COLLECTED,
-            Severity.INFO,
-            title_ok,
-            _loc(
-                "The PC's country could not be determined (locale / time zone not collected).",
-                "PC の国を判別できませんでした(地域・タイム ゾーンが収集されていません)。",
-            ),
-        )
-    evidence = [Evidence(fact="phone.region", value=number_region), *evidence]
-    if number_region != machine_country:
-        return _finding(
-            "phone.country_mismatch",
-            Status.WARN,
-            Severity.MEDIUM,
-            _loc(
-                "The phone number's country differs from this PC's region",
-                "電話番号の国がこの PC の地域と異なります",
-            ),
-            _loc(
-                f"Phone: {number_region}; PC: {machine_country}. "
-                f"Pick {number_region} in the country-code list.",
-                f"電話番号: {number_region}、PC: {machine_country}。"
-                f"国番号の一覧では {number_region} を選んでください。",
-            ),
-            evidence=evidence,
-            remediation=[
-                _loc(
-                    "Select the phone's country (not the PC's) in the country list on the account page.",
-                    "アカウントのページの国の一覧では、PC の地域ではなく電話番号の国を選んでください。",
-                )
-            ],
-        )
-    return _finding(
-        "phone.country_mismatch",
-        Status.PASS,
-        Severity.INFO,
-        title_ok,
-        _loc(f"Both are {number_region}.", f"どちらも {number_region} です。"),
-        evidence=evidence,
     )

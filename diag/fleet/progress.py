@@ -8,6 +8,8 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
+from diag.sanitize import clean_text
+
 PLAIN_EVERY_S = 10.0
 
 
@@ -60,7 +62,8 @@ class FleetProgress:
         return f"{self.done}/{self.total} hosts done (ok {self.ok}, failed {self.failed}){eta}"
 
     def note(self, message: str) -> None:
-        """A message that must not be garbled by the bar."""
+        """A message that must not be garbled by the bar (cleaned: it may quote a host's error text)."""
+        message = clean_text(message, newlines="keep")
         if self._bar is not None:
             self._bar.write(message, file=self._stream)
         else:

@@ -15,7 +15,7 @@ from typing import Any
 
 from diag.capture.models import Capture, CheckStatus
 from diag.checks import CHECK_NAMES
-from diag.collectors.bundle import identify_check_script
+from diag.collectors.runner_script import identify_check_script
 
 #: Bound on requested check names taken from a client's parameters.
 MAX_REQUESTED = 64
@@ -109,7 +109,7 @@ def runner_lines(capture: Capture, checks: Sequence[str], *, malformed: bool = F
 
 def _check_for_script(script: str) -> str | None:
     """Which check a one-check script runs, if any (the naive one-shell-per-check client): a bundled
-    check script file as it is, or diag.collectors.bundle.build_check_script's standalone text."""
+    check script file as it is, or diag.collectors.runner_script.build_check_script's standalone text."""
     return identify_check_script(script)
 
 

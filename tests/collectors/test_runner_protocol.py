@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_ps_examples import EN_US, JA_JP
+from support.check_documents import EN_US, JA_JP
 
 from diag.capture.models import CheckStatus
 from diag.checks import CHECK_NAMES, script_text

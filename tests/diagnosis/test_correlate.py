@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_rules_capture_builder import capture
+from support.rule_captures import capture
 
 from diag.diagnosis.correlate import analyze_error, rank_causes
 from diag.diagnosis.engine import diagnose

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_rules_capture_builder import HEALTHY, capture
+from support.rule_captures import HEALTHY, capture
 
 from diag.capture.models import Capture
 from diag.diagnosis.engine import diagnose

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_rules_capture_builder import capture, with_changes
+from support.rule_captures import capture, with_changes
 
 from diag.capture.parse import Facts
 from diag.diagnosis.models import PhoneAnalysis, Status

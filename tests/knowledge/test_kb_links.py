@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_rules_capture_builder import capture
+from support.rule_captures import capture
 
 from diag.diagnosis.engine import diagnose
 from diag.diagnosis.models import Localized
-from diag.diagnosis.phone import PHONE_FINDING_IDS, analyze_phone
+from diag.diagnosis.phone import analyze_phone
+from diag.diagnosis.phone_findings import PHONE_FINDING_IDS
 from diag.diagnosis.rules import RULES, known_ids
 from diag.knowledge.kb import KnowledgeBase
 from diag.knowledge.models import Cause, Entry

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_rules_capture_builder import with_changes
+from support.rule_captures import with_changes
 
 PROXY = "http://proxy.corp.example:8080/"
 #: what Windows says (ja-JP) when a TCP connection times out, and when a name does not resolve

@@ -9,13 +9,13 @@ import base64
 import re
 
 from diag.collectors.credentials import Credentials
+from diag.sanitize import one_line
 
 MAX_DETAIL_CHARS = 600
 
 _AUTH_HEADER = re.compile(r"(?i)\b(authorization|proxy-authorization|www-authenticate)\b\s*[:=]\s*[^,;\r\n]*")
 _URL_USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/@\s]*@")
 # The control-character part is a sanitiser's job; diag/sanitize.py (issue 10) is to take it over.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def secrets_of(credentials: Credentials) -> list[str]:
@@ -37,5 +37,4 @@ def scrub(text: str, credentials: Credentials | None, limit: int = MAX_DETAIL_CH
             text = text.replace(secret, "[redacted]")
     text = _AUTH_HEADER.sub(lambda m: f"{m.group(1)}: [redacted]", text)
     text = _URL_USERINFO.sub(r"\1[redacted]@", text)
-    text = " ".join(_CONTROL.sub(" ", text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return one_line(text, limit)

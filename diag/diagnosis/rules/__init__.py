@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from diag.diagnosis.phone import PHONE_FINDING_IDS
+from diag.diagnosis.phone_findings import PHONE_FINDING_IDS
 from diag.diagnosis.rules.base import REGISTRY, Outcome, Rule, RuleContext, RuleRegistry
 
 for _module in pkgutil.iter_modules(__path__):

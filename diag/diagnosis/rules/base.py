@@ -23,8 +23,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from diag.capture.models import CHECK_DATA_MODELS, Model
+from diag import sanitize
+from diag.capture.models import Model
 from diag.capture.parse import Facts
+from diag.checks import CHECK_DATA_MODELS
 from diag.diagnosis.models import Evidence, Finding, Localized, PhoneAnalysis, Severity, Status
 
 #: |server Date - local clock| above this fails (Kerberos and token validation tolerate 5 minutes).
@@ -36,7 +38,6 @@ PRT_MAX_AGE_HOURS = 4.0
 #: a finding's detail is a sentence, not a dump: untrusted values inside it are bounded
 DETAIL_LIMIT = 800
 VALUE_LIMIT = 120
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _ID = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
 
 
@@ -45,9 +46,9 @@ def L(en: str, ja: str) -> Localized:
 
 
 def clip(value: object, limit: int = VALUE_LIMIT) -> str:
-    """An untrusted value for a sentence: control and bidi characters removed, length bounded."""
-    text = _CONTROL.sub(" ", str(value))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """An untrusted value for a sentence: cleaned by the one sanitiser, length bounded."""
+    return sanitize.clip(value, limit)
+
 
 
 def _bounded(text: Localized | None) -> Localized | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from diag.capture.models import CHECK_DATA_MODELS, OsData
+from diag.capture.models import OsData
 from diag.capture.parse import Facts
+from diag.checks import CHECK_DATA_MODELS
 from diag.diagnosis.models import Severity
 from diag.diagnosis.rules.base import L, Outcome, ev, not_applicable, not_collected, passed, rule, warn
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_rules_capture_builder import assert_status, capture, run, with_changes
+from support.rule_captures import assert_status, capture, run, with_changes
 
 from diag.diagnosis.models import Status
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
-from test_rules_capture_builder import (
+from support.rule_captures import (
     ENDPOINTS_STAMP,
     HOSTS,
     assert_status,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from support.rule_captures import assert_status, capture, healthy_endpoints, probe, run
 from support.rule_inputs import NO_SUCH_HOST, PROXY, proxied
-from test_rules_capture_builder import assert_status, capture, healthy_endpoints, probe, run
 
 from diag.diagnosis.models import Severity, Status
 

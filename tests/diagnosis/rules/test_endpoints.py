@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from support.rule_captures import assert_status, capture, healthy_endpoints, probe, run
 from support.rule_inputs import NO_SUCH_HOST, PROXY, WSAE_REFUSED, proxied
-from test_rules_capture_builder import assert_status, capture, healthy_endpoints, probe, run
 
 from diag.diagnosis.models import Status
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from support.rule_captures import assert_status, capture, healthy_endpoints, probe, run, with_changes
 from support.rule_inputs import PROXY, hosts_entries, proxied
-from test_rules_capture_builder import assert_status, capture, healthy_endpoints, probe, run, with_changes
 
 from diag.diagnosis.models import Status
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_rules_capture_builder import (
+from support.rule_captures import (
     assert_status,
     capture,
     healthy_endpoints,

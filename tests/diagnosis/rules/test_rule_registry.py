@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_rules_capture_builder import HEALTHY, capture, run
+from support.rule_captures import HEALTHY, capture, run
 
 import diag.diagnosis
 import diag.diagnosis.rules

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_rules_capture_builder import HEALTHY, assert_status, capture, run
+from support.rule_captures import HEALTHY, assert_status, capture, run
 
 from diag.diagnosis.models import Status
 

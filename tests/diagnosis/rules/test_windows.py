@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_rules_capture_builder import assert_status, capture, run, with_changes
+from support.rule_captures import assert_status, capture, run, with_changes
 
 from diag.diagnosis.models import Severity, Status
 

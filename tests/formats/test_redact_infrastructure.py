@@ -13,7 +13,7 @@ from diag.formats.json_format import render_json
 from diag.formats.redact import Redaction, redact
 from diag.formats.table import render_table
 
-PII = Path(__file__).resolve().parent / "fixtures" / "captures" / "pii.json"
+PII = Path(__file__).resolve().parents[1] / "fixtures" / "captures" / "pii.json"
 # yamada-home.local: a hosts-file entry "login.live.com.yamada-home.local" (the hostname field is a
 # ServerSetting since the markers: it named the user's home network in strict reports before)
 SERVERS = ("wpad.taro-yamada.example", "proxy.corp.contoso.co.jp", "vpn.contoso.co.jp", "yamada-home.local")

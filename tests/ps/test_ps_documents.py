@@ -7,7 +7,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from test_ps_examples import EN_US, JA_JP
+from support.check_documents import EN_US, JA_JP
 
 from diag.capture.models import CheckStatus
 from diag.capture.parse import parse_check_output

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from pstools import lint, syntax_problems
+from support.pstools import lint, syntax_problems
 
 
 def run(*args: str) -> tuple[int, str, str]:

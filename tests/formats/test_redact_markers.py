@@ -27,7 +27,7 @@ from diag.checks import CHECKS
 from diag.formats.redact import Redaction, redact_capture, redaction_inputs
 
 PII = json.loads(
-    (Path(__file__).resolve().parent / "fixtures" / "captures" / "pii.json").read_text(encoding="utf-8")
+    (Path(__file__).resolve().parents[1] / "fixtures" / "captures" / "pii.json").read_text(encoding="utf-8")
 )
 MARKED = [(c.name, path, marker) for c in CHECKS for path, marker in marked_fields(c.model)]
 
@@ -85,8 +85,8 @@ def test_a_marked_field_is_masked_there_and_in_free_text(check: str, path: str, 
         assert name in kept, "infrastructure names are evidence under standard redaction"
 
 
-CAPTURES = sorted((Path(__file__).resolve().parent / "fixtures" / "captures").glob("*.json")) + sorted(
-    (Path(__file__).resolve().parents[1] / "diag" / "lab" / "hosts").glob("*.json")
+CAPTURES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "captures").glob("*.json")) + sorted(
+    (Path(__file__).resolve().parents[2] / "diag" / "lab" / "hosts").glob("*.json")
 )
 
 

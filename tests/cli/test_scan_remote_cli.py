@@ -76,7 +76,7 @@ def test_remote_scan_matches_direct_diagnosis(lab: LabServer, tmp_path: Path, na
     remote = json.loads(proc.stdout)
     assert remote["capture"]["mode"] == "remote"
     assert remote["capture"]["host_status"]["state"] == "ok"
-    hosts = Path(__file__).resolve().parent.parent / "diag" / "lab" / "hosts"
+    hosts = Path(__file__).resolve().parents[2] / "diag" / "lab" / "hosts"
     direct = diagnose(load_capture(hosts / f"{name}.json"))
     assert [(f["id"], f["status"]) for f in remote["findings"]] == [
         (f.id, f.status.value) for f in direct.findings

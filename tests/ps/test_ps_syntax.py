@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from pstools import REPO, all_script_sources, syntax_problems
+from support.pstools import REPO, all_script_sources, syntax_problems
 
 from diag.checks import CHECK_NAMES, CHECKS, CHECKS_BY_NAME, DEFAULT_ENDPOINT_HOSTS, HELPER_SCRIPTS
-from diag.collectors.bundle import build_runner, helper_files
+from diag.collectors.runner_script import build_runner, helper_files
 
 SCRIPTS = all_script_sources()
 

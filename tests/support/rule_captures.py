@@ -155,10 +155,3 @@ def assert_status(finding: Finding, status: Status) -> None:
     assert finding.title.en and finding.title.ja
     if finding.detail is not None:
         assert finding.detail.en and finding.detail.ja
-
-
-def test_healthy_capture_has_no_problem_findings() -> None:
-    cap = capture()
-    for rule_id in RULES:
-        f = run(rule_id, cap)
-        assert f.status in (Status.PASS, Status.NOT_APPLICABLE), (rule_id, f.status, f.detail)

@@ -10,11 +10,11 @@ from diag.collectors.capture_file import load_capture
 from diag.diagnosis.engine import diagnose
 from diag.fleet.models import FleetRecord, FleetTarget
 from diag.fleet.report import build_fleet_report
-from diag.formats.fleet import render
+from diag.formats.catalog import render_fleet as render
 from diag.formats.json_format import render_json
 from diag.formats.redact import Redaction, redact
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "captures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "captures"
 #: A branch office's PAC server, given to the runner with -PacUrl: the user has no AutoConfigURL of
 #: their own, so only the endpoints check (its PAC probe) knows this name.
 BRANCH_PAC_HOST = "wpad.osaka-branch.contoso.example"

@@ -10,7 +10,7 @@ from diag.collectors.capture_file import load_capture, save_capture
 from diag.diagnosis.engine import diagnose
 from diag.formats.redact import redact_capture
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CAPTURES = [*sorted((ROOT / "diag" / "lab" / "hosts").glob("*.json")), ROOT / "tests" / "fixtures" / "captures" / "pii.json", ROOT / "tests" / "fixtures" / "captures" / "abroad-ja-jp-in-us.json"]
 
 

@@ -18,11 +18,11 @@ from diag.capture.models import Capture, CheckStatus
 from diag.capture.parse import validate_document
 from diag.capture.schema import check_data_schema
 from diag.checks import CHECK_NAMES, CHECKS_BY_NAME, scripts_dir
-from diag.collectors.bundle import (
+from diag.collectors.runner_output import parse_runner_output
+from diag.collectors.runner_script import (
     build_check_script,
     build_runner,
     helper_files,
-    parse_runner_output,
     runner_command_arguments,
     runner_parameters,
 )

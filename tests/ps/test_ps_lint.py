@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from pstools import all_script_sources, lint
+from support.pstools import all_script_sources, lint
 
 from diag.checks import CHECK_NAMES
-from diag.collectors.bundle import build_runner
+from diag.collectors.runner_script import build_runner
 
 SCRIPTS = all_script_sources()
 

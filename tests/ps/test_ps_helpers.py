@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from pstools import (
+from support.pstools import (
     all_script_sources,
     catalog_problems,
     command_calls,
@@ -24,7 +24,7 @@ from pstools import (
 )
 
 from diag.checks import CHECK_NAMES, CHECKS_BY_NAME, HELPER_SCRIPTS
-from diag.collectors.bundle import (
+from diag.collectors.runner_script import (
     HELPER_LOADER,
     build_check_script,
     build_runner,

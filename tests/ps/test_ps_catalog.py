@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pstools import (
+from support.pstools import (
     SHARED_CATALOG,
     TEST_EXAMPLE_SOURCES,
     TRIMMED_CATALOG,
@@ -17,7 +17,7 @@ from pstools import (
 )
 
 from diag.checks import CHECK_NAMES
-from diag.collectors.bundle import build_runner
+from diag.collectors.runner_script import build_runner
 
 SCRIPTS = all_script_sources()
 #: The functions of the helper files (MsdiagCommon.ps1 ...), which the check scripts load.

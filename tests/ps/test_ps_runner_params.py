@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from diag.collectors.bundle import runner_command_arguments, runner_parameters
+from diag.collectors.runner_script import runner_command_arguments, runner_parameters
 from diag.errors import InputError
 
 

@@ -20,7 +20,7 @@ from tree_sitter import Language, Node, Parser, Tree
 
 from diag.checks import HELPER_SCRIPTS
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TRIMMED_CATALOG = REPO / "tests" / "data" / "powershell-catalog-trimmed.json"
 #: <repo>/../shared/reference/powershell-catalog.json (present on developer machines, maybe not in CI)
 SHARED_CATALOG = REPO.parent / "shared" / "reference" / "powershell-catalog.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from test_fleet_report import results_file
+from support.fleet_results import results_file
 
 from diag.cli.fleet_output import write_fleet_outputs, write_host_reports
 from diag.fleet.report import build_fleet_report
