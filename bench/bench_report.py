@@ -1,6 +1,6 @@
 """Synthetic results files for timing the fleet report (built-in lab captures, many hosts).
 
-Each record carries the diagnosis a fleet scan stores with it (diag.fleet.report.host_diagnosis,
+Each record carries the diagnosis a fleet scan stores with it (msdiag.fleet.report.host_diagnosis,
 the same engine the report would run), computed here per record as the scan would; building the
 file is not part of the timed report. ``stored_diagnosis=False`` writes records as msdiag
 versions before it did, which the report diagnoses itself.
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from diag.capture.models import HostState, HostStatus
-from diag.fleet.models import FleetRecord, FleetTarget
-from diag.fleet.report import host_diagnosis
-from diag.lab import load_lab_hosts
+from msdiag.capture.models import HostState, HostStatus
+from msdiag.fleet.models import FleetRecord, FleetTarget
+from msdiag.fleet.report import host_diagnosis
+from msdiag.lab import load_lab_hosts
 
 FAILED_EVERY = 25  # one host in 25 could not be scanned, as in a real fleet
 

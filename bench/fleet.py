@@ -24,18 +24,18 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from diag.checks import CHECK_NAMES
-from diag.collectors.credentials import Credentials
-from diag.collectors.remote import RemoteTarget, collect_remote
-from diag.collectors.runner_script import build_check_script
-from diag.fleet.models import FleetTarget
-from diag.fleet.results import ResultsWriter, iter_records
+from msdiag.checks import CHECK_NAMES
+from msdiag.collectors.credentials import Credentials
+from msdiag.collectors.remote import RemoteTarget, collect_remote
+from msdiag.collectors.runner_script import build_check_script
+from msdiag.fleet.models import FleetTarget
+from msdiag.fleet.results import ResultsWriter, iter_records
 
 USER = "bench"
 
 LAB_CHILD = """
 import json, os, resource, sys
-from diag.lab import Faults, LabHost, LabServer, load_lab_hosts
+from msdiag.lab import Faults, LabHost, LabServer, load_lab_hosts
 count, latency = int(sys.argv[1]), int(sys.argv[2])
 builtin = load_lab_hosts()
 faults = Faults(latency_ms=latency)
@@ -116,8 +116,8 @@ class FleetFigures:
 
 def fleet_run(lab: Lab, ports: list[int], concurrency: int, processes: int, workdir: Path) -> FleetFigures:
     """Scan the fleet and measure it."""
-    from diag.fleet.runner import run_fleet
-    from diag.fleet.scan import RemoteScan
+    from msdiag.fleet.runner import run_fleet
+    from msdiag.fleet.scan import RemoteScan
 
     targets = [FleetTarget(host="127.0.0.1", port=p, name=f"pc{i:05d}") for i, p in enumerate(ports)]
     connections = {
@@ -143,8 +143,8 @@ def report_run(hosts: int, workdir: Path) -> tuple[float, float, float]:
     """Build and render the fleet report (all formats) for a synthetic results file of ``hosts``."""
     from bench_report import make_results  # type: ignore[import-not-found]
 
-    from diag.fleet.report import build_fleet_report
-    from diag.formats.catalog import render_fleet as render
+    from msdiag.fleet.report import build_fleet_report
+    from msdiag.formats.catalog import render_fleet as render
 
     path = make_results(workdir / f"report-{hosts}.jsonl", hosts)
     t0 = time.monotonic()

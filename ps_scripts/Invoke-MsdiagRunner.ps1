@@ -2,7 +2,7 @@
 .SYNOPSIS
     msdiag runner: runs the selected msdiag checks in one PowerShell session.
 .DESCRIPTION
-    Template composed by msdiag (diag/collectors/bundle.py): the shared helper files
+    Template composed by msdiag (msdiag/collectors/bundle.py): the shared helper files
     (MsdiagCommon.ps1, MsdiagWinInet.ps1) are embedded once at the helpers marker below, and the
     check scripts as script blocks at the checks marker; a check finds the helpers defined and
     loads nothing. Each check runs in its own try/catch and is timed; one that throws is

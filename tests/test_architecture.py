@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-DIAG = Path(__file__).resolve().parents[1] / "diag"
-PACKAGES = ("diag",)  # the whole package
+DIAG = Path(__file__).resolve().parents[1] / "msdiag"
+PACKAGES = ("msdiag",)  # the whole package
 MAX_MODULE_LINES = 450
 
 
@@ -88,13 +88,13 @@ def test_no_import_cycle_in_the_package() -> None:
 
 def test_the_graph_sees_a_cycle_hidden_in_a_function(tmp_path: Path) -> None:
     # the check above must be able to fail: the old fleet runner <-> process pool shape
-    known = {"diag.fleet.runner": tmp_path / "runner.py", "diag.fleet.process_pool": tmp_path / "process_pool.py"}
-    known["diag.fleet.runner"].write_text("def run():\n    from diag.fleet.process_pool import go\n")
-    known["diag.fleet.process_pool"].write_text(
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from diag.fleet.runner import _Outcome\n"
+    known = {"msdiag.fleet.runner": tmp_path / "runner.py", "msdiag.fleet.process_pool": tmp_path / "process_pool.py"}
+    known["msdiag.fleet.runner"].write_text("def run():\n    from msdiag.fleet.process_pool import go\n")
+    known["msdiag.fleet.process_pool"].write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from msdiag.fleet.runner import _Outcome\n"
     )
-    assert _imports(known["diag.fleet.runner"], "diag.fleet.runner", known) == {"diag.fleet.process_pool"}
-    assert _imports(known["diag.fleet.process_pool"], "diag.fleet.process_pool", known) == {"diag.fleet.runner"}
+    assert _imports(known["msdiag.fleet.runner"], "msdiag.fleet.runner", known) == {"msdiag.fleet.process_pool"}
+    assert _imports(known["msdiag.fleet.process_pool"], "msdiag.fleet.process_pool", known) == {"msdiag.fleet.runner"}
 
 
 @pytest.mark.parametrize("package", PACKAGES)
@@ -114,6 +114,6 @@ def test_no_module_imports_a_private_name_of_another(package: str) -> None:
     private = []
     for path in folder.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("diag."):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("msdiag."):
                 private += [f"{path.name}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
     assert private == []

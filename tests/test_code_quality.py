@@ -19,7 +19,7 @@ def _tool(name: str) -> list[str]:
 
 
 def test_ruff_is_clean() -> None:
-    proc = subprocess.run([*_tool("ruff"), "check", "diag", "tests", "bench", "tools"], cwd=ROOT,
+    proc = subprocess.run([*_tool("ruff"), "check", "msdiag", "tests", "bench", "tools"], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

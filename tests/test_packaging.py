@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from diag.checks import CHECKS, HELPER_SCRIPTS
+from msdiag.checks import CHECKS, HELPER_SCRIPTS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,13 +35,13 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_every_script_and_the_schema(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for check in CHECKS:
-        assert f"diag/ps_scripts/{check.script}" in names
-    assert "diag/ps_scripts/Invoke-MsdiagRunner.ps1" in names
+        assert f"msdiag/ps_scripts/{check.script}" in names
+    assert "msdiag/ps_scripts/Invoke-MsdiagRunner.ps1" in names
     for helper in HELPER_SCRIPTS:
-        assert f"diag/ps_scripts/{helper}" in names
-    assert "diag/capture/capture.schema.json" in names
-    assert any(n.startswith("diag/lab/hosts/") and n.endswith(".json") for n in names)
-    assert any(n.startswith("diag/knowledge/entries/") and n.endswith(".toml") for n in names)
+        assert f"msdiag/ps_scripts/{helper}" in names
+    assert "msdiag/capture/capture.schema.json" in names
+    assert any(n.startswith("msdiag/lab/hosts/") and n.endswith(".json") for n in names)
+    assert any(n.startswith("msdiag/knowledge/entries/") and n.endswith(".toml") for n in names)
 
 
 @pytest.mark.slow

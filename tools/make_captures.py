@@ -1,4 +1,4 @@
-"""Generate the realistic captures msdiag ships (diag/lab/hosts/) and tests with (tests/fixtures/captures/).
+"""Generate the realistic captures msdiag ships (msdiag/lab/hosts/) and tests with (tests/fixtures/captures/).
 
 One reference machine (a ja-JP Windows 11 23H2 home PC, signed in with a Microsoft account, where
 everything works) is built in tests/support/reference_machine.py, field by field from what Windows
@@ -8,7 +8,7 @@ documents use the same one. Every capture here is that machine with a small, doc
 reference only where it says it does.
 
 Run from the repository root:  python tools/make_captures.py   (add --check to verify only)
-Every capture is validated against diag.capture.models.Capture and each check's data model before
+Every capture is validated against msdiag.capture.models.Capture and each check's data model before
 it is written; the output is deterministic (fixed timestamps), so re-running it changes nothing.
 """
 
@@ -45,10 +45,10 @@ from support.reference_machine import (  # noqa: E402
     variant,
 )
 
-from diag.capture.models import Capture, CheckStatus  # noqa: E402
-from diag.capture.parse import parse_check_output, validate_document  # noqa: E402
+from msdiag.capture.models import Capture, CheckStatus  # noqa: E402
+from msdiag.capture.parse import parse_check_output, validate_document  # noqa: E402
 
-LAB_DIR = REPO / "diag" / "lab" / "hosts"
+LAB_DIR = REPO / "msdiag" / "lab" / "hosts"
 FIXTURE_DIR = REPO / "tests" / "fixtures" / "captures"
 
 
@@ -348,7 +348,7 @@ def partial_check_failures() -> Json:
     }
     checks["tls"] = {
         "status": "error",
-        "reason": f"the check failed: {failed_line['message']}",  # as diag.collectors.runner_output words it
+        "reason": f"the check failed: {failed_line['message']}",  # as msdiag.collectors.runner_output words it
         "raw": json.dumps(failed_line, ensure_ascii=False, separators=(",", ":")),
     }
     # endpoints: not selected for this scan (--checks without endpoints)

@@ -6,14 +6,14 @@ import json
 
 import jsonschema
 
-from diag.capture.schema import SCHEMA_PATH, check_data_schema, generate_schema, load_schema
-from diag.checks import CHECK_NAMES
+from msdiag.capture.schema import SCHEMA_PATH, check_data_schema, generate_schema, load_schema
+from msdiag.checks import CHECK_NAMES
 
 
 def test_shipped_schema_is_what_the_models_generate() -> None:
     shipped = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     assert shipped == json.loads(json.dumps(generate_schema())), (
-        "diag/capture/capture.schema.json is stale: regenerate it with `python -m diag.capture.schema`"
+        "msdiag/capture/capture.schema.json is stale: regenerate it with `python -m msdiag.capture.schema`"
     )
 
 

@@ -19,13 +19,13 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
-from diag.capture.models import Capture, CheckDocument, CheckResult, CheckStatus, HostState
-from diag.capture.parse import Facts, parse_check_output, validate_document
-from diag.capture.schema import check_data_schema, load_schema
-from diag.checks import CHECK_DATA_MODELS, CHECK_NAMES, DEFAULT_ENDPOINT_HOSTS
+from msdiag.capture.models import Capture, CheckDocument, CheckResult, CheckStatus, HostState
+from msdiag.capture.parse import Facts, parse_check_output, validate_document
+from msdiag.capture.schema import check_data_schema, load_schema
+from msdiag.checks import CHECK_DATA_MODELS, CHECK_NAMES, DEFAULT_ENDPOINT_HOSTS
 
 REPO = Path(__file__).resolve().parents[2]
-LAB_DIR = REPO / "diag" / "lab" / "hosts"
+LAB_DIR = REPO / "msdiag" / "lab" / "hosts"
 FIXTURE_DIR = REPO / "tests" / "fixtures" / "captures"
 
 LAB_HOSTS = (

@@ -1,4 +1,4 @@
-"""The check spec (diag/checks.py) and every place derived from it agree, for every check and every
+"""The check spec (msdiag/checks.py) and every place derived from it agree, for every check and every
 ps_scripts/Get-*.ps1. A half-added check fails here with a message naming the file to touch."""
 
 from __future__ import annotations
@@ -13,17 +13,17 @@ import pytest
 from pydantic import BaseModel
 from support import reference_machine as reference
 
-from diag.capture.models import CheckStatus, Model
-from diag.capture.names import NameMarker, NotAName, marked_fields
-from diag.capture.parse import Facts, parse_check_output
-from diag.capture.schema import generate_schema, load_schema
-from diag.checks import CHECK_DATA_MODELS, CHECK_NAMES, CHECKS, CHECKS_BY_NAME, NAME_SOURCES, Check
-from diag.diagnosis.rules import RULES
-from diag.formats.labels import UI_LABELS, label
+from msdiag.capture.models import CheckStatus, Model
+from msdiag.capture.names import NameMarker, NotAName, marked_fields
+from msdiag.capture.parse import Facts, parse_check_output
+from msdiag.capture.schema import generate_schema, load_schema
+from msdiag.checks import CHECK_DATA_MODELS, CHECK_NAMES, CHECKS, CHECKS_BY_NAME, NAME_SOURCES, Check
+from msdiag.diagnosis.rules import RULES
+from msdiag.formats.labels import UI_LABELS, label
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "ps_scripts"
-CAPTURE_FILES = sorted((REPO / "diag" / "lab" / "hosts").glob("*.json")) + sorted(
+CAPTURE_FILES = sorted((REPO / "msdiag" / "lab" / "hosts").glob("*.json")) + sorted(
     (REPO / "tests" / "fixtures" / "captures").glob("*.json")
 )
 IDS = [c.name for c in CHECKS]
@@ -33,22 +33,22 @@ def test_every_check_script_has_a_check() -> None:
     specced = {c.script for c in CHECKS}
     for script in sorted(SCRIPTS.glob("Get-*.ps1")):
         assert script.name in specced, (
-            f"ps_scripts/{script.name} is not in diag/checks.py: add a Check(name=..., script={script.name!r}, ...)"
+            f"ps_scripts/{script.name} is not in msdiag/checks.py: add a Check(name=..., script={script.name!r}, ...)"
         )
 
 
 def test_check_names_are_unique_and_well_formed() -> None:
-    assert len(set(CHECK_NAMES)) == len(CHECK_NAMES), "diag/checks.py: two checks share a name"
-    assert len({c.model for c in CHECKS}) == len(CHECKS), "diag/checks.py: two checks share a data model"
+    assert len(set(CHECK_NAMES)) == len(CHECK_NAMES), "msdiag/checks.py: two checks share a name"
+    assert len({c.model for c in CHECKS}) == len(CHECKS), "msdiag/checks.py: two checks share a data model"
     for name in CHECK_NAMES:
         # names travel as runner parameters, JSON keys, file names and label keys
-        assert re.fullmatch(r"[a-z][a-z0-9_]{1,30}", name), f"diag/checks.py: {name!r} is not a plain name"
+        assert re.fullmatch(r"[a-z][a-z0-9_]{1,30}", name), f"msdiag/checks.py: {name!r} is not a plain name"
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=IDS)
 def test_script_exists_and_its_document_names_the_check(check: Check) -> None:
     path = SCRIPTS / check.script
-    assert path.is_file(), f"diag/checks.py names ps_scripts/{check.script}, which does not exist"
+    assert path.is_file(), f"msdiag/checks.py names ps_scripts/{check.script}, which does not exist"
     written = re.findall(r"Write-MsdiagDocument\s+-Check\s+'([^']*)'", path.read_text(encoding="utf-8-sig"))
     assert written == [check.name], (
         f"ps_scripts/{check.script} must print one document with "
@@ -59,20 +59,20 @@ def test_script_exists_and_its_document_names_the_check(check: Check) -> None:
 @pytest.mark.parametrize("check", CHECKS, ids=IDS)
 def test_model_is_in_the_shipped_schema(check: Check) -> None:
     shipped = load_schema()
-    stale = "diag/capture/capture.schema.json is stale: regenerate it with `python -m diag.capture.schema`"
+    stale = "msdiag/capture/capture.schema.json is stale: regenerate it with `python -m msdiag.capture.schema`"
     assert f"{check.name}_data" in shipped["$defs"], stale
     assert check.name in shipped["$defs"]["CheckDocument"]["properties"]["check"]["enum"], stale
     fresh = json.loads(json.dumps(generate_schema()))
     assert shipped["$defs"][f"{check.name}_data"] == fresh["$defs"][f"{check.name}_data"], stale
-    assert issubclass(check.model, Model), f"diag/capture/models.py: {check.model.__name__} must derive from Model"
+    assert issubclass(check.model, Model), f"msdiag/capture/models.py: {check.model.__name__} must derive from Model"
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=IDS)
 def test_label_in_both_languages(check: Check) -> None:
     for lang in ("en", "ja"):
-        assert label(check.name, lang).strip(), f"diag/checks.py: {check.name} has no {lang} label"
+        assert label(check.name, lang).strip(), f"msdiag/checks.py: {check.name} has no {lang} label"
     assert check.name not in UI_LABELS, (
-        f"diag/formats/labels.py: the UI label {check.name!r} would hide the check's label: rename it"
+        f"msdiag/formats/labels.py: the UI label {check.name!r} would hide the check's label: rename it"
     )
 
 
@@ -82,7 +82,7 @@ def test_every_fixture_capture_and_lab_host_has_every_check(path: Path) -> None:
     missing = [name for name in CHECK_NAMES if name not in checks]
     assert not missing, f"{path.relative_to(REPO)} lacks {missing}: run python tools/make_captures.py"
     unknown = sorted(set(checks) - set(CHECK_NAMES))
-    assert not unknown, f"{path.relative_to(REPO)} has checks not in diag/checks.py: {unknown}"
+    assert not unknown, f"{path.relative_to(REPO)} has checks not in msdiag/checks.py: {unknown}"
 
 
 def test_the_reference_machine_has_every_check() -> None:
@@ -97,7 +97,7 @@ def test_the_reference_machine_has_every_check() -> None:
 @pytest.mark.parametrize("check", CHECKS, ids=IDS)
 def test_some_rule_reads_the_check(check: Check) -> None:
     readers = [rule_id for rule_id, rule in RULES.items() if check.name in rule.checks]
-    assert readers, f"no rule reads the {check.name} check: add one under diag/diagnosis/rules/"
+    assert readers, f"no rule reads the {check.name} check: add one under msdiag/diagnosis/rules/"
 
 
 def test_derived_maps_follow_the_spec() -> None:
@@ -107,7 +107,7 @@ def test_derived_maps_follow_the_spec() -> None:
 
 
 def test_facts_shorthands_are_named_after_their_check() -> None:
-    # diag/capture/parse.py: `facts.os` is shorthand for facts.data(OsData); a wrong pairing would
+    # msdiag/capture/parse.py: `facts.os` is shorthand for facts.data(OsData); a wrong pairing would
     # hand a rule another check's data
     hints = {
         name: typing.get_type_hints(prop.fget)["return"]
@@ -118,7 +118,7 @@ def test_facts_shorthands_are_named_after_their_check() -> None:
         models = [a for a in typing.get_args(returned) if isinstance(a, type) and issubclass(a, Model)]
         for model in models:
             owner = next((c.name for c in CHECKS if c.model is model), None)
-            assert owner == name, f"diag/capture/parse.py: Facts.{name} returns {model.__name__}, the {owner} check's"
+            assert owner == name, f"msdiag/capture/parse.py: Facts.{name} returns {model.__name__}, the {owner} check's"
 
 
 # ---------------------------------------------------------------- per-user facts
@@ -137,7 +137,7 @@ def _resolve(model: type[BaseModel], path: str) -> bool:
 def test_per_user_paths_name_fields_of_the_model(check: Check) -> None:
     for path in check.per_user:
         assert _resolve(check.model, path), (
-            f"diag/checks.py: {check.name}.per_user names {path!r}, which is not a field of {check.model.__name__}"
+            f"msdiag/checks.py: {check.name}.per_user names {path!r}, which is not a field of {check.model.__name__}"
         )
 
 
@@ -184,8 +184,8 @@ def test_fields_that_look_like_names_carry_a_marker(check: Check) -> None:
         and not any(isinstance(m, (NameMarker, NotAName)) for m in metadata)
     ]
     assert not unmarked, (
-        f"diag/capture/models.py: {check.model.__name__} fields {unmarked} look like they hold names of people "
-        "or infrastructure but carry no marker. Annotate each with one from diag.capture.names "
+        f"msdiag/capture/models.py: {check.model.__name__} fields {unmarked} look like they hold names of people "
+        "or infrastructure but carry no marker. Annotate each with one from msdiag.capture.names "
         "(Annotated[ShortText | None, PersonName] ...) so redaction masks it, or NotAName('why') if it holds none"
     )
 

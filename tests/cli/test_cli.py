@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HOSTS = ROOT / "diag" / "lab" / "hosts"
+HOSTS = ROOT / "msdiag" / "lab" / "hosts"
 
 
 def run(
@@ -20,7 +20,7 @@ def run(
     full_env = dict(os.environ)
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "diag", *args],
+        [sys.executable, "-m", "msdiag", *args],
         capture_output=True,
         text=True,
         env=full_env,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from diag.cli import main
+from msdiag.cli import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

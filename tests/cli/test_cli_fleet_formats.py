@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from diag.lab import LabServer, load_lab_hosts
+from msdiag.lab import LabServer, load_lab_hosts
 
 USER = "fleet-formats"
 PASSWORD = "Lab!formats-9f3c"
@@ -41,7 +41,7 @@ def inventory(lab: LabServer, folder: Path) -> Path:
 
 def msdiag(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "diag", *args],
+        [sys.executable, "-m", "msdiag", *args],
         capture_output=True,
         text=True,
         env=dict(os.environ, MSDIAG_USERNAME=USER, MSDIAG_PASSWORD=PASSWORD),
@@ -94,7 +94,7 @@ def test_one_host_refuses_a_fleet_format_before_connecting(tmp_path: Path) -> No
 
 
 def test_diagnose_takes_single_host_formats_only(tmp_path: Path) -> None:
-    capture = Path(__file__).resolve().parents[2] / "diag" / "lab" / "hosts" / "clock-skew.json"
+    capture = Path(__file__).resolve().parents[2] / "msdiag" / "lab" / "hosts" / "clock-skew.json"
     proc = msdiag("diagnose", str(capture), "--format", "csv", cwd=tmp_path)
     assert proc.returncode == 2
     assert "unknown report format(s): 'csv'" in proc.stderr

@@ -1,4 +1,4 @@
-"""Where fleet reports go (diag/cli/fleet_output.py): the same routing rules as one host's reports."""
+"""Where fleet reports go (msdiag/cli/fleet_output.py): the same routing rules as one host's reports."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from diag.capture.models import HostState, HostStatus
-from diag.cli.fleet_output import write_fleet_outputs
-from diag.errors import InputError
-from diag.fleet.models import FleetRecord, FleetTarget
-from diag.fleet.report import FleetReport, build_fleet_report
-from diag.lab import load_lab_hosts
+from msdiag.capture.models import HostState, HostStatus
+from msdiag.cli.fleet_output import write_fleet_outputs
+from msdiag.errors import InputError
+from msdiag.fleet.models import FleetRecord, FleetTarget
+from msdiag.fleet.report import FleetReport, build_fleet_report
+from msdiag.lab import load_lab_hosts
 
 
 def results(tmp_path: Path) -> Path:

@@ -1,8 +1,8 @@
 """The layering the CLI and the formats rely on, checked on the source (imports and calls, by AST).
 
-- Formats render: no module under diag/formats prints, opens or creates files, or imports the CLI.
-- The fleet scan scans: diag/fleet/scan.py prints nothing and creates no folder (the command does).
-- No import cycle through diag.cli or diag.formats (function-level imports count: a lazy import
+- Formats render: no module under msdiag/formats prints, opens or creates files, or imports the CLI.
+- The fleet scan scans: msdiag/fleet/scan.py prints nothing and creates no folder (the command does).
+- No import cycle through msdiag.cli or msdiag.formats (function-level imports count: a lazy import
   only hides a cycle, as options.py <-> reporting.py had one).
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGE = ROOT / "diag"
+PACKAGE = ROOT / "msdiag"
 
 #: calls that print, or open, write or create files
 _IO_CALLS = {"print", "open", "echo", "secho", "mkdir", "makedirs", "write_text", "write_bytes", "touch"}
@@ -31,7 +31,7 @@ def modules() -> dict[str, ast.Module]:
 
 
 def imports_of(name: str, tree: ast.Module, known: set[str]) -> set[str]:
-    """The diag modules ``name`` imports anywhere in its source (``from a import b``: a.b if a module).
+    """The msdiag modules ``name`` imports anywhere in its source (``from a import b``: a.b if a module).
 
     msdiag uses absolute imports only (a relative one would need resolving here)."""
     found: set[str] = set()
@@ -68,25 +68,25 @@ KNOWN = set(ALL)
 GRAPH = {name: imports_of(name, tree, KNOWN) for name, tree in ALL.items()}
 
 
-@pytest.mark.parametrize("name", sorted(n for n in ALL if n.startswith("diag.formats")))
+@pytest.mark.parametrize("name", sorted(n for n in ALL if n.startswith("msdiag.formats")))
 def test_formats_never_print_or_write(name: str) -> None:
-    assert io_calls(ALL[name]) == [], f"{name} does I/O: formats return strings, diag/cli writes them"
-    assert not any(m.startswith("diag.cli") for m in GRAPH[name]), f"{name} imports the CLI"
+    assert io_calls(ALL[name]) == [], f"{name} does I/O: formats return strings, msdiag/cli writes them"
+    assert not any(m.startswith("msdiag.cli") for m in GRAPH[name]), f"{name} imports the CLI"
     assert "click" not in {a.name for n in ast.walk(ALL[name]) if isinstance(n, ast.Import) for a in n.names}
 
 
 def test_the_fleet_scan_prints_and_creates_nothing() -> None:
-    tree = ALL["diag.fleet.scan"]
+    tree = ALL["msdiag.fleet.scan"]
     assert io_calls(tree) == []
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
     }
-    assert "click" not in imported and not any(m and m.startswith("diag.formats") for m in imported)
+    assert "click" not in imported and not any(m and m.startswith("msdiag.formats") for m in imported)
 
 
 def test_fleet_host_reports_only_choose_and_name() -> None:
-    imported = GRAPH["diag.formats.fleet.host_reports"]
-    assert not imported & {"diag.fleet.results", "diag.diagnosis.engine", "diag.formats.redact"}
+    imported = GRAPH["msdiag.formats.fleet.host_reports"]
+    assert not imported & {"msdiag.fleet.results", "msdiag.diagnosis.engine", "msdiag.formats.redact"}
 
 
 def _cycle_from(start: str) -> list[str] | None:
@@ -104,7 +104,7 @@ def _cycle_from(start: str) -> list[str] | None:
 
 
 @pytest.mark.parametrize(
-    "name", sorted(n for n in ALL if n.startswith(("diag.cli", "diag.formats")) or n == "diag.sanitize")
+    "name", sorted(n for n in ALL if n.startswith(("msdiag.cli", "msdiag.formats")) or n == "msdiag.sanitize")
 )
 def test_no_import_cycle_through_the_cli_or_the_formats(name: str) -> None:
     cycle = _cycle_from(name)
@@ -114,4 +114,4 @@ def test_no_import_cycle_through_the_cli_or_the_formats(name: str) -> None:
 
 
 def test_the_options_reporting_cycle_is_gone() -> None:
-    assert "diag.cli.reporting" not in GRAPH["diag.cli.options"]
+    assert "msdiag.cli.reporting" not in GRAPH["msdiag.cli.options"]

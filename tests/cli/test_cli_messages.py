@@ -12,9 +12,9 @@ import pytest
 from support.hostile_text import PAYLOADS, active_characters
 from support.report_results import load_capture
 
-from diag.capture.models import CheckResult, CheckStatus, HostState, HostStatus
-from diag.cli import main
-from diag.fleet.models import FleetRecord, FleetTarget
+from msdiag.capture.models import CheckResult, CheckStatus, HostState, HostStatus
+from msdiag.cli import main
+from msdiag.fleet.models import FleetRecord, FleetTarget
 
 ALL = " | ".join(payload for _, payload in PAYLOADS)
 

@@ -1,4 +1,4 @@
-"""Where reports go (diag/cli/output.py): stdout, reports/, --output; never overwriting; clear
+"""Where reports go (msdiag/cli/output.py): stdout, reports/, --output; never overwriting; clear
 errors; colour rules."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from support.report_results import hand_result, load_capture
 
-from diag.cli.output import capture_timestamp, safe_host_for_filename
-from diag.cli.reporting import write_reports
-from diag.diagnosis.models import DiagnosisResult
-from diag.errors import ExitCode, InputError
-from diag.formats.catalog import HOST_FORMATS
+from msdiag.cli.output import capture_timestamp, safe_host_for_filename
+from msdiag.cli.reporting import write_reports
+from msdiag.diagnosis.models import DiagnosisResult
+from msdiag.errors import ExitCode, InputError
+from msdiag.formats.catalog import HOST_FORMATS
 
 
 @pytest.fixture(scope="module")

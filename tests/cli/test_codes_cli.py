@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from diag.cli import main
-from diag.knowledge.kb import KnowledgeBase
+from msdiag.cli import main
+from msdiag.knowledge.kb import KnowledgeBase
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from diag.cli import main
-from diag.diagnosis.rules import RULES
-from diag.knowledge.kb import KnowledgeBase
+from msdiag.cli import main
+from msdiag.diagnosis.rules import RULES
+from msdiag.knowledge.kb import KnowledgeBase
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from diag.collectors.capture_file import load_capture
-from diag.diagnosis.engine import diagnose
-from diag.lab import LabServer, load_lab_hosts
+from msdiag.collectors.capture_file import load_capture
+from msdiag.diagnosis.engine import diagnose
+from msdiag.lab import LabServer, load_lab_hosts
 
 PASSWORD = "Kx9!lab-S3cret-pass"
 USER = "labadmin"
@@ -36,7 +36,7 @@ def scan(lab: LabServer, name: str, tmp_path: Path, *extra: str) -> subprocess.C
         [
             sys.executable,
             "-m",
-            "diag",
+            "msdiag",
             "scan",
             "--host",
             "127.0.0.1",
@@ -76,7 +76,7 @@ def test_remote_scan_matches_direct_diagnosis(lab: LabServer, tmp_path: Path, na
     remote = json.loads(proc.stdout)
     assert remote["capture"]["mode"] == "remote"
     assert remote["capture"]["host_status"]["state"] == "ok"
-    hosts = Path(__file__).resolve().parents[2] / "diag" / "lab" / "hosts"
+    hosts = Path(__file__).resolve().parents[2] / "msdiag" / "lab" / "hosts"
     direct = diagnose(load_capture(hosts / f"{name}.json"))
     assert [(f["id"], f["status"]) for f in remote["findings"]] == [
         (f.id, f.status.value) for f in direct.findings
@@ -112,7 +112,7 @@ def test_wrong_password_is_auth_failed_exit_3(lab: LabServer, tmp_path: Path) ->
         [
             sys.executable,
             "-m",
-            "diag",
+            "msdiag",
             "scan",
             "--host",
             "127.0.0.1",
@@ -150,7 +150,7 @@ def test_basic_over_http_is_refused_before_connecting(lab: LabServer, tmp_path: 
 def test_fleet_scan_from_inventory_exits_4_when_a_host_cannot_be_scanned(
     tmp_path: Path, processes: str
 ) -> None:
-    from diag.lab import Faults, LabHost
+    from msdiag.lab import Faults, LabHost
 
     hosts = load_lab_hosts()
     healthy = next(h for h in hosts if h.name == "healthy-ja-jp")
@@ -165,7 +165,7 @@ def test_fleet_scan_from_inventory_exits_4_when_a_host_cannot_be_scanned(
             [
                 sys.executable,
                 "-m",
-                "diag",
+                "msdiag",
                 "scan",
                 "--inventory",
                 str(inventory),
@@ -200,7 +200,7 @@ def test_fleet_scan_rejects_single_host_options(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "diag",
+            "msdiag",
             "scan",
             "--host",
             "pc01",

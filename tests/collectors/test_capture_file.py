@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from diag.capture.models import CheckStatus
-from diag.collectors.capture_file import load_capture, save_capture
-from diag.errors import InputError
+from msdiag.capture.models import CheckStatus
+from msdiag.collectors.capture_file import load_capture, save_capture
+from msdiag.errors import InputError
 
-HOSTS = Path(__file__).resolve().parents[2] / "diag" / "lab" / "hosts"
+HOSTS = Path(__file__).resolve().parents[2] / "msdiag" / "lab" / "hosts"
 
 
 def _healthy() -> dict:

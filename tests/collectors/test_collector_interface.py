@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from diag.capture.models import CheckStatus, HostState, HostStatus
-from diag.checks import CHECK_NAMES
-from diag.collectors.capture_file import CaptureFile, load_capture
-from diag.collectors.credentials import Credentials
-from diag.collectors.interface import (
+from msdiag.capture.models import CheckStatus, HostState, HostStatus
+from msdiag.checks import CHECK_NAMES
+from msdiag.collectors.capture_file import CaptureFile, load_capture
+from msdiag.collectors.credentials import Credentials
+from msdiag.collectors.interface import (
     NOT_REPORTED,
     NOT_SELECTED,
     Collector,
@@ -23,13 +23,13 @@ from diag.collectors.interface import (
     did_not_run,
     not_reported,
 )
-from diag.collectors.local import LocalCollector
-from diag.collectors.remote import RemoteCollector, RemoteTarget
-from diag.collectors.remote.capture import remote_capture
-from diag.collectors.remote.session import Exchange
-from diag.errors import InputError
+from msdiag.collectors.local import LocalCollector
+from msdiag.collectors.remote import RemoteCollector, RemoteTarget
+from msdiag.collectors.remote.capture import remote_capture
+from msdiag.collectors.remote.session import Exchange
+from msdiag.errors import InputError
 
-HOSTS = Path(__file__).resolve().parents[2] / "diag" / "lab" / "hosts"
+HOSTS = Path(__file__).resolve().parents[2] / "msdiag" / "lab" / "hosts"
 HEALTHY = HOSTS / "healthy-ja-jp.json"
 
 
@@ -65,7 +65,7 @@ def test_every_collector_is_a_collector_and_says_what_it_collects_from(tmp_path:
 
 def test_assembly_fills_every_check_in_spec_order_and_none_that_did_not_run_is_ok() -> None:
     documents = _healthy_documents()
-    from diag.capture.parse import validate_document
+    from msdiag.capture.parse import validate_document
 
     reported = {"time": validate_document(documents["time"], expected_check="time"), "os": not_reported()}
     capture = assemble_capture(

@@ -11,11 +11,11 @@ import sys
 
 import pytest
 
-import diag.collectors.remote
+import msdiag.collectors.remote
 
 
 def test_remote_package_exports_its_public_names() -> None:
-    remote = diag.collectors.remote
+    remote = msdiag.collectors.remote
     for name in remote.__all__:
         value = getattr(remote, name)
         assert not name.startswith("_") and value is not None
@@ -28,7 +28,7 @@ def test_remote_target_is_importable_without_the_transport_stack() -> None:
     # the CLI builds and validates targets before any scan: that must not cost the pypsrp import
     code = (
         "import sys\n"
-        "from diag.collectors.remote import RemoteTarget, validate_target\n"
+        "from msdiag.collectors.remote import RemoteTarget, validate_target\n"
         "validate_target(RemoteTarget(host='pc01.corp.example.jp'))\n"
         "loaded = sorted(m for m in ('pypsrp', 'requests', 'spnego') if m in sys.modules)\n"
         "print(','.join(loaded))\n"

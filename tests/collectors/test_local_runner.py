@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from diag.capture.models import CheckStatus, HostState
-from diag.checks import CHECK_NAMES
-from diag.collectors.local import LocalCollector, find_powershell
-from diag.errors import CollectionError
+from msdiag.capture.models import CheckStatus, HostState
+from msdiag.checks import CHECK_NAMES
+from msdiag.collectors.local import LocalCollector, find_powershell
+from msdiag.errors import CollectionError
 
-HOSTS = Path(__file__).resolve().parents[2] / "diag" / "lab" / "hosts"
+HOSTS = Path(__file__).resolve().parents[2] / "msdiag" / "lab" / "hosts"
 
 STAND_IN = textwrap.dedent(
     """\

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from diag.capture.models import Capture, CheckStatus, HostState
-from diag.checks import CHECK_NAMES
-from diag.collectors.credentials import Credentials
-from diag.collectors.remote import RemoteCollector, RemoteTarget, collect_remote
-from diag.errors import InputError
-from diag.lab import Faults, LabHost, LabServer, WsmanFaultSpec, load_lab_hosts
+from msdiag.capture.models import Capture, CheckStatus, HostState
+from msdiag.checks import CHECK_NAMES
+from msdiag.collectors.credentials import Credentials
+from msdiag.collectors.remote import RemoteCollector, RemoteTarget, collect_remote
+from msdiag.errors import InputError
+from msdiag.lab import Faults, LabHost, LabServer, WsmanFaultSpec, load_lab_hosts
 
 USER = "LAB\\helpdesk"
 PASSWORD = "S3cr3t-Pa55!"
@@ -216,7 +216,7 @@ def test_latency_beyond_deadline_is_timeout_not_a_hang(http_lab: Any) -> None:
 
 # ---------------------------------------------------------------- same diagnosis as the capture
 def test_every_builtin_lab_host_diagnoses_like_its_capture() -> None:
-    engine = pytest.importorskip("diag.diagnosis.engine", reason="the diagnosis engine is not there yet")
+    engine = pytest.importorskip("msdiag.diagnosis.engine", reason="the diagnosis engine is not there yet")
     hosts = load_lab_hosts()
     with LabServer(hosts, transport="http", username=USER, password=PASSWORD) as server:
         for host in hosts:
@@ -235,7 +235,7 @@ def test_password_appears_in_no_capture_log_or_status(
     http_lab: Any, https_lab: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(1)  # everything, root included
-    for name in ("pypsrp", "spnego", "requests", "urllib3", "requests_credssp", "diag"):
+    for name in ("pypsrp", "spnego", "requests", "urllib3", "requests_credssp", "msdiag"):
         caplog.set_level(1, logger=name)
     texts: list[str] = []
     for host in ("healthy", "wrong-creds", "hang", "script-error", "malformed", "drop"):

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from diag.collectors.credentials import Credentials, resolve_credentials
-from diag.collectors.remote import RemoteTarget, scrub, validate_target
-from diag.errors import ExitCode, InputError
+from msdiag.collectors.credentials import Credentials, resolve_credentials
+from msdiag.collectors.remote import RemoteTarget, scrub, validate_target
+from msdiag.errors import ExitCode, InputError
 
 PASSWORD = "S3cr3t-Pa55!"
 
@@ -173,7 +173,7 @@ def test_scrub_removes_password_basic_header_and_userinfo() -> None:
 def test_transport_loggers_are_kept_above_debug_unless_configured() -> None:
     import logging
 
-    from diag.collectors.remote import quiet_transport_loggers
+    from msdiag.collectors.remote import quiet_transport_loggers
 
     names = ("pypsrp", "spnego", "requests_credssp", "urllib3")
     saved = {n: logging.getLogger(n).level for n in names}

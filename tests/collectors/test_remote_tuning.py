@@ -11,9 +11,9 @@ from pypsrp.powershell import RunspacePool
 from pypsrp.serializer import Serializer
 from pypsrp.wsman import WSMan
 
-from diag.checks import CHECK_NAMES, scripts_dir
-from diag.collectors import runner_script
-from diag.collectors.remote.psrp_tuning import (
+from msdiag.checks import CHECK_NAMES, scripts_dir
+from msdiag.collectors import runner_script
+from msdiag.collectors.remote.psrp_tuning import (
     MEMOIZE_MIN_CHARS,
     escape_clixml_string,
     ignore_proxy_environment,
@@ -48,7 +48,7 @@ def test_cached_runner_returns_one_string_and_sees_edited_scripts(
     copy = tmp_path / "ps_scripts"
     shutil.copytree(scripts_dir(), copy)
     monkeypatch.setattr(runner_script, "scripts_dir", lambda: copy)
-    monkeypatch.setattr("diag.checks.scripts_dir", lambda: copy)
+    monkeypatch.setattr("msdiag.checks.scripts_dir", lambda: copy)
     first = runner_script.cached_runner(CHECK_NAMES)
     assert runner_script.cached_runner(list(CHECK_NAMES)) is first
     script = copy / "Get-MsdiagOs.ps1"

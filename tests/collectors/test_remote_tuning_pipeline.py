@@ -12,12 +12,12 @@ from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
 from spnego._ntlm_raw.crypto import lmowfv1, ntowfv1
 
-from diag.capture.models import HostState
-from diag.checks import CHECK_NAMES, DEFAULT_ENDPOINT_HOSTS
-from diag.collectors.credentials import Credentials
-from diag.collectors.remote import RemoteTarget, collect_remote, psrp_tuning
-from diag.collectors.runner_script import cached_runner, runner_parameters
-from diag.lab import LabHost, LabServer, load_lab_hosts
+from msdiag.capture.models import HostState
+from msdiag.checks import CHECK_NAMES, DEFAULT_ENDPOINT_HOSTS
+from msdiag.collectors.credentials import Credentials
+from msdiag.collectors.remote import RemoteTarget, collect_remote, psrp_tuning
+from msdiag.collectors.runner_script import cached_runner, runner_parameters
+from msdiag.lab import LabHost, LabServer, load_lab_hosts
 
 POOL_ID = "6a0d3c47-6a29-4c5e-9a4e-3f2b1d0c9e11".upper()
 PIPELINE_ID = "0f4b8e2a-1c3d-4e5f-8a9b-7c6d5e4f3a21".upper()

@@ -10,18 +10,24 @@ from typing import Any
 import pytest
 from support.check_documents import EN_US, JA_JP
 
-from diag.capture.models import CheckStatus
-from diag.checks import CHECK_NAMES, script_text
-from diag.collectors.capture_file import load_capture
-from diag.collectors.runner_output import MAX_LINES, MAX_STRAY, NOT_REPORTED, STRAY_CHARS, parse_runner_output
-from diag.collectors.runner_script import (
+from msdiag.capture.models import CheckStatus
+from msdiag.checks import CHECK_NAMES, script_text
+from msdiag.collectors.capture_file import load_capture
+from msdiag.collectors.runner_output import (
+    MAX_LINES,
+    MAX_STRAY,
+    NOT_REPORTED,
+    STRAY_CHARS,
+    parse_runner_output,
+)
+from msdiag.collectors.runner_script import (
     build_check_script,
     build_runner,
     runner_command_arguments,
     runner_parameters,
 )
-from diag.errors import InputError
-from diag.lab.responder import Invocation, answer
+from msdiag.errors import InputError
+from msdiag.lab.responder import Invocation, answer
 
 CAPTURES = Path(__file__).resolve().parents[1] / "fixtures" / "captures"
 

@@ -1,4 +1,4 @@
-"""The lean NTLM/Negotiate transport (diag/collectors/wsman_http.py) against real sockets.
+"""The lean NTLM/Negotiate transport (msdiag/collectors/wsman_http.py) against real sockets.
 
 The lab (real pyspnego acceptor, message encryption, TLS with channel binding) checks that a scan
 works and costs one round trip fewer; small misbehaving HTTP servers on 127.0.0.1 check what a
@@ -19,12 +19,12 @@ import requests
 from pypsrp.exceptions import AuthenticationError, WinRMTransportError
 from pypsrp.wsman import WSMan
 
-from diag.capture.models import HostState
-from diag.checks import CHECK_NAMES
-from diag.collectors.credentials import Credentials
-from diag.collectors.remote import RemoteTarget, collect_remote, wsman_http
-from diag.collectors.remote.wsman_http import LeanNegotiateTransport
-from diag.lab import LabHost, LabServer, load_lab_hosts
+from msdiag.capture.models import HostState
+from msdiag.checks import CHECK_NAMES
+from msdiag.collectors.credentials import Credentials
+from msdiag.collectors.remote import RemoteTarget, collect_remote, wsman_http
+from msdiag.collectors.remote.wsman_http import LeanNegotiateTransport
+from msdiag.lab import LabHost, LabServer, load_lab_hosts
 
 USER = "LAB\\helpdesk"
 PASSWORD = "Lean-Tr4nsport!"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from support.rule_captures import capture
 
-from diag.diagnosis.correlate import analyze_error, rank_causes
-from diag.diagnosis.engine import diagnose
-from diag.diagnosis.models import CauseVerdict, Finding, Localized, Severity, Status
-from diag.errors import InputError
-from diag.knowledge.kb import KnowledgeBase
-from diag.knowledge.models import Cause
+from msdiag.diagnosis.correlate import analyze_error, rank_causes
+from msdiag.diagnosis.engine import diagnose
+from msdiag.diagnosis.models import CauseVerdict, Finding, Localized, Severity, Status
+from msdiag.errors import InputError
+from msdiag.knowledge.kb import KnowledgeBase
+from msdiag.knowledge.models import Cause
 
 
 def finding(fid: str, status: Status, severity: Severity = Severity.HIGH) -> Finding:

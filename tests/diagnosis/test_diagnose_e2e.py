@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from support.rule_captures import HEALTHY, capture
 
-from diag.capture.models import Capture
-from diag.diagnosis.engine import diagnose
-from diag.diagnosis.models import CauseVerdict, Status
+from msdiag.capture.models import Capture
+from msdiag.diagnosis.engine import diagnose
+from msdiag.diagnosis.models import CauseVerdict, Status
 
 ROOT = Path(__file__).resolve().parents[2]
-LAB = ROOT / "diag" / "lab" / "hosts"
+LAB = ROOT / "msdiag" / "lab" / "hosts"
 FIXTURES = ROOT / "tests" / "fixtures" / "captures"
 
 
@@ -124,7 +124,7 @@ def test_every_capture_diagnoses_without_rule_crashes(path: Path) -> None:
 def test_msdiag_diagnose_command_ranks_the_cause_first(host: str, code: str, cause: str) -> None:
     from click.testing import CliRunner
 
-    from diag.cli import cli
+    from msdiag.cli import cli
 
     result = CliRunner().invoke(
         cli, ["diagnose", str(LAB / f"{host}.json"), "--error", code, "--format", "json"]

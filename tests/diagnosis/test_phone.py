@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from support.rule_captures import capture, with_changes
 
-from diag.capture.parse import Facts
-from diag.diagnosis.models import PhoneAnalysis, Status
-from diag.diagnosis.phone import analyze_phone, detect_trunk_prefix, mask_phone, mask_phones_in_text
+from msdiag.capture.parse import Facts
+from msdiag.diagnosis.models import PhoneAnalysis, Status
+from msdiag.diagnosis.phone import analyze_phone, detect_trunk_prefix, mask_phone, mask_phones_in_text
 
 
 def status(result: PhoneAnalysis, fid: str) -> Status | None:
@@ -119,7 +119,7 @@ def test_steps_follow_the_safe_order_and_give_the_recovery_route() -> None:
 @pytest.mark.parametrize(
     ("raw", "masked"),
     [
-        # country code, a trunk 0 and the last four stay (diag/phone_mask.py says why)
+        # country code, a trunk 0 and the last four stay (msdiag/phone_mask.py says why)
         ("+81 90-1234-5678", "+81 **-****-5678"),
         ("+81 090-1234-5678", "+81 0**-****-5678"),
         ("090-1234-5678", "0**-****-5678"),
@@ -143,7 +143,7 @@ def test_mask_phones_in_text_leaves_error_codes_alone() -> None:
 
 
 def test_e164_mask_keeps_only_the_country_code_and_last_four() -> None:
-    from diag.diagnosis.phone import mask_phone
+    from msdiag.diagnosis.phone import mask_phone
 
     assert mask_phone("+819012345678") == "+81******5678"
     assert mask_phone("+14155550132") == "+1******0132"

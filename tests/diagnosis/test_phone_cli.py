@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from diag.cli import cli, main
+from msdiag.cli import cli, main
 
 
 def invoke(*args: str) -> tuple[int, str]:

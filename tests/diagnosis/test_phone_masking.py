@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from diag.cli import cli
-from diag.phone_mask import mask_phones_in_text
+from msdiag.cli import cli
+from msdiag.phone_mask import mask_phones_in_text
 
 CAPTURE = Path(__file__).resolve().parents[1] / "fixtures" / "captures" / "healthy-en-us.json"
 

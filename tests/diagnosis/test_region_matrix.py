@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from support.rule_captures import capture, with_changes
 
-from diag.capture.parse import Facts
-from diag.diagnosis.region import (
+from msdiag.capture.parse import Facts
+from msdiag.diagnosis.region import (
     country_from_geoid,
     country_from_locale_name,
     country_from_time_zone,

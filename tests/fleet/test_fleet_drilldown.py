@@ -7,8 +7,8 @@ from pathlib import Path
 
 from support.fleet_results import results_file
 
-from diag.cli.fleet_output import write_fleet_outputs, write_host_reports
-from diag.fleet.report import build_fleet_report
+from msdiag.cli.fleet_output import write_fleet_outputs, write_host_reports
+from msdiag.fleet.report import build_fleet_report
 
 
 def test_hosts_needing_attention_link_to_their_single_host_reports(tmp_path: Path) -> None:

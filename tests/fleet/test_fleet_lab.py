@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 from support.fleet_scanner import CHILD, PASSWORD, USER, records_written
 
-from diag.capture.models import HostState
-from diag.checks import CHECK_NAMES
-from diag.collectors.credentials import Credentials
-from diag.collectors.remote import RemoteTarget
-from diag.fleet.models import FleetTarget
-from diag.fleet.report import build_fleet_report
-from diag.fleet.results import iter_records
-from diag.fleet.scan import scan_fleet
-from diag.lab import Faults, LabHost, LabServer, WsmanFaultSpec, load_lab_hosts
+from msdiag.capture.models import HostState
+from msdiag.checks import CHECK_NAMES
+from msdiag.collectors.credentials import Credentials
+from msdiag.collectors.remote import RemoteTarget
+from msdiag.fleet.models import FleetTarget
+from msdiag.fleet.report import build_fleet_report
+from msdiag.fleet.results import iter_records
+from msdiag.fleet.scan import scan_fleet
+from msdiag.lab import Faults, LabHost, LabServer, WsmanFaultSpec, load_lab_hosts
 
 FAULTS: dict[str, tuple[Faults, set[HostState]]] = {
     "refused": (Faults(refuse_connection=True), {HostState.UNREACHABLE}),
@@ -64,7 +64,7 @@ def fleet_hosts(count: int) -> tuple[list[LabHost], dict[str, set[HostState]]]:
 
 @pytest.mark.slow
 def test_fifty_hosts_with_every_fault_each_recorded_once_with_its_status(tmp_path: Path) -> None:
-    from diag.diagnosis.engine import diagnose
+    from msdiag.diagnosis.engine import diagnose
 
     hosts, expected = fleet_hosts(50)
     captures = {h.name: h.capture for h in hosts}

@@ -17,16 +17,16 @@ from pathlib import Path
 import pytest
 from support.fleet_scanner import CHILD, PASSWORD, USER
 
-from diag.capture.models import HostState
-from diag.checks import CHECK_NAMES
-from diag.collectors.credentials import Credentials
-from diag.collectors.remote import RemoteTarget
-from diag.errors import InputError
-from diag.fleet.models import FleetTarget
-from diag.fleet.results import ResultsWriter, iter_records
-from diag.fleet.runner import run_fleet
-from diag.fleet.scan import scan_fleet
-from diag.lab import Faults, LabHost, LabServer, load_lab_hosts
+from msdiag.capture.models import HostState
+from msdiag.checks import CHECK_NAMES
+from msdiag.collectors.credentials import Credentials
+from msdiag.collectors.remote import RemoteTarget
+from msdiag.errors import InputError
+from msdiag.fleet.models import FleetTarget
+from msdiag.fleet.results import ResultsWriter, iter_records
+from msdiag.fleet.runner import run_fleet
+from msdiag.fleet.scan import scan_fleet
+from msdiag.lab import Faults, LabHost, LabServer, load_lab_hosts
 
 EXPECTED_FAULTS = {
     "fault-refused": (Faults(refuse_connection=True), HostState.UNREACHABLE),

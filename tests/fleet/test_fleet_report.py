@@ -11,10 +11,10 @@ from pathlib import Path
 from click.testing import CliRunner
 from support.fleet_results import CAPTURES, HOSTILE, record, results_file
 
-from diag.capture.models import HostState
-from diag.cli import cli
-from diag.fleet.report import build_fleet_report
-from diag.formats.catalog import render_fleet as render
+from msdiag.capture.models import HostState
+from msdiag.cli import cli
+from msdiag.fleet.report import build_fleet_report
+from msdiag.formats.catalog import render_fleet as render
 
 
 def test_hosts_are_grouped_by_failure_signature_largest_first(tmp_path: Path) -> None:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from diag.capture.models import Capture, HostState, HostStatus
-from diag.fleet.models import FleetRecord, FleetTarget
-from diag.fleet.results import ReadReport, ResultsWriter, cut_torn_tail, iter_records, keys_done
-from diag.fleet.runner import run_fleet
-from diag.lab.config import builtin_hosts_dir, load_capture
+from msdiag.capture.models import Capture, HostState, HostStatus
+from msdiag.fleet.models import FleetRecord, FleetTarget
+from msdiag.fleet.results import ReadReport, ResultsWriter, cut_torn_tail, iter_records, keys_done
+from msdiag.fleet.runner import run_fleet
+from msdiag.lab.config import builtin_hosts_dir, load_capture
 
 HEALTHY = load_capture(builtin_hosts_dir() / "healthy-ja-jp.json")
 

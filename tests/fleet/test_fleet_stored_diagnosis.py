@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from diag.capture.models import Capture, HostState, HostStatus
-from diag.diagnosis.models import Status
-from diag.fleet.models import FleetRecord, FleetTarget
-from diag.fleet.report import build_fleet_report, host_diagnosis
-from diag.formats.catalog import render_fleet as render
-from diag.lab import load_lab_hosts
+from msdiag.capture.models import Capture, HostState, HostStatus
+from msdiag.diagnosis.models import Status
+from msdiag.fleet.models import FleetRecord, FleetTarget
+from msdiag.fleet.report import build_fleet_report, host_diagnosis
+from msdiag.formats.catalog import render_fleet as render
+from msdiag.lab import load_lab_hosts
 
 CAPTURES = {h.name: h.capture for h in load_lab_hosts()}
 

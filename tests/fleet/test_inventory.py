@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from diag.errors import InputError
-from diag.fleet.inventory import load_inventory, targets_from_hosts
+from msdiag.errors import InputError
+from msdiag.fleet.inventory import load_inventory, targets_from_hosts
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from diag.capture.models import Capture, HostState, HostStatus
-from diag.fleet.models import FleetTarget
-from diag.fleet.progress import FleetProgress
-from diag.fleet.results import ResultsWriter, iter_records
-from diag.fleet.runner import RunSummary, run_fleet
-from diag.lab.config import builtin_hosts_dir, load_capture
+from msdiag.capture.models import Capture, HostState, HostStatus
+from msdiag.fleet.models import FleetTarget
+from msdiag.fleet.progress import FleetProgress
+from msdiag.fleet.results import ResultsWriter, iter_records
+from msdiag.fleet.runner import RunSummary, run_fleet
+from msdiag.lab.config import builtin_hosts_dir, load_capture
 
 HEALTHY = load_capture(builtin_hosts_dir() / "healthy-ja-jp.json")
 HOSTS = ["pc01", "pc02", "down-pc03", "pc04", "bug-pc05", "pc06", "down-pc07", "pc08"]

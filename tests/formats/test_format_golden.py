@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from support.report_results import TESTS, engine_result
 
-from diag.formats.json_format import render_json
-from diag.formats.redact import redact
-from diag.formats.table import render_table
+from msdiag.formats.json_format import render_json
+from msdiag.formats.redact import redact
+from msdiag.formats.table import render_table
 
 GOLDEN = TESTS / "golden"
 REGEN = os.environ.get("MSDIAG_REGEN_GOLDEN") == "1"

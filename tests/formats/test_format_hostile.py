@@ -10,11 +10,11 @@ from html.parser import HTMLParser
 import pytest
 from support.report_results import engine_available, engine_result, hand_result, load_capture
 
-from diag.diagnosis.models import DiagnosisResult
-from diag.formats.html import render_html
-from diag.formats.json_format import render_json
-from diag.formats.redact import redact
-from diag.formats.table import render_table
+from msdiag.diagnosis.models import DiagnosisResult
+from msdiag.formats.html import render_html
+from msdiag.formats.json_format import render_json
+from msdiag.formats.redact import redact
+from msdiag.formats.table import render_table
 
 
 @pytest.fixture(scope="module", params=["engine", "hand"])

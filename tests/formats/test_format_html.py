@@ -7,10 +7,10 @@ from html.parser import HTMLParser
 import pytest
 from support.report_results import engine_available, engine_result, hand_result, load_capture
 
-from diag.capture.models import ConnectionInfo, HostState, HostStatus
-from diag.diagnosis.models import DiagnosisResult
-from diag.formats.html import render_html
-from diag.formats.redact import redact
+from msdiag.capture.models import ConnectionInfo, HostState, HostStatus
+from msdiag.diagnosis.models import DiagnosisResult
+from msdiag.formats.html import render_html
+from msdiag.formats.redact import redact
 
 SECTIONS = ("verdict", "findings", "machine", "region", "endpoints", "phone", "support", "raw")
 

@@ -13,11 +13,11 @@ import pytest
 from support.hostile_text import PAYLOADS, active_characters
 from support.report_results import hand_result, load_capture
 
-from diag.capture.models import CheckResult, CheckStatus, HostState, HostStatus
-from diag.diagnosis.models import DiagnosisResult, Evidence, Localized
-from diag.fleet.report import FindingCount, FleetReport, HostFinding, HostRow, Signature
-from diag.formats.catalog import FLEET_FORMATS, HOST_FORMATS
-from diag.formats.interface import RenderOptions, ReportFormat
+from msdiag.capture.models import CheckResult, CheckStatus, HostState, HostStatus
+from msdiag.diagnosis.models import DiagnosisResult, Evidence, Localized
+from msdiag.fleet.report import FindingCount, FleetReport, HostFinding, HostRow, Signature
+from msdiag.formats.catalog import FLEET_FORMATS, HOST_FORMATS
+from msdiag.formats.interface import RenderOptions, ReportFormat
 
 ALL = " | ".join(payload for _, payload in PAYLOADS)
 

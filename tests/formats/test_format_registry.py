@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from support.report_results import load_capture
 
-from diag.cli import main
-from diag.diagnosis.models import DiagnosisResult
-from diag.errors import ExitCode, InputError
-from diag.formats.catalog import FLEET_FORMATS, HOST_FORMATS
-from diag.formats.interface import FormatRegistry, RenderOptions, ReportFormat, Stdout
+from msdiag.cli import main
+from msdiag.diagnosis.models import DiagnosisResult
+from msdiag.errors import ExitCode, InputError
+from msdiag.formats.catalog import FLEET_FORMATS, HOST_FORMATS
+from msdiag.formats.interface import FormatRegistry, RenderOptions, ReportFormat, Stdout
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,8 +91,8 @@ def _mypy(source: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
 SNIPPET = '''
 from __future__ import annotations
 
-from diag.diagnosis.models import DiagnosisResult
-from diag.formats.interface import HOST_FORMATS, RenderOptions, ReportFormat, Stdout, assert_never
+from msdiag.diagnosis.models import DiagnosisResult
+from msdiag.formats.interface import HOST_FORMATS, RenderOptions, ReportFormat, Stdout, assert_never
 
 
 class Markdown(ReportFormat[DiagnosisResult]):

@@ -6,8 +6,8 @@ import pytest
 from support.report_results import hand_result, load_capture, result_for_browser
 from wcwidth import wcswidth
 
-from diag.formats.redact import redact
-from diag.formats.table import render_table, wrap_cells
+from msdiag.formats.redact import redact
+from msdiag.formats.table import render_table, wrap_cells
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

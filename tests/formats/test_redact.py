@@ -7,12 +7,12 @@ import json
 import pytest
 from support.report_results import engine_available, engine_result, hand_result, load_capture
 
-from diag.diagnosis.models import DiagnosisResult
-from diag.errors import InputError
-from diag.formats.html import render_html
-from diag.formats.json_format import render_json
-from diag.formats.redact import Redaction, redact
-from diag.formats.table import render_table
+from msdiag.diagnosis.models import DiagnosisResult
+from msdiag.errors import InputError
+from msdiag.formats.html import render_html
+from msdiag.formats.json_format import render_json
+from msdiag.formats.redact import Redaction, redact
+from msdiag.formats.table import render_table
 
 PHONE_DIGITS = ["1234-5678", "12345678", "9876 5432", "98765432", "3-1234-5678"]
 USERS = ["taro.yamada", "helpdesk.suzuki"]

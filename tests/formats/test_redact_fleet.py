@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from diag.capture.models import Capture
-from diag.collectors.capture_file import load_capture
-from diag.diagnosis.engine import diagnose
-from diag.fleet.models import FleetRecord, FleetTarget
-from diag.fleet.report import build_fleet_report
-from diag.formats.catalog import render_fleet as render
-from diag.formats.json_format import render_json
-from diag.formats.redact import Redaction, redact
+from msdiag.capture.models import Capture
+from msdiag.collectors.capture_file import load_capture
+from msdiag.diagnosis.engine import diagnose
+from msdiag.fleet.models import FleetRecord, FleetTarget
+from msdiag.fleet.report import build_fleet_report
+from msdiag.formats.catalog import render_fleet as render
+from msdiag.formats.json_format import render_json
+from msdiag.formats.redact import Redaction, redact
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "captures"
 #: A branch office's PAC server, given to the runner with -PacUrl: the user has no AutoConfigURL of

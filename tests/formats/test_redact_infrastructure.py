@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from diag.collectors.capture_file import load_capture
-from diag.diagnosis.engine import diagnose
-from diag.formats.html import render_html
-from diag.formats.json_format import render_json
-from diag.formats.redact import Redaction, redact
-from diag.formats.table import render_table
+from msdiag.collectors.capture_file import load_capture
+from msdiag.diagnosis.engine import diagnose
+from msdiag.formats.html import render_html
+from msdiag.formats.json_format import render_json
+from msdiag.formats.redact import Redaction, redact
+from msdiag.formats.table import render_table
 
 PII = Path(__file__).resolve().parents[1] / "fixtures" / "captures" / "pii.json"
 # yamada-home.local: a hosts-file entry "login.live.com.yamada-home.local" (the hostname field is a

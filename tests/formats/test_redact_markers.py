@@ -1,4 +1,4 @@
-"""Every data-model field marked as holding a name (diag/capture/names.py) is masked, wherever the
+"""Every data-model field marked as holding a name (msdiag/capture/names.py) is masked, wherever the
 name appears: redaction finds names through the markers, so no field is named by hand."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from diag.capture.models import Capture
-from diag.capture.names import (
+from msdiag.capture.models import Capture
+from msdiag.capture.names import (
     AccountSid,
     ComputerName,
     DomainName,
@@ -22,9 +22,9 @@ from diag.capture.names import (
     marked_fields,
     named_values,
 )
-from diag.capture.parse import Facts
-from diag.checks import CHECKS
-from diag.formats.redact import Redaction, redact_capture, redaction_inputs
+from msdiag.capture.parse import Facts
+from msdiag.checks import CHECKS
+from msdiag.formats.redact import Redaction, redact_capture, redaction_inputs
 
 PII = json.loads(
     (Path(__file__).resolve().parents[1] / "fixtures" / "captures" / "pii.json").read_text(encoding="utf-8")
@@ -86,7 +86,7 @@ def test_a_marked_field_is_masked_there_and_in_free_text(check: str, path: str, 
 
 
 CAPTURES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "captures").glob("*.json")) + sorted(
-    (Path(__file__).resolve().parents[2] / "diag" / "lab" / "hosts").glob("*.json")
+    (Path(__file__).resolve().parents[2] / "msdiag" / "lab" / "hosts").glob("*.json")
 )
 
 

@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 from support.report_results import TESTS, hand_result, load_capture, result_for_browser
 
-from diag.formats.html import render_html
-from diag.formats.redact import redact
+from msdiag.formats.html import render_html
+from msdiag.formats.redact import redact
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -6,10 +6,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from diag.collectors.capture_file import load_capture
-from diag.diagnosis.engine import diagnose
-from diag.formats.html import render_html
-from diag.formats.table import render_table
+from msdiag.collectors.capture_file import load_capture
+from msdiag.diagnosis.engine import diagnose
+from msdiag.formats.html import render_html
+from msdiag.formats.table import render_table
 
 ABROAD = Path(__file__).resolve().parent.parent / "fixtures" / "captures" / "abroad-ja-jp-in-us.json"
 

@@ -1,4 +1,4 @@
-"""The one sanitiser (diag/sanitize.py): escapes go as units, controls, bidi and invisible characters go."""
+"""The one sanitiser (msdiag/sanitize.py): escapes go as units, controls, bidi and invisible characters go."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 from support.hostile_text import PAYLOADS, active_characters
 
-from diag.sanitize import UNSAFE_CHARS, bound, clean_text, clean_value, clip, escape_unsafe, one_line
+from msdiag.sanitize import UNSAFE_CHARS, bound, clean_text, clean_value, clip, escape_unsafe, one_line
 
 
 @pytest.mark.parametrize(("name", "payload"), PAYLOADS, ids=[n for n, _ in PAYLOADS])
@@ -77,11 +77,11 @@ def test_json_escaping_keeps_the_data_and_the_text_inert() -> None:
 
 
 def test_every_format_and_control_character_of_this_python_is_removed() -> None:
-    # The list of format characters in diag/sanitize.py is written out (a scan of every code point
+    # The list of format characters in msdiag/sanitize.py is written out (a scan of every code point
     # at import would cost ~0.1 s); this fails when a Unicode update adds one it does not have.
     missing = [
         f"U+{cp:04X}"
         for cp in range(sys.maxunicode + 1)
         if unicodedata.category(chr(cp)) in ("Cc", "Cf") and not UNSAFE_CHARS.fullmatch(chr(cp))
     ]
-    assert missing == [], f"add these to _FORMAT_CHARS in diag/sanitize.py: {missing}"
+    assert missing == [], f"add these to _FORMAT_CHARS in msdiag/sanitize.py: {missing}"

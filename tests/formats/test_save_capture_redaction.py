@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from diag.collectors.capture_file import load_capture, save_capture
-from diag.diagnosis.engine import diagnose
-from diag.formats.redact import redact_capture
+from msdiag.collectors.capture_file import load_capture, save_capture
+from msdiag.diagnosis.engine import diagnose
+from msdiag.formats.redact import redact_capture
 
 ROOT = Path(__file__).resolve().parents[2]
-CAPTURES = [*sorted((ROOT / "diag" / "lab" / "hosts").glob("*.json")), ROOT / "tests" / "fixtures" / "captures" / "pii.json", ROOT / "tests" / "fixtures" / "captures" / "abroad-ja-jp-in-us.json"]
+CAPTURES = [*sorted((ROOT / "msdiag" / "lab" / "hosts").glob("*.json")), ROOT / "tests" / "fixtures" / "captures" / "pii.json", ROOT / "tests" / "fixtures" / "captures" / "abroad-ja-jp-in-us.json"]
 
 
 @pytest.mark.parametrize("path", CAPTURES, ids=lambda p: p.stem)

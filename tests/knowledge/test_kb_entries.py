@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from diag.knowledge.kb import KnowledgeBase, KnowledgeBaseError
-from diag.knowledge.models import Entry
+from msdiag.knowledge.kb import KnowledgeBase, KnowledgeBaseError
+from msdiag.knowledge.models import Entry
 
 # Rows marked UNCONFIRMED in shared/reference/error-codes.md.
 UNCONFIRMED_CODES = {"0x8019019A", "0x80070426", "0xC00484B2", "0x800704EC", "0x800706BE", "0x80080005"}
@@ -25,7 +25,7 @@ REFERENCE_CODES = {
     "AADSTS53003", "AADSTS50011", "AADSTS700016",
 }  # fmt: skip
 
-ENTRIES_DIR = Path(__file__).resolve().parents[2] / "diag" / "knowledge" / "entries"
+ENTRIES_DIR = Path(__file__).resolve().parents[2] / "msdiag" / "knowledge" / "entries"
 
 
 def _is_japanese(text: str) -> bool:

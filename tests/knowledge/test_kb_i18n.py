@@ -6,7 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from diag.i18n import LANG_OPTION, default_lang
+from msdiag.i18n import LANG_OPTION, default_lang
 
 
 @pytest.mark.parametrize(

@@ -11,13 +11,13 @@ import re
 import pytest
 from support.rule_captures import capture
 
-from diag.diagnosis.engine import diagnose
-from diag.diagnosis.models import Localized
-from diag.diagnosis.phone import analyze_phone
-from diag.diagnosis.phone_findings import PHONE_FINDING_IDS
-from diag.diagnosis.rules import RULES, known_ids
-from diag.knowledge.kb import KnowledgeBase
-from diag.knowledge.models import Cause, Entry
+from msdiag.diagnosis.engine import diagnose
+from msdiag.diagnosis.models import Localized
+from msdiag.diagnosis.phone import analyze_phone
+from msdiag.diagnosis.phone_findings import PHONE_FINDING_IDS
+from msdiag.diagnosis.rules import RULES, known_ids
+from msdiag.knowledge.kb import KnowledgeBase
+from msdiag.knowledge.models import Cause, Entry
 
 #: error codes as docstrings write them (HRESULTs, NTSTATUS, WAM, AADSTS; not registry values)
 _CODE = re.compile(r"0x[8C][0-9A-F]{7}|AADSTS\d{4,7}")
@@ -48,7 +48,7 @@ def test_no_cause_names_an_unknown_rule_or_phone_finding(kb: KnowledgeBase) -> N
     dangling = kb.unknown_rule_links(known_ids())
     assert dangling == [], (
         "these knowledge-base causes (entry, cause, rule id) name a rule that is not registered: "
-        f"{dangling}; fix the id in diag/knowledge/entries/*.toml (renamed ids: diag.diagnosis.rules.RENAMED_IDS)"
+        f"{dangling}; fix the id in msdiag/knowledge/entries/*.toml (renamed ids: msdiag.diagnosis.rules.RENAMED_IDS)"
     )
 
 
@@ -66,7 +66,7 @@ def test_phone_finding_ids_are_the_ones_the_phone_analysis_makes() -> None:
         made |= {f.id for f in analyze_phone(number, "JP").findings}
     assert made <= set(PHONE_FINDING_IDS), made - set(PHONE_FINDING_IDS)
     # phone.country_mismatch needs the machine's country: judged against a capture
-    from diag.capture.parse import Facts
+    from msdiag.capture.parse import Facts
 
     made |= {f.id for f in analyze_phone("+1 206-555-0123", None, Facts(capture())).findings}
     assert made == set(PHONE_FINDING_IDS)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from diag.errors import ExitCode, InputError
-from diag.knowledge.hresult import decode_hresult, parse_code
-from diag.knowledge.kb import KnowledgeBase
+from msdiag.errors import ExitCode, InputError
+from msdiag.knowledge.hresult import decode_hresult, parse_code
+from msdiag.knowledge.kb import KnowledgeBase
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,9 @@ from pypsrp.exceptions import AuthenticationError, WSManFaultError
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
 
-from diag.capture.models import CheckStatus
-from diag.checks import script_text
-from diag.lab import LabHost, LabServer, load_lab_hosts
+from msdiag.capture.models import CheckStatus
+from msdiag.checks import script_text
+from msdiag.lab import LabHost, LabServer, load_lab_hosts
 
 USER = "labuser"
 PASSWORD = "Lab-Pässw0rd:with colon"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from psrpcore.types import _serializer
 from pypsrp.serializer import Serializer
 
-from diag.checks import CHECK_NAMES
-from diag.collectors.runner_script import build_runner
-from diag.lab import clixml_cache
+from msdiag.checks import CHECK_NAMES
+from msdiag.collectors.runner_script import build_runner
+from msdiag.lab import clixml_cache
 
 
 def test_unescaping_round_trips_the_runner_and_hostile_text() -> None:

@@ -14,11 +14,11 @@ import pytest
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
 
-from diag.capture.models import CheckResult, CheckStatus
-from diag.errors import InputError
-from diag.lab import Faults, load_lab_hosts
-from diag.lab.config import builtin_hosts_dir
-from diag.lab.responder import runner_lines
+from msdiag.capture.models import CheckResult, CheckStatus
+from msdiag.errors import InputError
+from msdiag.lab import Faults, load_lab_hosts
+from msdiag.lab.config import builtin_hosts_dir
+from msdiag.lab.responder import runner_lines
 
 
 def _copy_host(tmp_path: Path, name: str, as_name: str | None = None) -> None:
@@ -105,7 +105,7 @@ def test_lab_serve_prints_addresses_serves_and_stops_on_ctrl_c(tmp_path: Path) -
         [
             sys.executable,
             "-c",
-            "from diag.cli import main; main()",
+            "from msdiag.cli import main; main()",
             "lab",
             "serve",
             "--inventory",

@@ -13,7 +13,7 @@ from pypsrp.exceptions import AuthenticationError, WSManFaultError
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
 
-from diag.lab import Faults, LabHost, LabServer, WsmanFaultSpec, load_lab_hosts
+from msdiag.lab import Faults, LabHost, LabServer, WsmanFaultSpec, load_lab_hosts
 
 USER = "helpdesk"
 PASSWORD = "F4ult-Lab-pw"

@@ -10,12 +10,12 @@ from psrpcore import ServerRunspacePool
 from psrpcore._payload import PSRPMessage
 from psrpcore.types import PSRPMessageType
 
-from diag.capture.models import CheckStatus, HostState
-from diag.checks import CHECK_NAMES
-from diag.collectors.credentials import Credentials
-from diag.collectors.remote import RemoteTarget, collect_remote
-from diag.lab import LabHost, LabServer, load_lab_hosts, psrp_pool
-from diag.lab.shells import LabShell
+from msdiag.capture.models import CheckStatus, HostState
+from msdiag.checks import CHECK_NAMES
+from msdiag.collectors.credentials import Credentials
+from msdiag.collectors.remote import RemoteTarget, collect_remote
+from msdiag.lab import LabHost, LabServer, load_lab_hosts, psrp_pool
+from msdiag.lab.shells import LabShell
 
 
 def test_lab_shells_use_the_sharing_pool() -> None:

@@ -19,7 +19,7 @@ from pypsrp.exceptions import WinRMTransportError, WSManFaultError
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
 
-from diag.lab import Faults, LabHost, LabServer, WsmanFaultSpec, load_lab_hosts
+from msdiag.lab import Faults, LabHost, LabServer, WsmanFaultSpec, load_lab_hosts
 
 RECORDINGS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "wsman-recordings"
 pytestmark = pytest.mark.skipif(

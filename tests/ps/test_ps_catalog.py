@@ -16,8 +16,8 @@ from support.pstools import (
     trim_catalog,
 )
 
-from diag.checks import CHECK_NAMES
-from diag.collectors.runner_script import build_runner
+from msdiag.checks import CHECK_NAMES
+from msdiag.collectors.runner_script import build_runner
 
 SCRIPTS = all_script_sources()
 #: The functions of the helper files (MsdiagCommon.ps1 ...), which the check scripts load.

@@ -9,10 +9,10 @@ import jsonschema
 import pytest
 from support.check_documents import EN_US, JA_JP
 
-from diag.capture.models import CheckStatus
-from diag.capture.parse import parse_check_output
-from diag.capture.schema import check_data_schema
-from diag.checks import CHECK_NAMES
+from msdiag.capture.models import CheckStatus
+from msdiag.capture.parse import parse_check_output
+from msdiag.capture.schema import check_data_schema
+from msdiag.checks import CHECK_NAMES
 
 CASES = [(f"ja-JP:{c}", JA_JP[c]) for c in CHECK_NAMES] + [(f"en-US:{c}", EN_US[c]) for c in CHECK_NAMES]
 

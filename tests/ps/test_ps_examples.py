@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from support.check_documents import EN_US, JA_JP
 
-from diag.checks import CHECK_NAMES
+from msdiag.checks import CHECK_NAMES
 
 
 def test_every_check_has_a_ja_jp_and_an_en_us_example() -> None:

@@ -14,7 +14,7 @@ from support.pstools import lint, syntax_problems
 def run(*args: str) -> tuple[int, str, str]:
     # The real entry point, so error handling (message + exit code, no traceback) is what users get.
     proc = subprocess.run(
-        [sys.executable, "-m", "diag", "export-script", *args], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "msdiag", "export-script", *args], capture_output=True, text=True, timeout=60
     )
     return proc.returncode, proc.stdout, proc.stderr
 

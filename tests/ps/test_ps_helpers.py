@@ -23,8 +23,8 @@ from support.pstools import (
     syntax_problems,
 )
 
-from diag.checks import CHECK_NAMES, CHECKS_BY_NAME, HELPER_SCRIPTS
-from diag.collectors.runner_script import (
+from msdiag.checks import CHECK_NAMES, CHECKS_BY_NAME, HELPER_SCRIPTS
+from msdiag.collectors.runner_script import (
     HELPER_LOADER,
     build_check_script,
     build_runner,

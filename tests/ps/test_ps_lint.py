@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from support.pstools import all_script_sources, lint
 
-from diag.checks import CHECK_NAMES
-from diag.collectors.runner_script import build_runner
+from msdiag.checks import CHECK_NAMES
+from msdiag.collectors.runner_script import build_runner
 
 SCRIPTS = all_script_sources()
 

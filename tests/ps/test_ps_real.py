@@ -14,12 +14,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from diag.capture.models import Capture, CheckStatus
-from diag.capture.parse import validate_document
-from diag.capture.schema import check_data_schema
-from diag.checks import CHECK_NAMES, CHECKS_BY_NAME, scripts_dir
-from diag.collectors.runner_output import parse_runner_output
-from diag.collectors.runner_script import (
+from msdiag.capture.models import Capture, CheckStatus
+from msdiag.capture.parse import validate_document
+from msdiag.capture.schema import check_data_schema
+from msdiag.checks import CHECK_NAMES, CHECKS_BY_NAME, scripts_dir
+from msdiag.collectors.runner_output import parse_runner_output
+from msdiag.collectors.runner_script import (
     build_check_script,
     build_runner,
     helper_files,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from diag.collectors.runner_script import runner_command_arguments, runner_parameters
-from diag.errors import InputError
+from msdiag.collectors.runner_script import runner_command_arguments, runner_parameters
+from msdiag.errors import InputError
 
 
 def test_pac_url_is_passed_to_the_runner_as_pac_url() -> None:

@@ -7,8 +7,8 @@ import re
 import pytest
 from support.pstools import REPO, all_script_sources, syntax_problems
 
-from diag.checks import CHECK_NAMES, CHECKS, CHECKS_BY_NAME, DEFAULT_ENDPOINT_HOSTS, HELPER_SCRIPTS
-from diag.collectors.runner_script import build_runner, helper_files
+from msdiag.checks import CHECK_NAMES, CHECKS, CHECKS_BY_NAME, DEFAULT_ENDPOINT_HOSTS, HELPER_SCRIPTS
+from msdiag.collectors.runner_script import build_runner, helper_files
 
 SCRIPTS = all_script_sources()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from diag.capture.models import Capture, HostState, HostStatus
-from diag.fleet.models import FleetRecord, FleetTarget
-from diag.lab import load_lab_hosts
+from msdiag.capture.models import Capture, HostState, HostStatus
+from msdiag.fleet.models import FleetRecord, FleetTarget
+from msdiag.lab import load_lab_hosts
 
 CAPTURES = {h.name: h.capture for h in load_lab_hosts()}
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'

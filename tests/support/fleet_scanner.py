@@ -16,11 +16,11 @@ PASSWORD = "Fleet-Test-パスワード-42"
 CHILD = """
 import os, sys
 from pathlib import Path
-from diag.checks import CHECK_NAMES
-from diag.collectors.credentials import Credentials
-from diag.collectors.remote import RemoteTarget
-from diag.fleet.models import FleetTarget
-from diag.fleet.scan import scan_fleet
+from msdiag.checks import CHECK_NAMES
+from msdiag.collectors.credentials import Credentials
+from msdiag.collectors.remote import RemoteTarget
+from msdiag.fleet.models import FleetTarget
+from msdiag.fleet.scan import scan_fleet
 
 results = Path(sys.argv[1])
 ports = [int(p) for p in sys.argv[2].split(",")]

@@ -18,7 +18,7 @@ from typing import Any
 import tree_sitter_powershell
 from tree_sitter import Language, Node, Parser, Tree
 
-from diag.checks import HELPER_SCRIPTS
+from msdiag.checks import HELPER_SCRIPTS
 
 REPO = Path(__file__).resolve().parents[2]
 TRIMMED_CATALOG = REPO / "tests" / "data" / "powershell-catalog-trimmed.json"

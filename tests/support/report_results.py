@@ -12,8 +12,8 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from diag.capture.models import Capture
-from diag.diagnosis.models import (
+from msdiag.capture.models import Capture
+from msdiag.diagnosis.models import (
     CauseVerdict,
     DiagnosisResult,
     ErrorAnalysis,
@@ -32,7 +32,7 @@ from diag.diagnosis.models import (
 
 TESTS = Path(__file__).resolve().parent.parent
 CAPTURES = TESTS / "fixtures" / "captures"
-LAB_HOSTS = TESTS.parent / "diag" / "lab" / "hosts"
+LAB_HOSTS = TESTS.parent / "msdiag" / "lab" / "hosts"
 
 
 def capture_path(name: str) -> Path:
@@ -48,7 +48,7 @@ def load_capture(name: str) -> Capture:
 
 
 def engine_result(name: str, *, errors: Sequence[str] = (), phone: str | None = None) -> DiagnosisResult:
-    from diag.diagnosis.engine import diagnose
+    from msdiag.diagnosis.engine import diagnose
 
     return diagnose(load_capture(name), errors=list(errors), phone=phone)
 
@@ -172,7 +172,7 @@ def hand_result(capture: Capture, *, phone_input: str = "+81 090-1234-5678") -> 
 
 def engine_available() -> bool:
     try:
-        import diag.diagnosis.engine  # noqa: F401
+        import msdiag.diagnosis.engine  # noqa: F401
     except ImportError:
         return False
     return True

@@ -13,10 +13,10 @@ from typing import Any
 
 from support import reference_machine as reference
 
-from diag.capture.models import Capture
-from diag.capture.parse import Facts
-from diag.diagnosis.models import Finding, Status
-from diag.diagnosis.rules import RULES, RuleContext
+from msdiag.capture.models import Capture
+from msdiag.capture.parse import Facts
+from msdiag.diagnosis.models import Finding, Status
+from msdiag.diagnosis.rules import RULES, RuleContext
 
 COLLECTED = reference.iso_utc(reference.SCAN_START)
 TIME_STAMP = reference.iso_utc(reference.check_started("time"))  # 01:02:03.540: the time check starts

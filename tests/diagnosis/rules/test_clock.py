@@ -16,7 +16,7 @@ from support.rule_captures import (
     with_changes,
 )
 
-from diag.diagnosis.models import Status
+from msdiag.diagnosis.models import Status
 
 # Both checks stamp collected_utc with the machine's clock: time at ...03.540, endpoints at
 # ...04.335, so the machine's clock at probe time is utc_time + 0.795 s. utc_time 03.205 puts it

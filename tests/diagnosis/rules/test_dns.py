@@ -5,7 +5,7 @@ from __future__ import annotations
 from support.rule_captures import assert_status, capture, healthy_endpoints, probe, run
 from support.rule_inputs import NO_SUCH_HOST, PROXY, proxied
 
-from diag.diagnosis.models import Severity, Status
+from msdiag.diagnosis.models import Severity, Status
 
 
 def test_a_host_that_does_not_resolve_fails_and_is_named() -> None:

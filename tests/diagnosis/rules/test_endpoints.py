@@ -8,7 +8,7 @@ import pytest
 from support.rule_captures import assert_status, capture, healthy_endpoints, probe, run
 from support.rule_inputs import NO_SUCH_HOST, PROXY, WSAE_REFUSED, proxied
 
-from diag.diagnosis.models import Status
+from msdiag.diagnosis.models import Status
 
 NCSI = "www.msftconnecttest.com"
 

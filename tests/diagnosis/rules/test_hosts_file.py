@@ -8,7 +8,7 @@ import pytest
 from support.rule_captures import assert_status, capture, healthy_endpoints, probe, run, with_changes
 from support.rule_inputs import PROXY, hosts_entries, proxied
 
-from diag.diagnosis.models import Status
+from msdiag.diagnosis.models import Status
 
 THROUGH_PROXY = healthy_endpoints(**{"login.live.com": probe("login.live.com", proxy=PROXY)})
 

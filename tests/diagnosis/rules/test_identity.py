@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from support.rule_captures import assert_status, capture, run, with_changes
 
-from diag.diagnosis.models import Status
-from diag.diagnosis.rules import RuleContext
+from msdiag.diagnosis.models import Status
+from msdiag.diagnosis.rules import RuleContext
 
 
 def dsreg(**changes: Any) -> dict[str, Any]:

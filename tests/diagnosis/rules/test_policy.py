@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from support.rule_captures import assert_status, capture, run, with_changes
 
-from diag.diagnosis.models import Severity, Status
+from msdiag.diagnosis.models import Severity, Status
 
 
 @pytest.mark.parametrize(

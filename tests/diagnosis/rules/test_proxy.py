@@ -16,10 +16,10 @@ from support.rule_captures import (
     with_changes,
 )
 
-from diag.capture.models import Capture
-from diag.capture.parse import Facts
-from diag.diagnosis.models import Status
-from diag.diagnosis.rules import RULES, RuleContext
+from msdiag.capture.models import Capture
+from msdiag.capture.parse import Facts
+from msdiag.diagnosis.models import Status
+from msdiag.diagnosis.rules import RULES, RuleContext
 
 PROXY = "http://proxy.corp.example:8080/"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from support.rule_captures import capture, run
 
-from diag.diagnosis.models import Status
-from diag.diagnosis.rules import RULES
+from msdiag.diagnosis.models import Status
+from msdiag.diagnosis.rules import RULES
 
 
 def test_healthy_capture_has_no_problem_findings() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from support.rule_captures import assert_status, capture, run, with_changes
 
-from diag.diagnosis.models import Status
-from diag.diagnosis.rules import RuleContext
+from msdiag.diagnosis.models import Status
+from msdiag.diagnosis.rules import RuleContext
 
 ABROAD_TIME = with_changes(
     "time",

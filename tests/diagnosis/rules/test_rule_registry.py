@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from support.rule_captures import HEALTHY, capture, run
 
-import diag.diagnosis
-import diag.diagnosis.rules
-from diag.capture.models import EndpointsData, NetworkData
-from diag.capture.parse import Facts
-from diag.diagnosis.engine import run_rule
-from diag.diagnosis.models import Severity, Status
-from diag.diagnosis.rules import RULES, RuleContext
-from diag.diagnosis.rules.base import L, Outcome, RuleRegistry, missing, passed
+import msdiag.diagnosis
+import msdiag.diagnosis.rules
+from msdiag.capture.models import EndpointsData, NetworkData
+from msdiag.capture.parse import Facts
+from msdiag.diagnosis.engine import run_rule
+from msdiag.diagnosis.models import Severity, Status
+from msdiag.diagnosis.rules import RULES, RuleContext
+from msdiag.diagnosis.rules.base import L, Outcome, RuleRegistry, missing, passed
 
 #: modules of the rules package that hold shared helpers, not rules
 HELPERS = {"base", "probes"}
@@ -24,11 +24,11 @@ TITLE = L("Something", "何か")
 
 
 def _rule_modules() -> set[str]:
-    return {m.name for m in pkgutil.iter_modules(diag.diagnosis.rules.__path__)} - HELPERS
+    return {m.name for m in pkgutil.iter_modules(msdiag.diagnosis.rules.__path__)} - HELPERS
 
 
 def test_every_rule_module_is_loaded_without_a_list() -> None:
-    # a new module under diag/diagnosis/rules/ is imported by the package and its rules registered
+    # a new module under msdiag/diagnosis/rules/ is imported by the package and its rules registered
     assert {rule.module for rule in RULES.values()} == _rule_modules()
 
 
@@ -39,7 +39,7 @@ def test_rule_ids_start_with_their_module_name() -> None:
 
 def test_no_module_shadows_the_standard_library() -> None:
     # `import time` inside a rules module must never find the rule module instead
-    root = Path(diag.diagnosis.__file__).parent
+    root = Path(msdiag.diagnosis.__file__).parent
     names = {p.stem for p in root.rglob("*.py")} | {p.name for p in root.iterdir() if p.is_dir()}
     assert names & sys.stdlib_module_names == set()
 

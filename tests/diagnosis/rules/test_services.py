@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from support.rule_captures import HEALTHY, assert_status, capture, run
 
-from diag.diagnosis.models import Status
+from msdiag.diagnosis.models import Status
 
 
 def services(**changes: dict[str, Any] | None) -> dict[str, Any]:

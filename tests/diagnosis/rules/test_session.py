@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from support.rule_captures import assert_status, capture, run, with_changes
 
-from diag.diagnosis.models import Status
+from msdiag.diagnosis.models import Status
 
 DENIED = {
     "network": [

@@ -8,7 +8,7 @@ import pytest
 from support.rule_captures import assert_status, capture, healthy_endpoints, probe, run
 from support.rule_inputs import PROXY, WSAE_REFUSED, hosts_entries, proxied
 
-from diag.diagnosis.models import Status
+from msdiag.diagnosis.models import Status
 
 ONE_BLOCKED = healthy_endpoints(**{"login.live.com": probe("login.live.com", tcp_error=WSAE_REFUSED)})
 ALL_BLOCKED = {"probes": [probe(h, tcp_error=WSAE_REFUSED) for h in ("login.live.com", "account.live.com")]}

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from support.rule_captures import assert_status, capture, healthy_endpoints, probe, run
 
-from diag.diagnosis.models import Status
+from msdiag.diagnosis.models import Status
 
 CASES = [
     ("tls.handshake_failure", {}, Status.PASS, "6 host"),

@@ -6,7 +6,7 @@ import pytest
 from support.rule_captures import assert_status, capture, healthy_endpoints, probe, run
 from support.rule_inputs import NO_SUCH_HOST, vpn_network
 
-from diag.diagnosis.models import Severity, Status
+from msdiag.diagnosis.models import Severity, Status
 
 
 def test_no_vpn_passes() -> None:

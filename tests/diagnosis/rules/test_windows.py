@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from support.rule_captures import assert_status, capture, run, with_changes
 
-from diag.diagnosis.models import Severity, Status
+from msdiag.diagnosis.models import Severity, Status
 
 WIN10 = {"caption": "Microsoft Windows 10 Pro"}
 

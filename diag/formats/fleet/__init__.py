@@ -1,1 +1,0 @@
-"""Fleet report formats: table, JSON, CSV, HTML (each registers itself; see diag.formats.catalog)."""

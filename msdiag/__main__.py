@@ -1,0 +1,3 @@
+from msdiag.cli import main
+
+main()

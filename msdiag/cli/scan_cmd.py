@@ -1,0 +1,286 @@
+"""`msdiag scan`: collect from this machine, one remote host, or a fleet; then diagnose and report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from msdiag.capture.models import Capture, CheckResult, CheckStatus
+from msdiag.checks import DEFAULT_ENDPOINT_HOSTS, parse_check_selection
+from msdiag.cli.options import ReportRequest, report_request_options
+from msdiag.cli.reporting import report_and_exit_code
+from msdiag.collectors.capture_file import save_capture
+from msdiag.collectors.credentials import Credentials, resolve_credentials
+from msdiag.collectors.remote import RemoteTarget
+from msdiag.errors import InputError
+from msdiag.sanitize import clean_text
+
+
+def _progress(name: str, result: CheckResult) -> None:
+    mark = "ok" if result.status is CheckStatus.OK else result.status.value
+    click.echo(f"  {name:<10} {mark}", err=True)
+
+
+@click.command("scan")
+@click.option(
+    "--checks", "checks_opt", metavar="a,b", help="Only these checks (default: all; see `msdiag checks`)."
+)
+@click.option(
+    "--save-capture",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save what was collected to this file (readable by `msdiag diagnose`).",
+)
+@click.option(
+    "--endpoint-host",
+    "endpoint_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Probe this host instead of the default Microsoft account hosts (repeatable).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1, max=3600),
+    default=60.0,
+    show_default=True,
+    help="Overall deadline per host, seconds.",
+)
+@click.option(
+    "--powershell",
+    metavar="PATH",
+    help="Local scans: the PowerShell to run (default: pwsh, else powershell.exe).",
+)
+@click.option(
+    "--host",
+    "hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Scan this Windows host over PowerShell remoting (WinRM) instead of this machine. Repeat for a fleet.",
+)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), help="WinRM port (default 5986 for https, 5985 for http)."
+)
+@click.option("--transport", type=click.Choice(["https", "http"]), default="https", show_default=True)
+@click.option(
+    "--auth",
+    type=click.Choice(["negotiate", "ntlm", "kerberos", "credssp", "certificate", "basic"]),
+    default="negotiate",
+    show_default=True,
+)
+@click.option(
+    "--username",
+    metavar="USER",
+    help="Account for remoting (or MSDIAG_USERNAME). The password comes from a prompt or MSDIAG_PASSWORD, never the command line.",
+)
+@click.option(
+    "--ca-bundle", type=click.Path(dir_okay=False, path_type=Path), help="CA certificates to trust for HTTPS."
+)
+@click.option(
+    "--client-cert",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="--auth certificate: the client certificate (PEM) mapped to a local account on the host.",
+)
+@click.option(
+    "--client-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="--auth certificate: the certificate's private key (PEM, not password-protected).",
+)
+@click.option(
+    "--insecure",
+    is_flag=True,
+    help="Do not validate the host's HTTPS certificate (printed as a warning in the report).",
+)
+@click.option(
+    "--inventory",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Fleet: hosts from a file (plain list, CSV with a header, or an Ansible INI/YAML inventory).",
+)
+@click.option("--group", metavar="NAME", help="Fleet: only this Ansible inventory group.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=32,
+    show_default=True,
+    help="Fleet: hosts scanned at once.",
+)
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 16),
+    default=1,
+    show_default=True,
+    help="Fleet: worker processes sharing the --concurrency (on a machine with spare cores, 2 scans "
+    "large fleets faster; each costs ~1 s to start and ~80 MB).",
+)
+@click.option(
+    "--results",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Fleet: JSON Lines results file (default reports/msdiag-fleet-<time>.jsonl).",
+)
+@click.option(
+    "--resume",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Fleet: continue an interrupted scan, scanning only the hosts not yet in this results file.",
+)
+@report_request_options(fleet=True)
+@click.pass_context
+def scan_command(
+    ctx: click.Context,
+    checks_opt: str | None,
+    save_capture: Path | None,
+    endpoint_hosts: tuple[str, ...],
+    timeout: float,
+    powershell: str | None,
+    hosts: tuple[str, ...],
+    port: int | None,
+    transport: str,
+    auth: str,
+    username: str | None,
+    ca_bundle: Path | None,
+    client_cert: Path | None,
+    client_key: Path | None,
+    insecure: bool,
+    inventory: Path | None,
+    group: str | None,
+    concurrency: int,
+    processes: int,
+    results: Path | None,
+    resume: Path | None,
+    request: ReportRequest,
+) -> None:
+    """Run the checks and diagnose what they find.
+
+    \b
+    This machine:     msdiag scan --error 0x800704cf --phone "+81 90-1234-5678"
+    A user's PC:      msdiag scan --host PC01 --username CORP\\helpdesk
+    A fleet:          msdiag scan --inventory hosts.csv --format html
+    Every check only reads; nothing on the scanned machine is changed.
+    """
+    checks = parse_check_selection(checks_opt)
+    probe_hosts = tuple(endpoint_hosts) or DEFAULT_ENDPOINT_HOSTS
+    fleet = inventory is not None or len(hosts) > 1 or resume is not None
+    # a fleet takes the fleet formats (csv too), one host the single-host ones: checked before scanning
+    formats = [f.name for f in (request.fleet_formats() if fleet else request.host_formats())]
+    if not fleet and (group or results or processes != 1):
+        raise InputError(
+            "--group, --results and --processes apply to fleet scans (--inventory, or several --host)"
+        )
+
+    remote = fleet or bool(hosts)
+    if not remote and (
+        any(v is not None for v in (port, ca_bundle, client_cert, client_key)) or insecure or username
+    ):
+        raise InputError(
+            "--port, --username, --ca-bundle, --client-cert/--client-key and --insecure apply "
+            "to remote scans (--host)"
+        )
+    target = RemoteTarget(
+        host=hosts[0] if len(hosts) == 1 and not fleet else "inventory-defaults.invalid",
+        port=port,
+        transport=transport,  # type: ignore[arg-type]
+        auth=auth,
+        ca_bundle=ca_bundle,
+        insecure=insecure,
+        timeout=timeout,
+        client_cert=client_cert,
+        client_key=client_key,
+    )
+
+    if fleet:
+        single_host_only = {
+            "--save-capture": save_capture,
+            "--output": request.output,
+            "--error": request.errors,
+            "--phone": request.phone,
+        }
+        given = [name for name, value in single_host_only.items() if value]
+        if given:
+            raise InputError(
+                f"{', '.join(given)} apply to one host; a fleet scan keeps every capture in its --results "
+                "file and its report groups hosts by their failing findings (run `msdiag diagnose` on one "
+                "host's capture for the rest)"
+            )
+        from msdiag.cli.fleet_scan import run_fleet_scan
+
+        ctx.exit(
+            run_fleet_scan(
+                hosts=hosts,
+                inventory=inventory,
+                group=group,
+                defaults=target,
+                credentials=_credentials(target, username, fleet=True),
+                checks=checks,
+                endpoint_hosts=probe_hosts,
+                concurrency=concurrency,
+                processes=processes,
+                results=results,
+                resume=resume,
+                formats=formats,
+                lang=request.lang,
+                redaction=request.redact,
+                reports_dir=request.reports_dir,
+                progress=None,
+            )
+        )
+
+    capture = (
+        _scan_remote(target, username, checks, probe_hosts)
+        if remote
+        else _scan_local(powershell, timeout, checks, probe_hosts)
+    )
+    if save_capture:
+        save_capture_file(capture, save_capture, request.redact)
+    ctx.exit(report_and_exit_code(capture, request))
+
+
+def save_capture_file(capture: Capture, path: Path, redaction: str) -> None:
+    """Save the capture with the report's redaction (standard by default: it leaves the machine too)."""
+    from msdiag.formats.redact import redact_capture
+
+    save_capture(redact_capture(capture, redaction), path)
+    click.echo(f"msdiag: capture saved to {clean_text(str(path))} (redaction: {redaction})", err=True)
+
+
+def _scan_local(
+    powershell: str | None, timeout: float, checks: tuple[str, ...], probe_hosts: tuple[str, ...]
+) -> Capture:
+    from msdiag.collectors.local import LocalCollector, find_powershell
+
+    exe = find_powershell(powershell)
+    interactive = sys.stderr.isatty()
+    if interactive:
+        click.echo(f"msdiag: running {len(checks)} checks with {exe} ...", err=True)
+    collector = LocalCollector(
+        exe, timeout=timeout, endpoint_hosts=probe_hosts, on_result=_progress if interactive else None
+    )
+    return collector.collect(checks)
+
+
+def _credentials(target: RemoteTarget, username: str | None, *, fleet: bool = False) -> Credentials:
+    if target.auth == "certificate":
+        return Credentials(username=username or "", password="")  # the certificate is the credential
+    # a fleet's inventory may name the account per host; then only the password is needed here
+    return resolve_credentials(username, interactive=sys.stdin.isatty(), require_username=not fleet)
+
+
+def _scan_remote(
+    target: RemoteTarget, username: str | None, checks: tuple[str, ...], probe_hosts: tuple[str, ...]
+) -> Capture:
+    from msdiag.collectors.remote import collect_remote, validate_target
+
+    validate_target(target)
+    if target.insecure:
+        click.echo(
+            "msdiag: WARNING: --insecure: the host's certificate is not validated; "
+            "anyone on the path could read the session.",
+            err=True,
+        )
+    credentials = _credentials(target, username)
+    if sys.stderr.isatty():
+        click.echo(
+            f"msdiag: scanning {target.host} over WinRM ({target.transport}, {target.auth}) ...", err=True
+        )
+    return collect_remote(target, credentials, checks, endpoint_hosts=probe_hosts)
+
+
+COMMANDS: list[click.Command] = [scan_command]

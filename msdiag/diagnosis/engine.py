@@ -1,0 +1,116 @@
+"""The diagnosis engine: every rule over one capture, the phone, the errors, one result.
+
+Deterministic: the same capture and arguments give an identical result (reports compare the
+JSON byte for byte), so nothing here reads the current time or depends on dict order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from msdiag import __version__
+from msdiag.capture.models import Capture, CheckStatus
+from msdiag.capture.parse import Facts
+from msdiag.diagnosis.clock import clock_skew_seconds
+from msdiag.diagnosis.correlate import analyze_error
+from msdiag.diagnosis.models import (
+    SEVERITY_ORDER,
+    STATUS_ORDER,
+    DiagnosisResult,
+    Finding,
+    PhoneAnalysis,
+    Status,
+    StatusCounts,
+)
+from msdiag.diagnosis.phone import analyze_phone, mask_phone
+from msdiag.diagnosis.region import region_matrix
+from msdiag.diagnosis.rules import RULES, Rule, RuleContext
+from msdiag.knowledge.kb import KnowledgeBase
+
+
+def run_rule(rule: Rule, facts: Facts, ctx: RuleContext) -> Finding:
+    """One rule; a bug or an unexpected shape inside it becomes not_collected, never a crash."""
+    try:
+        return rule(facts, ctx)
+    except Exception as exc:
+        return rule.not_collected(f"the rule could not evaluate the data ({type(exc).__name__}: {exc})")
+
+
+def sort_findings(findings: Sequence[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (STATUS_ORDER[f.status], SEVERITY_ORDER[f.severity], f.id))
+
+
+def count(findings: Sequence[Finding]) -> StatusCounts:
+    totals = {status: sum(1 for f in findings if f.status is status) for status in Status}
+    return StatusCounts(
+        fail=totals[Status.FAIL],
+        warn=totals[Status.WARN],
+        pass_=totals[Status.PASS],
+        not_collected=totals[Status.NOT_COLLECTED],
+        not_applicable=totals[Status.NOT_APPLICABLE],
+    )
+
+
+def _link_codes(finding: Finding, kb: KnowledgeBase) -> Finding:
+    """related_codes = the knowledge-base entries with a cause this finding confirms or rules out.
+
+    The knowledge base's ``causes[].rules`` is the one place rules and entries are linked.
+    """
+    return finding.model_copy(
+        update={"related_codes": [entry.id for entry in kb.entries_for_rule(finding.id)]}
+    )
+
+
+def _verdict(capture: Capture, counts: StatusCounts) -> str:
+    if not any(result.status is CheckStatus.OK for result in capture.checks.values()):
+        return "incomplete"
+    if counts.fail:
+        return "fail"
+    if counts.warn:
+        return "warn"
+    return "pass"
+
+
+def diagnose(
+    capture: Capture,
+    *,
+    errors: Sequence[str] = (),
+    phone: str | None = None,
+    phone_region: str | None = None,
+    kb: KnowledgeBase | None = None,
+) -> DiagnosisResult:
+    """Run every rule over ``capture``; analyse ``phone`` and each of ``errors`` against the findings.
+
+    Raises msdiag.errors.InputError for an error code that cannot be parsed.
+    """
+    kb = kb or KnowledgeBase.default()
+    facts = Facts(capture)
+    phone_analysis: PhoneAnalysis | None = None
+    if phone is not None:
+        phone_analysis = analyze_phone(phone, phone_region, facts)
+    phone_country = phone_analysis.region if phone_analysis is not None and phone_analysis.valid else None
+    ctx = RuleContext(phone=phone_analysis, phone_region=phone_country)
+
+    findings = [run_rule(rule, facts, ctx) for rule in RULES.values()]
+    if phone_analysis is not None:
+        phone_analysis = phone_analysis.model_copy(
+            update={"findings": [_link_codes(f, kb) for f in phone_analysis.findings]}
+        )
+        # The machine-aware rule region.phone_country_mismatch already judges the phone's country
+        # against every region signal; the phone analysis's own country check would say it twice.
+        findings.extend(f for f in phone_analysis.findings if f.id != "phone.country_mismatch")
+    findings = sort_findings([_link_codes(f, kb) for f in findings])
+    counts = count(findings)
+    analyses = [analyze_error(text, findings, kb) for text in errors]
+    matrix = region_matrix(facts, phone_country, mask_phone(phone) if phone is not None else None)
+    return DiagnosisResult(
+        msdiag_version=__version__,
+        verdict=_verdict(capture, counts),  # type: ignore[arg-type]
+        counts=counts,
+        findings=findings,
+        errors=analyses,
+        phone=phone_analysis,
+        region=matrix,
+        clock_skew_seconds=clock_skew_seconds(facts),
+        capture=capture,
+    )

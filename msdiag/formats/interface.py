@@ -1,0 +1,155 @@
+"""What a report format is, and the two registries the command line builds ``--format`` from.
+
+A format turns one report into a string and nothing else: it never writes a file and never prints
+(the CLI decides where the text goes: msdiag/cli/output.py). Each format module registers its format
+when it is imported; msdiag/formats/catalog.py imports them all (its ``FORMAT_MODULES``), so take the
+registries from there. Adding a format is its module, one line in the catalog, and a test.
+
+Type safety: a format is registered as an instance (``HOST_FORMATS.add(TableFormat())``), so a
+format class that misses a member (name, extension, stdout, summary, render) fails mypy where it is
+instantiated ("Cannot instantiate abstract class"). Nothing branches on format names: the CLI looks
+a name up once. The one branch on what a format declares, :class:`Stdout`, is an enum matched with
+:func:`assert_never`, so a new policy without its routing fails mypy too.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar
+
+from msdiag.errors import InputError
+
+if TYPE_CHECKING:
+    from msdiag.diagnosis.models import DiagnosisResult
+    from msdiag.fleet.report import FleetReport
+
+
+class Stdout(Enum):
+    """Where a format's text goes when no ``--output`` is given."""
+
+    ALWAYS = "always"  # printed, also next to other formats (the terminal table)
+    ALONE = "alone"  # printed when it is the only format asked for (JSON pipes); else a file
+    NEVER = "never"  # always a file under the reports folder (HTML, CSV)
+
+
+def assert_never(value: NoReturn) -> NoReturn:
+    """Exhaustiveness check: mypy fails the caller when a branch for an enum member is missing."""
+    raise AssertionError(f"unhandled value: {value!r}")
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render: chosen by the CLI, the same for every format of one run."""
+
+    lang: str = "en"
+    color: bool = False  # ANSI colour: the CLI turns it on for a terminal only (never for files)
+    width: int | None = None  # terminal width in cells; None: the format's own default
+
+
+R = TypeVar("R")
+
+
+class ReportFormat(ABC, Generic[R]):
+    """A report format: one report in, one string out (pip-audit's ``VulnerabilityFormat`` shape)."""
+
+    @property
+    @abstractmethod
+    def name(self) -> str:
+        """The ``--format`` name (lower case)."""
+
+    @property
+    @abstractmethod
+    def extension(self) -> str:
+        """File name extension without the dot, for files under the reports folder."""
+
+    @property
+    @abstractmethod
+    def stdout(self) -> Stdout:
+        """Whether the text can print to stdout (see :class:`Stdout`)."""
+
+    @property
+    @abstractmethod
+    def summary(self) -> str:
+        """A few words for ``--help``: what this format is for."""
+
+    @abstractmethod
+    def render(self, report: R, options: RenderOptions) -> str:
+        """The whole report as text (newline-terminated); never writes or prints."""
+
+    @property
+    def prints_alone(self) -> bool:
+        """A lone ``--format NAME`` prints to stdout."""
+        return self.stdout is not Stdout.NEVER
+
+
+F = TypeVar("F", bound=ReportFormat)  # type: ignore[type-arg]
+
+
+class FormatRegistry(Generic[R]):
+    """The formats for one kind of report, in registration order (the order help lists them)."""
+
+    def __init__(self, kind: str, example: str) -> None:
+        self.kind = kind  # "report", "fleet report": used in messages
+        self.example = example  # a comma-separated example for messages and help
+        self._formats: dict[str, ReportFormat[R]] = {}
+
+    def add(self, fmt: F) -> F:
+        """Register ``fmt`` (at import of its module); a second format with the same name is a bug."""
+        name = fmt.name
+        if not name or name != name.strip().lower() or "," in name:
+            raise ValueError(f"format name {name!r} must be lower case, without commas or spaces")
+        if name in self._formats:
+            raise ValueError(f"two {self.kind} formats are named {name!r}")
+        self._formats[name] = fmt
+        return fmt
+
+    def order_by_module(self, modules: Sequence[str]) -> None:
+        """List the formats in the order of their modules in ``modules`` (others last, as added)."""
+        rank = {name: i for i, name in enumerate(modules)}
+        ordered = sorted(self._formats.values(), key=lambda f: rank.get(type(f).__module__, len(rank)))
+        self._formats = {f.name: f for f in ordered}
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._formats)
+
+    def __iter__(self) -> Iterator[ReportFormat[R]]:
+        return iter(self._formats.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._formats
+
+    def get(self, name: str) -> ReportFormat[R]:
+        try:
+            return self._formats[name]
+        except KeyError:
+            raise InputError(f"unknown {self.kind} format {name!r}; use {', '.join(self.names())}") from None
+
+    def parse(self, value: str | Sequence[str]) -> list[ReportFormat[R]]:
+        """``table``, ``json`` ... or a comma-separated mix; duplicates dropped, order kept."""
+        names = split_names(value)
+        if not names:
+            raise InputError(
+                f"no {self.kind} format given: use one or more of {', '.join(self.names())} (comma-separated)"
+            )
+        unknown = [n for n in names if n not in self._formats]
+        if unknown:
+            raise InputError(
+                f"unknown {self.kind} format(s): {', '.join(repr(n) for n in unknown)}; use "
+                f"{', '.join(self.names())} (several at once: --format {self.example})"
+            )
+        return [self._formats[n] for n in names]
+
+
+def split_names(value: str | Sequence[str]) -> list[str]:
+    """Format names from ``a,b`` (or several such strings), lower-cased, duplicates dropped."""
+    parts = value.split(",") if isinstance(value, str) else [p for v in value for p in v.split(",")]
+    return list(dict.fromkeys(p.strip().lower() for p in parts if p.strip()))
+
+
+#: Formats for one host's diagnosis (``msdiag scan``, ``msdiag diagnose``).
+HOST_FORMATS: FormatRegistry[DiagnosisResult] = FormatRegistry("report", "table,json,html")
+#: Formats for a fleet's results (``msdiag report``, ``msdiag scan --inventory``).
+FLEET_FORMATS: FormatRegistry[FleetReport] = FormatRegistry("fleet report", "table,html,csv")
