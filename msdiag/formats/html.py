@@ -37,7 +37,7 @@ from msdiag.formats.html_facts import (
     support_rows,
     vpn_lines,
 )
-from msdiag.formats.interface import HOST_FORMATS, RenderOptions, ReportFormat, Stdout
+from msdiag.formats.interface import HOST_FORMATS, RenderOptions, Stdout
 from msdiag.formats.labels import check_lang, label, labels_for
 from msdiag.formats.summary import (
     LikelyCause,
@@ -247,14 +247,6 @@ def render_html(result: DiagnosisResult, *, lang: str) -> str:
     return _environment().get_template("report.html.j2").render(**context)
 
 
-class HtmlFormat(ReportFormat[DiagnosisResult]):
-    name = "html"
-    extension = "html"
-    stdout = Stdout.NEVER
-    summary = "a self-contained page"
-
-    def render(self, report: DiagnosisResult, options: RenderOptions) -> str:
-        return render_html(report, lang=options.lang)
-
-
-HTML = HOST_FORMATS.add(HtmlFormat())
+@HOST_FORMATS.register("html", extension="html", stdout=Stdout.NEVER, summary="a self-contained page")
+def html_report(report: DiagnosisResult, options: RenderOptions) -> str:
+    return render_html(report, lang=options.lang)

@@ -5,17 +5,20 @@ A format turns one report into a string and nothing else: it never writes a file
 when it is imported; msdiag/formats/catalog.py imports them all (its ``FORMAT_MODULES``), so take the
 registries from there. Adding a format is its module, one line in the catalog, and a test.
 
-Type safety: a format is registered as an instance (``HOST_FORMATS.add(TableFormat())``), so a
-format class that misses a member (name, extension, stdout, summary, render) fails mypy where it is
-instantiated ("Cannot instantiate abstract class"). Nothing branches on format names: the CLI looks
+A format is its render function, registered with what it declares::
+
+    @HOST_FORMATS.register("json", extension="json", stdout=Stdout.ALONE, summary="scripts")
+    def json_report(report: DiagnosisResult, options: RenderOptions) -> str: ...
+
+Type safety: a registration that misses a declaration fails mypy ("Missing named argument"), and
+so does a render function of the wrong shape. Nothing branches on format names: the CLI looks
 a name up once. The one branch on what a format declares, :class:`Stdout`, is an enum matched with
 :func:`assert_never`, so a new policy without its routing fails mypy too.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar
@@ -52,40 +55,23 @@ class RenderOptions:
 R = TypeVar("R")
 
 
-class ReportFormat(ABC, Generic[R]):
-    """A report format: one report in, one string out (pip-audit's ``VulnerabilityFormat`` shape)."""
+@dataclass(frozen=True)
+class ReportFormat(Generic[R]):
+    """A report format: one report in, one string out (pip-audit's ``VulnerabilityFormat`` shape).
 
-    @property
-    @abstractmethod
-    def name(self) -> str:
-        """The ``--format`` name (lower case)."""
+    Made by :meth:`FormatRegistry.register` around the format's render function."""
 
-    @property
-    @abstractmethod
-    def extension(self) -> str:
-        """File name extension without the dot, for files under the reports folder."""
-
-    @property
-    @abstractmethod
-    def stdout(self) -> Stdout:
-        """Whether the text can print to stdout (see :class:`Stdout`)."""
-
-    @property
-    @abstractmethod
-    def summary(self) -> str:
-        """A few words for ``--help``: what this format is for."""
-
-    @abstractmethod
-    def render(self, report: R, options: RenderOptions) -> str:
-        """The whole report as text (newline-terminated); never writes or prints."""
+    name: str  # the ``--format`` name (lower case)
+    extension: str  # file name extension without the dot, for files under the reports folder
+    stdout: Stdout  # whether the text can print to stdout
+    summary: str  # a few words for ``--help``: what this format is for
+    #: the whole report as text (newline-terminated); never writes or prints
+    render: Callable[[R, RenderOptions], str]
 
     @property
     def prints_alone(self) -> bool:
         """A lone ``--format NAME`` prints to stdout."""
         return self.stdout is not Stdout.NEVER
-
-
-F = TypeVar("F", bound=ReportFormat)  # type: ignore[type-arg]
 
 
 class FormatRegistry(Generic[R]):
@@ -96,7 +82,17 @@ class FormatRegistry(Generic[R]):
         self.example = example  # a comma-separated example for messages and help
         self._formats: dict[str, ReportFormat[R]] = {}
 
-    def add(self, fmt: F) -> F:
+    def register(
+        self, name: str, *, extension: str, stdout: Stdout, summary: str
+    ) -> Callable[[Callable[[R, RenderOptions], str]], ReportFormat[R]]:
+        """Decorator: register the decorated render function as the format ``name``."""
+
+        def wrap(render: Callable[[R, RenderOptions], str]) -> ReportFormat[R]:
+            return self.add(ReportFormat(name, extension, stdout, summary, render))
+
+        return wrap
+
+    def add(self, fmt: ReportFormat[R]) -> ReportFormat[R]:
         """Register ``fmt`` (at import of its module); a second format with the same name is a bug."""
         name = fmt.name
         if not name or name != name.strip().lower() or "," in name:
@@ -109,7 +105,7 @@ class FormatRegistry(Generic[R]):
     def order_by_module(self, modules: Sequence[str]) -> None:
         """List the formats in the order of their modules in ``modules`` (others last, as added)."""
         rank = {name: i for i, name in enumerate(modules)}
-        ordered = sorted(self._formats.values(), key=lambda f: rank.get(type(f).__module__, len(rank)))
+        ordered = sorted(self._formats.values(), key=lambda f: rank.get(f.render.__module__, len(rank)))
         self._formats = {f.name: f for f in ordered}
 
     def names(self) -> tuple[str, ...]:

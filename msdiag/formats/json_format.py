@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from msdiag.diagnosis.models import DiagnosisResult
-from msdiag.formats.interface import HOST_FORMATS, RenderOptions, ReportFormat, Stdout
+from msdiag.formats.interface import HOST_FORMATS, RenderOptions, Stdout
 from msdiag.sanitize import escape_unsafe
 
 
@@ -23,14 +23,6 @@ def render_json(result: DiagnosisResult) -> str:
     return escape_unsafe(text) + "\n"
 
 
-class JsonFormat(ReportFormat[DiagnosisResult]):
-    name = "json"
-    extension = "json"
-    stdout = Stdout.ALONE
-    summary = "scripts"
-
-    def render(self, report: DiagnosisResult, options: RenderOptions) -> str:
-        return render_json(report)
-
-
-JSON = HOST_FORMATS.add(JsonFormat())
+@HOST_FORMATS.register("json", extension="json", stdout=Stdout.ALONE, summary="scripts")
+def json_report(report: DiagnosisResult, options: RenderOptions) -> str:
+    return render_json(report)

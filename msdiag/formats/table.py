@@ -13,7 +13,7 @@ from tabulate import tabulate
 from wcwidth import wcswidth, wcwidth
 
 from msdiag.diagnosis.models import DiagnosisResult, Finding, Localized, Status
-from msdiag.formats.interface import HOST_FORMATS, RenderOptions, ReportFormat, Stdout
+from msdiag.formats.interface import HOST_FORMATS, RenderOptions, Stdout
 from msdiag.formats.labels import check_lang, label
 from msdiag.formats.summary import (
     all_findings,
@@ -194,15 +194,6 @@ def render_table(result: DiagnosisResult, *, lang: str, color: bool, width: int 
     return "\n".join(line.rstrip() for line in w.lines) + "\n"
 
 
-class TableFormat(ReportFormat[DiagnosisResult]):
-    name = "table"
-    extension = "txt"
-    stdout = Stdout.ALWAYS
-    summary = "terminal"
-
-    def render(self, report: DiagnosisResult, options: RenderOptions) -> str:
-        width = options.width or DEFAULT_WIDTH
-        return render_table(report, lang=options.lang, color=options.color, width=width)
-
-
-TABLE = HOST_FORMATS.add(TableFormat())
+@HOST_FORMATS.register("table", extension="txt", stdout=Stdout.ALWAYS, summary="terminal")
+def table_report(report: DiagnosisResult, options: RenderOptions) -> str:
+    return render_table(report, lang=options.lang, color=options.color, width=options.width or DEFAULT_WIDTH)

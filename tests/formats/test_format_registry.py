@@ -14,7 +14,7 @@ from msdiag.cli import main
 from msdiag.diagnosis.models import DiagnosisResult
 from msdiag.errors import ExitCode, InputError
 from msdiag.formats.catalog import FLEET_FORMATS, HOST_FORMATS
-from msdiag.formats.interface import FormatRegistry, RenderOptions, ReportFormat, Stdout
+from msdiag.formats.interface import FormatRegistry, RenderOptions, Stdout
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,23 +48,16 @@ def test_a_second_format_with_the_same_name_is_refused() -> None:
         registry.add(HOST_FORMATS.get("json"))
 
 
-class Markdown(ReportFormat[DiagnosisResult]):
+def markdown(report: DiagnosisResult, options: RenderOptions) -> str:
     """A throwaway format: registering it is all the CLI needs to offer and route it."""
-
-    name = "markdown"
-    extension = "md"
-    stdout = Stdout.NEVER
-    summary = "a ticket"
-
-    def render(self, report: DiagnosisResult, options: RenderOptions) -> str:
-        return f"# {report.capture.host}: {report.verdict}\n"
+    return f"# {report.capture.host}: {report.verdict}\n"
 
 
 def test_a_registered_format_is_taken_by_the_cli_without_editing_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     monkeypatch.setattr(HOST_FORMATS, "_formats", dict(HOST_FORMATS._formats))
-    HOST_FORMATS.add(Markdown())
+    HOST_FORMATS.register("markdown", extension="md", stdout=Stdout.NEVER, summary="a ticket")(markdown)
     capture = tmp_path / "pc.json"
     capture.write_text(load_capture("clock-skew").model_dump_json(), encoding="utf-8")
     with pytest.raises(SystemExit) as info:
@@ -92,19 +85,12 @@ SNIPPET = '''
 from __future__ import annotations
 
 from msdiag.diagnosis.models import DiagnosisResult
-from msdiag.formats.interface import HOST_FORMATS, RenderOptions, ReportFormat, Stdout, assert_never
+from msdiag.formats.interface import HOST_FORMATS, RenderOptions, Stdout, assert_never
 
 
-class Markdown(ReportFormat[DiagnosisResult]):
-    name = "markdown"
-    extension = "md"
-{stdout}    summary = "a ticket"
-
-    def render(self, report: DiagnosisResult, options: RenderOptions) -> str:
-        return ""
-
-
-HOST_FORMATS.add(Markdown())
+@HOST_FORMATS.register("markdown", extension="md",{stdout} summary="a ticket")
+def markdown(report: DiagnosisResult, options: RenderOptions) -> str:
+    return ""
 
 
 def where(policy: Stdout) -> str:
@@ -119,11 +105,11 @@ def where(policy: Stdout) -> str:
 def test_an_incomplete_format_or_a_missing_branch_fails_the_type_check(tmp_path: Path) -> None:
     broken = _mypy(SNIPPET.format(stdout="", alone=""), tmp_path)
     assert broken.returncode == 1, broken.stdout
-    assert 'Cannot instantiate abstract class "Markdown" with abstract attribute "stdout"' in broken.stdout
+    assert 'Missing named argument "stdout" for "register"' in broken.stdout
     assert 'Argument 1 to "assert_never" has incompatible type "Literal[Stdout.ALONE]"' in broken.stdout
     complete = _mypy(
         SNIPPET.format(
-            stdout="    stdout = Stdout.NEVER\n",
+            stdout=" stdout=Stdout.NEVER,",
             alone='    if policy is Stdout.ALONE:\n        return "stdout when alone"\n',
         ),
         tmp_path,

@@ -6,7 +6,7 @@ import csv
 import io
 
 from msdiag.fleet.report import FleetReport
-from msdiag.formats.interface import FLEET_FORMATS, RenderOptions, ReportFormat, Stdout
+from msdiag.formats.interface import FLEET_FORMATS, RenderOptions, Stdout
 from msdiag.sanitize import clean_text
 
 CSV_HEADER = ("host", "status", "verdict", "failing_findings", "warning_findings", "duration_ms", "detail")
@@ -39,14 +39,6 @@ def render_csv(report: FleetReport) -> str:
     return out.getvalue()
 
 
-class FleetCsvFormat(ReportFormat[FleetReport]):
-    name = "csv"
-    extension = "csv"
-    stdout = Stdout.NEVER
-    summary = "spreadsheets, a row per host"
-
-    def render(self, report: FleetReport, options: RenderOptions) -> str:
-        return render_csv(report)
-
-
-CSV = FLEET_FORMATS.add(FleetCsvFormat())
+@FLEET_FORMATS.register("csv", extension="csv", stdout=Stdout.NEVER, summary="spreadsheets, a row per host")
+def fleet_csv_report(report: FleetReport, options: RenderOptions) -> str:
+    return render_csv(report)

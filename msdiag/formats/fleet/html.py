@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from msdiag.fleet.report import FleetReport
 from msdiag.formats.fleet.charts import bar_chart, histogram
-from msdiag.formats.interface import FLEET_FORMATS, RenderOptions, ReportFormat, Stdout
+from msdiag.formats.interface import FLEET_FORMATS, RenderOptions, Stdout
 from msdiag.sanitize import clean_template_value
 
 MATRIX_MAX_HOSTS = 500
@@ -64,14 +64,6 @@ def render_fleet_html(report: FleetReport, lang: str = "en") -> str:
     )
 
 
-class FleetHtmlFormat(ReportFormat[FleetReport]):
-    name = "html"
-    extension = "html"
-    stdout = Stdout.NEVER
-    summary = "charts, links to each host's report"
-
-    def render(self, report: FleetReport, options: RenderOptions) -> str:
-        return render_fleet_html(report, options.lang)
-
-
-HTML = FLEET_FORMATS.add(FleetHtmlFormat())
+@FLEET_FORMATS.register("html", extension="html", stdout=Stdout.NEVER, summary="charts, links to each host's report")
+def fleet_html_report(report: FleetReport, options: RenderOptions) -> str:
+    return render_fleet_html(report, options.lang)

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from msdiag.fleet.report import FLEET_REPORT_VERSION, FleetReport
-from msdiag.formats.interface import FLEET_FORMATS, RenderOptions, ReportFormat, Stdout
+from msdiag.formats.interface import FLEET_FORMATS, RenderOptions, Stdout
 from msdiag.sanitize import escape_unsafe
 
 
@@ -48,14 +48,6 @@ def render_json(report: FleetReport) -> str:
     return escape_unsafe(json.dumps(report_dict(report), ensure_ascii=False, indent=2, sort_keys=True)) + "\n"
 
 
-class FleetJsonFormat(ReportFormat[FleetReport]):
-    name = "json"
-    extension = "json"
-    stdout = Stdout.ALONE
-    summary = "scripts"
-
-    def render(self, report: FleetReport, options: RenderOptions) -> str:
-        return render_json(report)
-
-
-JSON = FLEET_FORMATS.add(FleetJsonFormat())
+@FLEET_FORMATS.register("json", extension="json", stdout=Stdout.ALONE, summary="scripts")
+def fleet_json_report(report: FleetReport, options: RenderOptions) -> str:
+    return render_json(report)

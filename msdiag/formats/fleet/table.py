@@ -5,7 +5,7 @@ from __future__ import annotations
 from tabulate import tabulate
 
 from msdiag.fleet.report import NOT_SCANNED, FleetReport
-from msdiag.formats.interface import FLEET_FORMATS, RenderOptions, ReportFormat, Stdout
+from msdiag.formats.interface import FLEET_FORMATS, RenderOptions, Stdout
 from msdiag.sanitize import clean_text, clip
 
 MAX_SIGNATURES_SHOWN = 20
@@ -62,14 +62,6 @@ def _sample(hosts: list[str], limit: int = 3) -> str:
     return shown + (f" +{len(hosts) - limit}" if len(hosts) > limit else "")
 
 
-class FleetTableFormat(ReportFormat[FleetReport]):
-    name = "table"
-    extension = "txt"
-    stdout = Stdout.ALWAYS
-    summary = "terminal"
-
-    def render(self, report: FleetReport, options: RenderOptions) -> str:
-        return render_table(report, options.lang)
-
-
-TABLE = FLEET_FORMATS.add(FleetTableFormat())
+@FLEET_FORMATS.register("table", extension="txt", stdout=Stdout.ALWAYS, summary="terminal")
+def fleet_table_report(report: FleetReport, options: RenderOptions) -> str:
+    return render_table(report, options.lang)
