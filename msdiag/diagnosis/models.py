@@ -172,6 +172,21 @@ class RegionMatrix(BaseModel):
     pairs: list[RegionPair] = Field(default_factory=list)
 
 
+class ActionStep(BaseModel):
+    """One step of the "do this first" list: what to do, and which finding or cause it fixes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Localized
+    #: the failing/warning finding whose fix this is (rule id), None for a step of a cause only
+    finding_id: str | None = None
+    #: the knowledge-base cause (entry id, cause id) this step comes from, None for a finding's own fix
+    cause: tuple[str, str] | None = None
+    #: the step changes the machine (registry, netsh, hosts file, reset): it comes after a step that
+    #: records the current state, and reports mark it
+    changes_machine: bool = False
+
+
 class StatusCounts(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -193,6 +208,9 @@ class DiagnosisResult(BaseModel):
     counts: StatusCounts
     findings: list[Finding]  # ordered: status, then severity, then id
     errors: list[ErrorAnalysis] = Field(default_factory=list)
+    #: the ordered "do this first" list: the confirmed cause's steps merged with the fixes of the
+    #: failing findings behind it (msdiag.diagnosis fills it; every format shows it first)
+    do_first: list[ActionStep] = Field(default_factory=list)
     phone: PhoneAnalysis | None = None
     region: RegionMatrix | None = None
     #: server Date minus local UTC clock, seconds (median over endpoints), None = not measured

@@ -3,7 +3,7 @@
 The files in tests/golden/ are reviewed in diffs. To regenerate them on purpose (after a deliberate
 change to the engine, the knowledge base or a format):
 
-    MSDIAG_REGEN_GOLDEN=1 /work/venv/bin/python -m pytest tests/test_format_golden.py -q
+    MSDIAG_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/formats/test_format_golden.py -q
 
 then read `git diff tests/golden/` before committing.
 """
