@@ -214,6 +214,9 @@ class TcpProbe(Model):
     ms: int | None = None
     error: Text | None = None
     target: Annotated[ShortText | None, ServerSetting] = None  # "login.live.com:443" or the proxy's "proxy:8080"
+    #: through a proxy: the HTTP status of the proxy's reply to CONNECT (200 = tunnel open;
+    #: 403/407/502 ... = the proxy answered and refused); None = direct, or no reply
+    connect_status: int | None = None
 
 
 class TlsProbe(Model):
@@ -242,6 +245,9 @@ class EndpointProbe(Model):
     tcp: TcpProbe | None = None
     tls: TlsProbe | None = None
     http: HttpProbe | None = None
+    #: the step during which this probe's time budget ran out ("dns", "tcp", "tls", "http",
+    #: "proxy_discovery"); the steps before it kept their results. None = finished in time
+    timed_out_at: Literal["proxy_discovery", "dns", "tcp", "tls", "http"] | None = None
 
 
 class PacProbe(Model):
@@ -258,6 +264,9 @@ class PacProbe(Model):
 class EndpointsData(Model):
     timeout_ms: int | None = None
     probes: list[EndpointProbe] = _items(64)
+    #: the same hosts through the WinHTTP proxy, probed when it differs from the user's path
+    #: (a dead or filtering WinHTTP proxy is then seen directly); empty = not probed
+    winhttp_probes: list[EndpointProbe] = _items(64)
     #: None = no PAC URL configured, or it could not be read (the document's errors say which)
     pac: PacProbe | None = None
 
