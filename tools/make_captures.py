@@ -600,6 +600,24 @@ def pii() -> Json:
         item["proxy"] = "http://proxy.corp.contoso.co.jp:8080/"
         item["tcp"]["target"] = "proxy.corp.contoso.co.jp:8080"
     data(capture, "endpoints")["probes"][0]["dns"]["addresses"].append("2603:1036:3000:1d0::2")
+    # through the machine's WinHTTP proxy (a gateway named after the user), which refuses the tunnel
+    data(capture, "endpoints")["winhttp_probes"] = [
+        {
+            "host": "login.live.com",
+            "proxy": "http://gw.taro-yamada.example:3128/",
+            "dns": None,
+            "tcp": {
+                "ok": False,
+                "ms": 41,
+                "error": "The proxy refused the tunnel: 407 Proxy Authentication Required",
+                "target": "gw.taro-yamada.example:3128",
+                "connect_status": 407,
+            },
+            "tls": None,
+            "http": None,
+            "timed_out_at": None,
+        }
+    ]
     # the PAC the user's AutoConfigURL names: a home-office host named after the user, the user's
     # address and client IP in the query; it resolves to a LAN address that does not answer
     data(capture, "endpoints")["pac"] = {
