@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from msdiag.capture.models import Capture
 
@@ -22,6 +22,27 @@ class Localized(BaseModel):
 
     def get(self, lang: str) -> str:
         return self.ja if lang == "ja" else self.en
+
+
+#: advice: changes nothing (look, sign in, contact); record: records or backs up the current
+#: state (``netsh winhttp show proxy``, ``reg export``, a copy of the hosts file); change: changes
+#: the machine (registry, netsh, hosts file, services, resets, rejoin), so it must come after a
+#: record step and say "on a managed device, ask your administrator"
+StepKind = Literal["advice", "record", "change"]
+
+
+class Step(Localized):
+    """One remediation step, in both languages, with what it does to the machine."""
+
+    kind: StepKind = "advice"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_localized(cls, value: Any) -> Any:
+        # a plain Localized text is an advice step (rules and entries write most steps that way)
+        if isinstance(value, Localized) and not isinstance(value, Step):
+            return {"en": value.en, "ja": value.ja}
+        return value
 
 
 class Status(str, Enum):
@@ -77,7 +98,7 @@ class Finding(BaseModel):
     title: Localized
     detail: Localized | None = None  # the measured situation, with values ("clock is 7 min 12 s ahead")
     evidence: list[Evidence] = Field(default_factory=list)
-    remediation: list[Localized] = Field(default_factory=list)  # numbered steps
+    remediation: list[Step] = Field(default_factory=list)  # numbered steps
     related_codes: list[str] = Field(default_factory=list)  # knowledge-base entry ids
     checks: list[str] = Field(default_factory=list)  # checks whose data the rule read
 
@@ -97,7 +118,7 @@ class RankedCause(BaseModel):
     text: Localized
     rules: list[str] = Field(default_factory=list)
     findings: list[str] = Field(default_factory=list)  # ids of findings that decided the verdict
-    remediation: list[Localized] = Field(default_factory=list)
+    remediation: list[Step] = Field(default_factory=list)
 
 
 class DecodedHresult(BaseModel):
@@ -123,7 +144,7 @@ class ErrorAnalysis(BaseModel):
     meaning: Localized | None = None
     decoded: DecodedHresult | None = None
     causes: list[RankedCause] = Field(default_factory=list)
-    remediation: list[Localized] = Field(default_factory=list)
+    remediation: list[Step] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
     confidence: str | None = None
 
@@ -141,7 +162,7 @@ class PhoneAnalysis(BaseModel):
     national_format: str | None = None
     corrected_input: str | None = None  # when a trunk prefix after the country code was detected
     findings: list[Finding] = Field(default_factory=list)
-    steps: list[Localized] = Field(default_factory=list)  # safe change order, recovery route
+    steps: list[Step] = Field(default_factory=list)  # safe change order, recovery route
 
 
 RegionSource = Literal["culture", "ui_culture", "system_locale", "home_location", "time_zone", "phone"]
@@ -177,14 +198,11 @@ class ActionStep(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: Localized
+    text: Step
     #: the failing/warning finding whose fix this is (rule id), None for a step of a cause only
     finding_id: str | None = None
     #: the knowledge-base cause (entry id, cause id) this step comes from, None for a finding's own fix
     cause: tuple[str, str] | None = None
-    #: the step changes the machine (registry, netsh, hosts file, reset): it comes after a step that
-    #: records the current state, and reports mark it
-    changes_machine: bool = False
 
 
 class StatusCounts(BaseModel):

@@ -12,8 +12,8 @@ from msdiag.diagnosis.models import (
     DiagnosisResult,
     ErrorAnalysis,
     Finding,
-    Localized,
     RankedCause,
+    Step,
 )
 from msdiag.formats.labels import label
 
@@ -27,7 +27,7 @@ class LikelyCause:
     error: ErrorAnalysis
     cause: RankedCause | None  # None = the knowledge base lists no causes
     confirmed: bool
-    steps: list[Localized] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
     others: list[RankedCause] = field(default_factory=list)
 
 

@@ -8,6 +8,7 @@ only) is added afterwards, by us, and only when the caller says the stream is a 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from tabulate import tabulate
 from wcwidth import wcswidth, wcwidth
@@ -96,7 +97,7 @@ class _Writer:
         for i, line in enumerate(wrapped):
             self.lines.append((lead if i == 0 else " " * _cell_width(lead)) + line)
 
-    def steps(self, steps: list[Localized], indent: str = "  ") -> None:
+    def steps(self, steps: Sequence[Localized], indent: str = "  ") -> None:
         for n, step in enumerate(steps, 1):
             self.para(self.t(step), first=f"{indent}{n}. ")
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from msdiag.diagnosis.models import Localized
+from msdiag.diagnosis.models import Localized, Step
 
 Confidence = Literal["documented", "community", "unconfirmed"]
 
@@ -21,7 +21,7 @@ class Cause(BaseModel):
     #: rule ids (msdiag.diagnosis.rules) that confirm (fail/warn) or rule out (pass) this cause;
     #: empty = cannot be checked from the machine (account side), always "unknown"
     rules: list[str] = Field(default_factory=list)
-    remediation: list[Localized] = Field(default_factory=list)
+    remediation: list[Step] = Field(default_factory=list)
 
 
 class Entry(BaseModel):
@@ -35,7 +35,7 @@ class Entry(BaseModel):
     meaning: Localized
     seen_in: Localized  # where users see it
     causes: list[Cause] = Field(default_factory=list)
-    remediation: list[Localized] = Field(default_factory=list)
+    remediation: list[Step] = Field(default_factory=list)
     sources: list[str] = Field(min_length=1)  # URLs (or "seed-article-ja")
     last_verified: str  # ISO date
     confidence: Confidence
