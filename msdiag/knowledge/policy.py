@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 from msdiag.diagnosis.models import Localized, Step
@@ -35,16 +34,12 @@ from msdiag.knowledge.models import MANAGED_DEVICE, Entry
 SourceKind = Literal["microsoft", "community"]
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     """One breach of the policy: where (entry or rule, and the step or field), which rule, the text."""
 
     where: str
     rule: str
     text: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.rule}: {self.text[:160]}"
 
 
 # ---------------------------------------------------------------- steps

@@ -13,38 +13,30 @@ from msdiag.knowledge.models import Entry
 
 #: when the corrections were checked against their sources
 CHECKED = "2026-12-01"
-HYBRID_JOIN = "https://learn.microsoft.com/entra/identity/devices/troubleshoot-hybrid-join-windows-current"
-EVENT_1098 = "https://learn.microsoft.com/troubleshoot/windows-client/user-profiles-and-logon/event-1098-error-0xcaa5001c"
-M365_SIGN_IN = "https://learn.microsoft.com/microsoft-365/troubleshoot/authentication/cannot-sign-in-microsoft-365-desktop-apps"
-DEVICES_FAQ = "https://learn.microsoft.com/entra/identity/devices/faq"
-TEAMS_SIGN_IN = "https://support.microsoft.com/office/a02f683b-61a3-4008-9447-ee60c5593b0f"
-ALREADY_USED = "https://support.microsoft.com/account-billing/11d069b4-3f7c-4352-a39e-2c8cd2b4f164"
-ARTICLE = "https://ittrip.xyz/?p=85232"
-WINERROR = "https://learn.microsoft.com/windows/win32/api/winerror/"
 
 #: each corrected entry and the page it was checked against
 CHECKED_AGAINST: dict[str, str] = {
-    "0x80072F8F": HYBRID_JOIN,
-    "0xCAA5001C": EVENT_1098,
-    "msg-something-went-wrong-1001": M365_SIGN_IN,
-    "0x80090016": DEVICES_FAQ,
+    "0x80072F8F": "https://learn.microsoft.com/entra/identity/devices/troubleshoot-hybrid-join-windows-current",
+    "0xCAA5001C": "https://learn.microsoft.com/troubleshoot/windows-client/user-profiles-and-logon/event-1098-error-0xcaa5001c",
+    "msg-something-went-wrong-1001": "https://learn.microsoft.com/microsoft-365/troubleshoot/authentication/cannot-sign-in-microsoft-365-desktop-apps",
+    "0x80090016": "https://learn.microsoft.com/entra/identity/devices/faq",
     "0x80048823": "https://learn.microsoft.com/previous-versions/office/developer/lync-online/hh472110(v=office.14)",
-    "0x80860007": WINERROR,
-    "0xC00484B2": HYBRID_JOIN,
-    "0x80080005": M365_SIGN_IN,
-    "msg-country-code-not-supported": ARTICLE,
-    "msg-phone-number-already-used": ALREADY_USED,
-    "0x80860010": WINERROR,
-    "msg-something-went-wrong": ARTICLE,
+    "0x80860007": "https://learn.microsoft.com/windows/win32/api/winerror/",
+    "0xC00484B2": "https://learn.microsoft.com/entra/identity/devices/troubleshoot-hybrid-join-windows-current",
+    "0x80080005": "https://learn.microsoft.com/microsoft-365/troubleshoot/authentication/cannot-sign-in-microsoft-365-desktop-apps",
+    "msg-country-code-not-supported": "https://ittrip.xyz/?p=85232",
+    "msg-phone-number-already-used": "https://support.microsoft.com/account-billing/11d069b4-3f7c-4352-a39e-2c8cd2b4f164",
+    "0x80860010": "https://learn.microsoft.com/windows/win32/api/winerror/",
+    "msg-something-went-wrong": "https://ittrip.xyz/?p=85232",
     "0x800704CF": "https://learn.microsoft.com/troubleshoot/windows-server/networking/troubleshoot-ncsi-guidance",
     # made safe: a record step before each change
     "0x80070426": "https://learn.microsoft.com/windows/win32/debug/system-error-codes--1000-1299-",
-    "0x80190001": WINERROR,
-    "0x8019019A": ARTICLE,
-    "0xCAA70004": TEAMS_SIGN_IN,
-    "0xCAA70007": TEAMS_SIGN_IN,
-    "AADSTS50155": DEVICES_FAQ,
-    "0xCAA20003": TEAMS_SIGN_IN,
+    "0x80190001": "https://learn.microsoft.com/windows/win32/api/winerror/",
+    "0x8019019A": "https://ittrip.xyz/?p=85232",
+    "0xCAA70004": "https://support.microsoft.com/office/a02f683b-61a3-4008-9447-ee60c5593b0f",
+    "0xCAA70007": "https://support.microsoft.com/office/a02f683b-61a3-4008-9447-ee60c5593b0f",
+    "AADSTS50155": "https://learn.microsoft.com/entra/identity/devices/faq",
+    "0xCAA20003": "https://support.microsoft.com/office/a02f683b-61a3-4008-9447-ee60c5593b0f",
 }
 
 
