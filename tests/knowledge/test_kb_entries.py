@@ -149,6 +149,21 @@ def test_duplicate_aliases_differing_only_in_width_are_rejected(tmp_path: Path) 
         ("format_version = 1\n[[entries]]\nid = 'x'\n", "entry x"),
         ("format_version = 1\nentries = [\n", "cannot be read"),
         ("format_version = 1\n" + ENTRY_TOML.format(id="a", code="800704cf", aliases="[]"), "not canonical"),
+        # an internal id is no page a user can open
+        (
+            "format_version = 1\n"
+            + ENTRY_TOML.format(id="a", code="0x80070005", aliases="[]").replace(
+                '"https://learn.microsoft.com/x"', '"seed-article-ja"'
+            ),
+            "is not an https URL",
+        ),
+        # a change to the machine with nothing recorded before it
+        (
+            "format_version = 1\n"
+            + ENTRY_TOML.format(id="a", code="0x80070005", aliases="[]")
+            + 'remediation = [{ en = "Run `netsh winhttp reset proxy`.", ja = "実行します。", kind = "change" }]\n',
+            "no earlier step records the current state",
+        ),
     ],
 )
 def test_malformed_files_name_the_file_and_the_problem(tmp_path: Path, body: str, message: str) -> None:
