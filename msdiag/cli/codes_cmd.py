@@ -1,15 +1,20 @@
-"""`msdiag codes [CODE]`: list the knowledge base, or explain one error code or message."""
+"""`msdiag codes [CODE]`: list the knowledge base, or explain one error code or message.
+
+Both pages fit the terminal (at most 80 columns): text wraps by display width, so Japanese, whose
+characters take two columns, wraps where the eye expects it. Every step says what it does to the
+machine, and every entry says how far its sources back it.
+"""
 
 from __future__ import annotations
 
-import json
-import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import click
-from tabulate import tabulate
 
-from msdiag.diagnosis.models import DecodedHresult
+from msdiag.cli.reference import FORMAT_OPTION, Words, cells, dumps, page_width, wrap
+from msdiag.diagnosis.models import DecodedHresult, Step
 from msdiag.i18n import LANG_OPTION, Lang
 from msdiag.knowledge.kb import KnowledgeBase, Lookup
 from msdiag.knowledge.models import Entry
@@ -18,32 +23,7 @@ NO_ENTRY = {
     "en": "msdiag has no entry for this code",
     "ja": "msdiag のナレッジ ベースにこのコードの項目はありません",
 }
-_LABELS: dict[str, dict[Lang, str]] = {
-    "code": {"en": "code", "ja": "コード"},
-    "name": {"en": "name", "ja": "名前"},
-    "meaning": {"en": "meaning", "ja": "意味"},
-    "confidence": {"en": "confidence", "ja": "確度"},
-    "seen_in": {"en": "Where users see it", "ja": "表示される場面"},
-    "causes": {"en": "Possible causes", "ja": "考えられる原因"},
-    "checked_by": {"en": "checked by", "ja": "確認するルール"},
-    "account_side": {
-        "en": "cannot be checked from the machine (account side)",
-        "ja": "PC からは確認できません (アカウント側)",
-    },
-    "steps": {"en": "Steps", "ja": "対処手順"},
-    "sources": {"en": "Sources", "ja": "出典"},
-    "last_verified": {"en": "Last verified", "ja": "最終確認日"},
-    "decoded": {"en": "Decoded", "ja": "コードの内訳"},
-    "facility": {"en": "facility", "ja": "ファシリティ"},
-    "win32": {"en": "Win32 error", "ja": "Win32 エラー"},
-    "severity": {"en": "severity bit", "ja": "重大度ビット"},
-}
-_CONFIDENCE: dict[str, dict[Lang, str]] = {
-    "documented": {"en": "documented by Microsoft", "ja": "Microsoft の資料あり"},
-    "community": {"en": "community report", "ja": "コミュニティの報告"},
-    "unconfirmed": {"en": "unconfirmed", "ja": "未確認"},
-}
-_MEANING_WIDTH = 64
+WORDS = Words.load("codes")
 
 HELP = """\
 Without CODE, list the knowledge base. With CODE, explain that code or message.
@@ -53,8 +33,10 @@ CODE may be written the way users report it:
   0x800704CF  800704cf  -2147023665  2147943631  1231  CAA70007
   AADSTS50079  "Something went wrong [1001]"  「この国番号は対応していません」
 
-An unknown but well-formed code is still decoded (facility, Win32 error) and exits 0;
-text that is neither a code nor a known message exits 2.
+Each entry says how far its sources back it (documented by Microsoft, community reports,
+unconfirmed); each step that records the current state or changes the PC says so. An
+unknown but well-formed code is still decoded (facility, Win32 error) and exits 0; text
+that is neither a code nor a known message exits 2.
 
 \b
 JSON (--format json), keys sorted, UTF-8:
@@ -62,96 +44,127 @@ JSON (--format json), keys sorted, UTF-8:
   CODE:      ENTRY plus "query" and "decoded" (null for messages and AADSTS codes)
   unknown:   {"id": null, "query": ..., "decoded": {...}, "note": "msdiag has no entry for this code"}
   ENTRY:     {id, kind, codes, aliases, name, meaning{en,ja}, seen_in{en,ja},
-              causes[{id, text{en,ja}, rules[], remediation[{en,ja}]}], remediation[{en,ja}],
+              causes[{id, text{en,ja}, rules[], remediation[STEP]}], remediation[STEP],
               sources[], last_verified, confidence}
+  STEP:      {en, ja, kind}: kind "advice" (changes nothing), "record" (records the
+             current state) or "change" (changes the PC; comes after a record step)
+  decoded:   {hresult, severity_bit, facility, facility_name, code, win32_name,
+              win32_message, win32_message_ja, name, message}
 """
 
 
-def _label(key: str, lang: Lang) -> str:
-    return _LABELS[key][lang]
+class _Page:
+    """Lines of a reference page, wrapped to the page width by display cells."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.lines: list[str] = []
+
+    def text(self, text: str, indent: str = "", first: str | None = None) -> None:
+        lead = indent if first is None else first
+        hang = " " * cells(lead)
+        for n, line in enumerate(wrap(text, max(self.width - cells(lead), 20))):
+            self.lines.append((lead if n == 0 else hang) + line)
+
+    def blank(self) -> None:
+        if self.lines and self.lines[-1]:
+            self.lines.append("")
+
+    def steps(self, steps: Sequence[Step], lang: Lang, indent: str) -> None:
+        for n, step in enumerate(steps, 1):
+            tag = f"{WORDS(f'step.{step.kind}', lang)} " if step.kind != "advice" else ""
+            self.text(tag + step.get(lang), first=f"{indent}{n}. ")
+
+    def render(self) -> str:
+        while self.lines and not self.lines[-1]:
+            self.lines.pop()
+        return "\n".join(self.lines)
 
 
 def _display_code(entry: Entry) -> str:
     return ", ".join(entry.codes) if entry.codes else entry.id
 
 
-def _columns(ch: str) -> int:
-    # Wide (CJK) characters take two terminal columns: truncate Japanese by what the eye sees.
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+def _level(entry: Entry, lang: Lang) -> str:
+    return WORDS(f"level.{entry.confidence}", lang)
 
 
-def _shorten(text: str, width: int) -> str:
-    """Cut `text` to at most `width` terminal columns, marking the cut with an ellipsis."""
-    if sum(_columns(ch) for ch in text) <= width:
-        return text
-    used, kept = 1, []
-    for ch in text:
-        used += _columns(ch)
-        if used > width:
-            break
-        kept.append(ch)
-    return "".join(kept) + "…"
+def render_list(kb: KnowledgeBase, lang: Lang, width: int = 80) -> str:
+    """Every entry as a short block: code and evidence, name, meaning (wrapped)."""
+    page = _Page(width)
+    counts = Counter(e.confidence for e in kb.entries)
+    levels = WORDS("separator", lang).join(
+        WORDS("count", lang).format(n=counts[level], level=WORDS(f"level.{level}", lang))
+        for level in ("documented", "community", "unconfirmed")
+    )
+    page.text(WORDS("summary", lang).format(total=len(kb.entries), levels=levels))
+    for entry in kb.entries:
+        page.blank()
+        page.text(f"{_display_code(entry)}  [{_level(entry, lang)}]")
+        page.text(entry.name, indent="  ")
+        page.text(entry.meaning.get(lang), indent="  ")
+    return page.render()
 
 
-def render_list(kb: KnowledgeBase, lang: Lang) -> str:
-    rows = [
-        [
-            _display_code(e),
-            _shorten(e.name, 48),
-            _shorten(e.meaning.get(lang), _MEANING_WIDTH),
-            _CONFIDENCE[e.confidence][lang],
-        ]
-        for e in kb.entries
-    ]
-    headers = [_label(k, lang) for k in ("code", "name", "meaning", "confidence")]
-    return tabulate(rows, headers=headers, tablefmt="simple")
-
-
-def _render_decoded(decoded: DecodedHresult, lang: Lang) -> list[str]:
-    facility = decoded.facility_name or "?"
-    lines = [
-        f"{_label('decoded', lang)}: {decoded.hresult}",
-        f"  {_label('severity', lang)}: {int(decoded.severity_bit)}",
-        f"  {_label('facility', lang)}: {decoded.facility} ({facility})",
-        f"  {_label('code', lang)}: {decoded.code} (0x{decoded.code:04X})",
-    ]
+def _render_decoded(page: _Page, decoded: DecodedHresult, lang: Lang) -> None:
+    page.text(f"{WORDS('decoded', lang)}: {decoded.hresult}")
+    page.text(f"{WORDS('severity', lang)}: {int(decoded.severity_bit)}", indent="  ")
+    page.text(f"{WORDS('facility', lang)}: {decoded.facility} ({decoded.facility_name or '?'})", indent="  ")
+    page.text(f"{WORDS('code', lang)}: {decoded.code} (0x{decoded.code:04X})", indent="  ")
+    if decoded.name:
+        page.text(f"{WORDS('name', lang)}: {decoded.name}", indent="  ")
+    if decoded.message:
+        page.text(decoded.message, indent="  ")
     if decoded.win32_name:
-        lines.append(f"  {_label('win32', lang)}: {decoded.win32_name}")
+        page.text(f"{WORDS('win32', lang)}: {decoded.win32_name}", indent="  ")
     if decoded.win32_message:
-        lines.append(f"  {decoded.win32_message}")
-    return lines
+        if lang == "ja" and decoded.win32_message_ja:
+            page.text(decoded.win32_message_ja, indent="  ")
+        else:
+            page.text(decoded.win32_message, indent="  ")
+            if lang == "ja":
+                page.text(WORDS("english_only", lang), indent="  ")
 
 
-def render_entry(entry: Entry, decoded: DecodedHresult | None, lang: Lang) -> str:
-    lines = [f"{_display_code(entry)}  {entry.name}", "", entry.meaning.get(lang), ""]
-    lines.append(f"{_label('seen_in', lang)}: {entry.seen_in.get(lang)}")
+def render_entry(entry: Entry, decoded: DecodedHresult | None, lang: Lang, width: int = 80) -> str:
+    page = _Page(width)
+    page.text(f"{_display_code(entry)}  {entry.name}")
+    page.text(f"{WORDS('evidence', lang)}: {_level(entry, lang)}")
+    page.blank()
+    page.text(entry.meaning.get(lang))
+    page.blank()
+    page.text(f"{WORDS('seen_in', lang)}: {entry.seen_in.get(lang)}")
     if decoded is not None:
-        lines += ["", *_render_decoded(decoded, lang)]
+        page.blank()
+        _render_decoded(page, decoded, lang)
     if entry.causes:
-        lines += ["", f"{_label('causes', lang)}:"]
+        page.blank()
+        page.text(f"{WORDS('causes', lang)}:")
         for cause in entry.causes:
-            lines.append(f"  - {cause.text.get(lang)}")
-            checked = ", ".join(cause.rules) if cause.rules else _label("account_side", lang)
-            lines.append(f"    {_label('checked_by', lang)}: {checked}")
-            lines.extend(f"    > {step.get(lang)}" for step in cause.remediation)
+            page.text(cause.text.get(lang), first="  - ")
+            checked = ", ".join(cause.rules) if cause.rules else WORDS("account_side", lang)
+            page.text(f"{WORDS('checked_by', lang)}: {checked}", indent="    ")
+            page.steps(cause.remediation, lang, indent="    ")
     if entry.remediation:
-        lines += ["", f"{_label('steps', lang)}:"]
-        lines.extend(f"  {n}. {step.get(lang)}" for n, step in enumerate(entry.remediation, 1))
-    lines += ["", f"{_label('sources', lang)}:"]
-    lines.extend(f"  - {source}" for source in entry.sources)
-    lines += [
-        "",
-        f"{_label('last_verified', lang)}: {entry.last_verified}",
-        f"{_label('confidence', lang)}: {_CONFIDENCE[entry.confidence][lang]}",
-    ]
-    return "\n".join(lines)
+        page.blank()
+        page.text(f"{WORDS('steps', lang)}:")
+        page.steps(entry.remediation, lang, indent="  ")
+    page.blank()
+    page.text(f"{WORDS('sources', lang)}:")
+    for source in entry.sources:
+        page.lines.append(f"  - {source}")  # never wrapped: a URL must stay whole to be copied
+    page.blank()
+    page.text(f"{WORDS('last_verified', lang)}: {entry.last_verified}")
+    return page.render()
 
 
-def render_unknown(found: Lookup, lang: Lang) -> str:
-    lines = [f"{found.normalized}: {NO_ENTRY[lang]}"]
+def render_unknown(found: Lookup, lang: Lang, width: int = 80) -> str:
+    page = _Page(width)
+    page.text(f"{found.normalized}: {NO_ENTRY[lang]}")
     if found.decoded is not None:
-        lines += ["", *_render_decoded(found.decoded, lang)]
-    return "\n".join(lines)
+        page.blank()
+        _render_decoded(page, found.decoded, lang)
+    return page.render()
 
 
 def lookup_json(found: Lookup) -> dict[str, Any]:
@@ -159,10 +172,6 @@ def lookup_json(found: Lookup) -> dict[str, Any]:
     if found.entry is None:
         return {"id": None, "query": found.query, "decoded": decoded, "note": NO_ENTRY["en"]}
     return {**found.entry.model_dump(mode="json"), "query": found.query, "decoded": decoded}
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
 
 
 @click.command(
@@ -173,30 +182,24 @@ def _dumps(value: Any) -> str:
     context_settings={"ignore_unknown_options": True},
 )
 @click.argument("code", required=False)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table for people, json for scripts (shape above).",
-)
+@FORMAT_OPTION
 @LANG_OPTION
 def codes(code: str | None, output_format: str, lang: Lang) -> None:
     kb = KnowledgeBase.default()
+    width = page_width()
     if code is None:
         if output_format == "json":
-            click.echo(_dumps([e.model_dump(mode="json") for e in kb.entries]))
+            click.echo(dumps([e.model_dump(mode="json") for e in kb.entries]))
         else:
-            click.echo(render_list(kb, lang))
+            click.echo(render_list(kb, lang, width))
         return
     found = kb.lookup(code)  # InputError -> "msdiag: ..." and exit 2 (msdiag.cli.main)
     if output_format == "json":
-        click.echo(_dumps(lookup_json(found)))
+        click.echo(dumps(lookup_json(found)))
     elif found.entry is None:
-        click.echo(render_unknown(found, lang))
+        click.echo(render_unknown(found, lang, width))
     else:
-        click.echo(render_entry(found.entry, found.decoded, lang))
+        click.echo(render_entry(found.entry, found.decoded, lang, width))
 
 
 COMMANDS: list[click.Command] = [codes]

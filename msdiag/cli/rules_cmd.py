@@ -3,42 +3,19 @@
 from __future__ import annotations
 
 import difflib
-import json
 import textwrap
 from typing import Any
 
 import click
 from tabulate import tabulate
 
+from msdiag.cli.reference import FORMAT_OPTION, Words, dumps
 from msdiag.diagnosis.rules import PHONE_FINDING_IDS, RENAMED_IDS, RULES, Rule
 from msdiag.errors import InputError
 from msdiag.i18n import LANG_OPTION, Lang
 from msdiag.knowledge.kb import KnowledgeBase
 
-_LABELS: dict[str, dict[Lang, str]] = {
-    "rule": {"en": "rule", "ja": "ルール"},
-    "severity": {"en": "severity", "ja": "重大度"},
-    "reads": {"en": "reads", "ja": "読むデータ"},
-    "reads_line": {"en": "Reads", "ja": "読むデータ"},
-    "title": {"en": "title", "ja": "タイトル"},
-    "supports": {"en": "knowledge-base entries", "ja": "ナレッジ ベースの項目"},
-    "optional": {"en": "optional", "ja": "任意"},
-    "steps": {"en": "Remediation", "ja": "対処手順"},
-    "causes": {
-        "en": "Causes it confirms (fail/warn) or rules out (pass)",
-        "ja": "確認 (fail/warn) または除外 (pass) する原因",
-    },
-    "no_causes": {
-        "en": "none: no knowledge-base cause links this rule",
-        "ja": "なし (このルールにリンクする原因はありません)",
-    },
-    "phone": {
-        "en": "a finding of the phone number analysis (msdiag phone, or --phone with scan/diagnose), "
-        "not a machine rule",
-        "ja": "電話番号の分析 (msdiag phone、または scan/diagnose の --phone) の結果で、PC のルールではありません",
-    },
-    "phone_footer": {"en": "Phone number findings", "ja": "電話番号の分析結果"},
-}
+WORDS = Words.load("rules")
 #: longest RULE_ID echoed back in an error message
 _MAX_SHOWN = 60
 _ENTRIES_WIDTH = 34
@@ -67,12 +44,8 @@ JSON (--format json), keys sorted, UTF-8:
 """
 
 
-def _label(key: str, lang: Lang) -> str:
-    return _LABELS[key][lang]
-
-
 def _reads(rule: Rule, lang: Lang) -> str:
-    optional = _label("optional", lang)
+    optional = WORDS("optional", lang)
     return ", ".join(i.check if i.required else f"{i.check} ({optional})" for i in rule.inputs)
 
 
@@ -113,9 +86,9 @@ def render_list(kb: KnowledgeBase, lang: Lang) -> str:
         ]
         for rule in RULES.values()
     ]
-    headers = [_label(k, lang) for k in ("rule", "severity", "reads", "title", "supports")]
+    headers = [WORDS(k, lang) for k in ("rule", "severity", "reads", "title", "supports")]
     table = tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=[None, None, 22, 44, None])
-    return f"{table}\n\n{_label('phone_footer', lang)}: {', '.join(PHONE_FINDING_IDS)}"
+    return f"{table}\n\n{WORDS('phone_footer', lang)}: {', '.join(PHONE_FINDING_IDS)}"
 
 
 def rule_json(rule: Rule, kb: KnowledgeBase) -> dict[str, Any]:
@@ -133,10 +106,10 @@ def rule_json(rule: Rule, kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def _render_causes(kb: KnowledgeBase, finding_id: str, lang: Lang) -> list[str]:
-    lines = [f"{_label('causes', lang)}:"]
+    lines = [f"{WORDS('causes', lang)}:"]
     links = kb.causes_for_rule(finding_id)
     if not links:
-        return [*lines, f"  {_label('no_causes', lang)}"]
+        return [*lines, f"  {WORDS('no_causes', lang)}"]
     for entry, cause in links:
         lines.append(f"  {entry.id}  {entry.name}")
         lines.append(f"    - {cause.id}: {cause.text.get(lang)}")
@@ -145,14 +118,14 @@ def _render_causes(kb: KnowledgeBase, finding_id: str, lang: Lang) -> list[str]:
 
 def render_rule(rule: Rule, kb: KnowledgeBase, lang: Lang) -> str:
     lines = [
-        f"{rule.id}  ({_label('severity', lang)}: {rule.severity.value})",
+        f"{rule.id}  ({WORDS('severity', lang)}: {rule.severity.value})",
         rule.problem.get(lang),
         "",
         rule.doc,
         "",
-        f"{_label('reads_line', lang)}: {_reads(rule, lang)}",
+        f"{WORDS('reads_line', lang)}: {_reads(rule, lang)}",
         "",
-        f"{_label('steps', lang)}:",
+        f"{WORDS('steps', lang)}:",
     ]
     lines.extend(f"  {n}. {step.get(lang)}" for n, step in enumerate(rule.remediation, 1))
     lines += ["", *_render_causes(kb, rule.id, lang)]
@@ -160,7 +133,7 @@ def render_rule(rule: Rule, kb: KnowledgeBase, lang: Lang) -> str:
 
 
 def render_phone_finding(finding_id: str, kb: KnowledgeBase, lang: Lang) -> str:
-    return "\n".join([f"{finding_id}: {_label('phone', lang)}", "", *_render_causes(kb, finding_id, lang)])
+    return "\n".join([f"{finding_id}: {WORDS('phone', lang)}", "", *_render_causes(kb, finding_id, lang)])
 
 
 def _unknown(given: str) -> InputError:
@@ -174,34 +147,23 @@ def _unknown(given: str) -> InputError:
     return InputError(f"no rule {shown!r}{hint} Run `msdiag rules` to list them.")
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
-
-
 @click.command("rules", help=HELP, short_help="List the diagnosis rules, or explain one.")
 @click.argument("rule_id", metavar="[RULE_ID]", required=False)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table for people, json for scripts (shape above).",
-)
+@FORMAT_OPTION
 @LANG_OPTION
 def rules(rule_id: str | None, output_format: str, lang: Lang) -> None:
     kb = KnowledgeBase.default()
     as_json = output_format == "json"
     if rule_id is None:
-        click.echo(_dumps(list_json(kb)) if as_json else render_list(kb, lang))
+        click.echo(dumps(list_json(kb)) if as_json else render_list(kb, lang))
         return
     key = rule_id.strip().lower()
     if key in RULES:
         rule = RULES[key]
-        click.echo(_dumps(rule_json(rule, kb)) if as_json else render_rule(rule, kb, lang))
+        click.echo(dumps(rule_json(rule, kb)) if as_json else render_rule(rule, kb, lang))
     elif key in PHONE_FINDING_IDS:
         if as_json:
-            click.echo(_dumps({"id": key, "kind": "phone_finding", "causes": _causes_json(kb, key)}))
+            click.echo(dumps({"id": key, "kind": "phone_finding", "causes": _causes_json(kb, key)}))
         else:
             click.echo(render_phone_finding(key, kb, lang))
     else:

@@ -131,6 +131,11 @@ class DecodedHresult(BaseModel):
     code: int
     win32_name: str | None = None  # "ERROR_NETWORK_UNREACHABLE"
     win32_message: str | None = None
+    #: the whole code's name and description when known ("E_FAIL", "HRESULT_FROM_NT(STATUS_ACCESS_DENIED)")
+    name: str | None = None
+    message: str | None = None
+    #: Microsoft's Japanese for win32_message, where public (None: only the English is published)
+    win32_message_ja: str | None = None
 
 
 class ErrorAnalysis(BaseModel):

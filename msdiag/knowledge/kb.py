@@ -220,7 +220,9 @@ class KnowledgeBase:
         if len(key) < minimum:
             return None
         for alias_key, entry in sorted(self._by_alias.items(), key=lambda item: len(item[0])):
-            if _contains_words(alias_key, key):
+            # the query may leave words out of the message, never its code ("[1001]"): a generic
+            # "エラーが発生しました" is not the [1001] entry
+            if _contains_words(alias_key, key) and _numbers(alias_key) <= _numbers(key):
                 return entry
         return None
 
@@ -230,6 +232,10 @@ def _contains_words(haystack: str, needle: str) -> bool:
     start = r"(?<![a-z0-9])" if needle[0].isascii() and needle[0].isalnum() else ""
     end = r"(?![a-z0-9])" if needle[-1].isascii() and needle[-1].isalnum() else ""
     return re.search(start + re.escape(needle) + end, haystack) is not None
+
+
+def _numbers(key: str) -> set[str]:
+    return set(re.findall(r"\d+", key))
 
 
 def _searchable(entry: Entry) -> str:

@@ -1,4 +1,5 @@
-"""Data tables from the Windows SDK's winerror.h / wininet.h: HRESULT facilities and common Win32 errors.
+"""Data tables from the Windows SDK's winerror.h / wininet.h: HRESULT facilities, common Win32 errors,
+the few whole-code names the decoder shows, and Microsoft's Japanese texts where they are public.
 
 Why a table and not a library: the only PyPI package that carries these names is pywin32
 (``winerror`` module), which installs on Windows only, and msdiag runs on the helpdesk's Linux
@@ -96,6 +97,43 @@ FACILITIES: Final[dict[int, str]] = {
 }
 
 FACILITY_WIN32: Final = 7
+FACILITY_MEDIASERVER: Final = 13
+
+#: facilities winerror.h gives no FACILITY_ name, labelled from what Microsoft documents about them
+UNNAMED_FACILITIES: Final[dict[int, str]] = {
+    # winerror.h jumps from FACILITY_WER (27) to FACILITY_USERMODE_FILTER_MANAGER (31); Microsoft's
+    # "Troubleshoot Microsoft Entra hybrid joined devices" page lists the 0x801Cxxxx codes as DSREG_*
+    28: "device registration (DSREG): no FACILITY_ name in winerror.h; Microsoft's hybrid-join "
+    "troubleshooting page lists these codes as DSREG_*",
+}
+
+#: whole codes named on "Common HRESULT Values" (learn.microsoft.com/windows/win32/seccrypto/
+#: common-hresult-values) and, for Media Foundation, in the Windows SDK metadata (windows-docs-rs)
+NAMED_HRESULTS: Final[dict[int, tuple[str, str]]] = {
+    0x80004001: ("E_NOTIMPL", "Not implemented"),
+    0x80004002: ("E_NOINTERFACE", "No such interface supported"),
+    0x80004003: ("E_POINTER", "Pointer that is not valid"),
+    0x80004004: ("E_ABORT", "Operation aborted"),
+    0x80004005: ("E_FAIL", "Unspecified failure"),
+    0x8000FFFF: ("E_UNEXPECTED", "Unexpected failure"),
+    0x80070005: ("E_ACCESSDENIED", "General access denied error"),
+    0x80070006: ("E_HANDLE", "Handle that is not valid"),
+    0x8007000E: ("E_OUTOFMEMORY", "Failed to allocate necessary memory"),
+    0x80070057: ("E_INVALIDARG", "One or more arguments are not valid"),
+    # a Media Foundation HRESULT: both top bits set by the message compiler's Sev = 11, not an NTSTATUS
+    0xC00D36B2: ("MF_E_INVALIDREQUEST", "The request is invalid in the current state."),
+}
+
+#: NTSTATUS values the decoder names (MS-ERREF / the hybrid-join troubleshooting page)
+NTSTATUS_NAMES: Final[dict[int, tuple[str, str | None]]] = {
+    # MS-SAMR 2.2.1.15's description of STATUS_ACCESS_DENIED
+    0xC0000022: (
+        "STATUS_ACCESS_DENIED",
+        "Returned when a client has requested access to an object but has not been granted those access rights.",
+    ),
+    0xC000005F: ("STATUS_NO_SUCH_LOGON_SESSION", None),
+    0xC000006D: ("STATUS_LOGON_FAILURE", None),
+}
 
 #: Win32 error number -> (symbolic name, English system message).
 WIN32_ERRORS: Final[dict[int, Win32Error]] = {
@@ -172,6 +210,11 @@ WIN32_ERRORS: Final[dict[int, Win32Error]] = {
         "ERROR_ACCESS_DISABLED_BY_POLICY",
         "This program is blocked by group policy. For more information, contact your system administrator.",
     ),
+    1312: Win32Error(
+        "ERROR_NO_SUCH_LOGON_SESSION",
+        "A specified logon session does not exist. It may already have been terminated.",
+    ),
+    1317: Win32Error("ERROR_NO_SUCH_USER", "The specified account does not exist."),
     1326: Win32Error("ERROR_LOGON_FAILURE", "The user name or password is incorrect."),
     1327: Win32Error(
         "ERROR_ACCOUNT_RESTRICTION", "Account restrictions are preventing this user from signing in."
@@ -193,6 +236,10 @@ WIN32_ERRORS: Final[dict[int, Win32Error]] = {
     1909: Win32Error(
         "ERROR_ACCOUNT_LOCKED_OUT",
         "The referenced account is currently locked out and may not be logged on to.",
+    ),
+    5023: Win32Error(
+        "ERROR_INVALID_STATE",
+        "The group or resource is not in the correct state to perform the requested operation.",
     ),
     10051: Win32Error("WSAENETUNREACH", "A socket operation was attempted to an unreachable network."),
     10054: Win32Error("WSAECONNRESET", "An existing connection was forcibly closed by the remote host."),
@@ -253,4 +300,19 @@ WIN32_ERRORS: Final[dict[int, Win32Error]] = {
         "One or more errors were found in the Secure Sockets Layer (SSL) certificate sent by the server.",
     ),
     12180: Win32Error("ERROR_INTERNET_AUTODETECTION_FAILED", "Automatic proxy detection (WPAD) failed."),
+}
+
+#: Microsoft's Japanese for a Win32 message, where a Microsoft page publishes it: the ja-jp "System
+#: Error Codes (0-499)" page and the ja-jp MSAL.NET "WAM errors" page. No public Japanese was found for
+#: the others (the WinINet/WinHTTP texts among them): they are shown in English, and say so.
+WIN32_MESSAGES_JA: Final[dict[int, str]] = {
+    2: "指定されたファイルが見つかりません。",
+    3: "指定したパスが見つかりません。",
+    5: "アクセスが拒否されました。",
+    6: "ハンドルが正しくありません。",
+    8: "このコマンドを処理するために必要なメモリ リソースがありません。",
+    13: "データが無効です。",
+    14: "この操作を実行するには、使用できる領域が十分ではありません。",
+    1231: "ネットワークの場所に到達できません。 ネットワークのトラブルシューティングについては、「Windows ヘルプ」を参照してください。",
+    1317: "指定したアカウントが存在しません。",
 }
