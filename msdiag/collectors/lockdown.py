@@ -136,7 +136,9 @@ def refused_runner_status(texts: Iterable[str], *, local: bool) -> HostStatus | 
     joined = "\n".join(texts)
     amsi = _AMSI.search(joined)
     if amsi is not None:
-        return runner_blocked_status(joined[max(0, amsi.start() - 200) :])
+        # quote the line that says it (PowerShell prints the script's first line before it)
+        end = joined.find("\n", amsi.end())
+        return runner_blocked_status(joined[joined.rfind("\n", 0, amsi.start()) + 1 : None if end < 0 else end])
     if local and _EXECUTION_POLICY.search(joined):
         return execution_policy_status(joined)
     return None

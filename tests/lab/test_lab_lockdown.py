@@ -9,6 +9,7 @@ still run kept, in ONE pipeline (the lab counts them).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from pypsrp.powershell import PowerShell, RunspacePool
@@ -86,7 +87,9 @@ def test_antivirus_blocking_one_check_loses_only_that_check(lab: LabServer) -> N
     before = lab.host_stats("amsi-proxy").commands
     capture = _scan(lab, "amsi-proxy")
     assert capture.host_status.state is HostState.BLOCKED_BY_ANTIVIRUS
-    assert "1 of 9 checks" in (capture.host_status.detail or "") and "proxy" in (capture.host_status.detail or "")
+    assert "1 of 9 checks" in (capture.host_status.detail or "") and "proxy" in (
+        capture.host_status.detail or ""
+    )
     assert "Do not turn the antivirus off" in (capture.host_status.hint or "")
     proxy = capture.checks["proxy"]
     assert proxy.status is CheckStatus.BLOCKED
@@ -111,7 +114,9 @@ def test_a_blocked_helper_file_blocks_exactly_the_checks_that_need_it(lab: LabSe
 def test_the_same_block_loses_every_check_when_the_checks_are_part_of_the_script(lab: LabServer) -> None:
     # What isolation buys: the self-contained runner (export-script's form, every check embedded)
     # is one script for AMSI, refused as a whole before any of it runs.
-    options = dict(username=USER, password=PASSWORD, ssl=False, auth="ntlm", operation_timeout=3, read_timeout=6)
+    options: dict[str, Any] = dict(
+        username=USER, password=PASSWORD, ssl=False, auth="ntlm", operation_timeout=3, read_timeout=6
+    )
     with WSMan("127.0.0.1", port=lab.port_of("amsi-proxy"), **options) as wsman, RunspacePool(wsman) as pool:
         ps = PowerShell(pool)
         ps.add_script(build_runner(CHECK_NAMES)).add_parameter("Checks", list(CHECK_NAMES))
