@@ -8,7 +8,6 @@ arrive; only "no PowerShell at all" is raised, as there is nothing to capture.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -30,10 +29,9 @@ from msdiag.capture.models import (
     HostStatus,
     PowerShellInfo,
 )
-from msdiag.capture.parse import parse_check_output
 from msdiag.collectors.interface import assemble_capture, did_not_run, not_reported, utc_now
 from msdiag.collectors.lockdown import lockdown_status, refused_runner_status
-from msdiag.collectors.runner_output import BLOCKED_PREFIX, RunnerOutput, parse_runner_output
+from msdiag.collectors.runner_output import RunnerOutput, line_outcome, parse_runner_output
 from msdiag.collectors.runner_script import (
     SOURCE_PATH_PARAMETER,
     cached_runner,
@@ -243,26 +241,11 @@ class LocalCollector:
 
     def _announce(self, line: str, checks: Sequence[str]) -> None:
         """Stream each check's outcome to the caller as soon as its line arrives."""
-        if self.on_result is None or not line.startswith("{"):
+        if self.on_result is None:
             return
-        try:
-            item = json.loads(line)
-        except ValueError:
-            return
-        if not isinstance(item, dict):
-            return
-        marker = item.get("msdiag_runner")
-        if marker == "check_failed" and item.get("check") in checks:
-            self.on_result(
-                str(item["check"]),
-                CheckResult(status=CheckStatus.ERROR, reason=str(item.get("message"))[:500]),
-            )
-        elif marker == "check_blocked" and item.get("check") in checks:
-            reason = f"{BLOCKED_PREFIX}: {item.get('message')}"
-            self.on_result(str(item["check"]), CheckResult(status=CheckStatus.BLOCKED, reason=reason[:500]))
-        elif marker is None and item.get("check") in checks:
-            name, result = parse_check_output(line, str(item["check"]))
-            self.on_result(str(name), result)
+        outcome = line_outcome(line, checks)  # what the whole output's reading will say for it
+        if outcome is not None:
+            self.on_result(*outcome)
 
     def _capture(
         self,

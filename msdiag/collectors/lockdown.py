@@ -52,6 +52,14 @@ EXPORT_AND_SIGN = (
 )
 
 
+#: What to do about an AMSI detection: never switch the antivirus off.
+ANTIVIRUS_HINT = (
+    "msdiag's checks only read settings. Do not turn the antivirus off: ask the security team to look "
+    "at the detection in the antivirus log and, if they agree it is a false positive, to allow "
+    "msdiag's scripts by their policy."
+)
+
+
 def _quote(text: str) -> str:
     """The first lines of PowerShell's message, one line, bounded and safe to print."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
@@ -83,12 +91,7 @@ def blocked_checks_status(blocked: Sequence[str], total: int) -> HostStatus:
             f"({', '.join(blocked)}): 'This script contains malicious content and has been blocked by "
             "your antivirus software.' The other checks ran and are in the report."
         ),
-        hint=(
-            "msdiag's checks only read settings. Do not turn the antivirus off: ask the security team "
-            "to look at the detection in the antivirus log and, if they agree it is a false positive, "
-            "to allow msdiag's scripts by their policy. Findings that need a blocked check are shown "
-            "as not checked."
-        ),
+        hint=f"{ANTIVIRUS_HINT} Findings that need a blocked check are shown as not checked.",
     )
 
 
@@ -99,11 +102,7 @@ def runner_blocked_status(excerpt: str) -> HostStatus:
             "Antivirus software blocked msdiag's runner script through AMSI before any of it ran; no "
             f"check was run. PowerShell said: {_quote(excerpt)}"
         ),
-        hint=(
-            "Do not turn the antivirus off: ask the security team to look at the detection in the "
-            "antivirus log and, if they agree it is a false positive, to allow msdiag's scripts by "
-            "their policy."
-        ),
+        hint=ANTIVIRUS_HINT,
     )
 
 
@@ -138,7 +137,9 @@ def refused_runner_status(texts: Iterable[str], *, local: bool) -> HostStatus | 
     if amsi is not None:
         # quote the line that says it (PowerShell prints the script's first line before it)
         end = joined.find("\n", amsi.end())
-        return runner_blocked_status(joined[joined.rfind("\n", 0, amsi.start()) + 1 : None if end < 0 else end])
+        return runner_blocked_status(
+            joined[joined.rfind("\n", 0, amsi.start()) + 1 : None if end < 0 else end]
+        )
     if local and _EXECUTION_POLICY.search(joined):
         return execution_policy_status(joined)
     return None

@@ -221,3 +221,11 @@ def settle_unfinished(out: RunnerOutput, requested: Sequence[str]) -> None:
             out.results[name] = CheckResult(
                 status=CheckStatus.NOT_RUN, reason=f"not run: PowerShell on this host runs in {mode} mode"
             )
+
+
+def line_outcome(line: str, requested: Sequence[str]) -> tuple[str, CheckResult] | None:
+    """The check outcome one runner line reports, read exactly as :func:`parse_runner_output` reads
+    it (progress while the runner still runs); None for any other line."""
+    reader = _Reader(list(dict.fromkeys(requested)))
+    reader.feed(line)
+    return next(iter(reader.out.results.items()), None)

@@ -11,20 +11,16 @@ them (/work/research/samples/facts.md sections 5-7).
 from __future__ import annotations
 
 import json
-import os
-import stat
-import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.stand_in import HOSTS, install_stand_in
 
 from msdiag.capture.models import Capture, CheckResult, CheckStatus, HostState
 from msdiag.checks import CHECK_NAMES
 from msdiag.collectors.local import LocalCollector, find_powershell
-
-HOSTS = Path(__file__).resolve().parents[2] / "msdiag" / "lab" / "hosts"
 
 AMSI_EN = "This script contains malicious content and has been blocked by your antivirus software."
 
@@ -104,15 +100,8 @@ STAND_IN = textwrap.dedent(
 
 @pytest.fixture()
 def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    exe = bindir / "pwsh"
-    exe.write_text(STAND_IN.format(python=sys.executable), encoding="utf-8")
-    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", str(bindir) + os.pathsep + "/usr/bin:/bin")
-    monkeypatch.setenv("FAKE_PWSH_CAPTURE", str(HOSTS / "healthy-ja-jp.json"))
     monkeypatch.setenv("FAKE_AMSI_MESSAGE", AMSI_EN)
-    return exe
+    return install_stand_in(tmp_path, monkeypatch, STAND_IN)
 
 
 def _scan(

@@ -13,11 +13,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
+from support.msdiag_cli import run_msdiag
 
 from msdiag.capture.models import Capture, CheckStatus, HostState
 from msdiag.capture.parse import validate_document
@@ -154,27 +154,8 @@ def test_msdiag_local_scan_collects_every_check_with_the_real_powershell() -> No
 def test_msdiag_scan_command_on_this_machine_saves_a_valid_capture(tmp_path: Path) -> None:
     assert POWERSHELL is not None
     saved = tmp_path / "local-capture.json"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "msdiag",
-            "scan",
-            "--powershell",
-            POWERSHELL,
-            "--timeout",
-            "150",
-            "--endpoint-host",
-            "login.live.com",
-            "--redact",
-            "none",
-            "--save-capture",
-            str(saved),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    local = ["--powershell", POWERSHELL, "--timeout", "150", "--endpoint-host", "login.live.com"]
+    proc = run_msdiag("scan", *local, "--redact", "none", "--save-capture", str(saved))
     assert proc.returncode in (0, 1), proc.stderr  # 1: a finding failed on this machine; still a scan
     capture = Capture.model_validate_json(saved.read_text(encoding="utf-8"))
     assert capture.mode == "local" and capture.host_status.state is HostState.OK, capture.host_status

@@ -10,12 +10,11 @@ paths run for real.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
+from support.msdiag_cli import run_msdiag
 
 from msdiag.capture.models import Capture, CheckStatus, HostState
 from msdiag.capture.schema import check_data_schema
@@ -51,30 +50,8 @@ def test_remote_scan_over_http_with_ntlm_collects_every_check() -> None:
 
 def test_msdiag_scan_host_command_saves_a_valid_capture(tmp_path: Path) -> None:
     saved = tmp_path / "remote-capture.json"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "msdiag",
-            "scan",
-            "--host",
-            str(HOST),
-            "--transport",
-            "http",
-            "--auth",
-            "ntlm",
-            "--timeout",
-            "180",
-            "--redact",
-            "none",
-            "--save-capture",
-            str(saved),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=os.environ.copy(),  # MSDIAG_USERNAME / MSDIAG_PASSWORD: never on the command line
-    )
+    remote = ["--host", str(HOST), "--transport", "http", "--auth", "ntlm", "--timeout", "180"]
+    proc = run_msdiag("scan", *remote, "--redact", "none", "--save-capture", str(saved))
     assert proc.returncode in (0, 1), proc.stderr
     capture = Capture.model_validate_json(saved.read_text(encoding="utf-8"))
     assert capture.mode == "remote" and capture.host_status.state is HostState.OK, capture.host_status
