@@ -24,10 +24,10 @@ from collections.abc import Iterable, Sequence
 
 from msdiag.capture.models import CheckStatus, HostState, HostStatus
 from msdiag.collectors.runner_output import RunnerOutput, restricted_language_mode
-from msdiag.sanitize import clean_text
+from msdiag.sanitize import clip
 
-#: How much of PowerShell's own message a status quotes.
-QUOTE_CHARS = 400
+#: How much of PowerShell's own message a status quotes (its first line: the sentence).
+QUOTE_CHARS = 600
 
 # The error id is not localised; the sentence is (English and Japanese as PowerShell prints them).
 _AMSI = re.compile(
@@ -61,9 +61,9 @@ ANTIVIRUS_HINT = (
 
 
 def _quote(text: str) -> str:
-    """The first lines of PowerShell's message, one line, bounded and safe to print."""
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return clean_text(" ".join(lines[:3]))[:QUOTE_CHARS]
+    """The first line of PowerShell's message, bounded and safe to print."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return clip(first, QUOTE_CHARS)
 
 
 def constrained_language_status(mode: str) -> HostStatus:

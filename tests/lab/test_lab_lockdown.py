@@ -8,7 +8,9 @@ still run kept, in ONE pipeline (the lab counts them).
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +23,9 @@ from msdiag.collectors.credentials import Credentials
 from msdiag.collectors.remote import RemoteTarget, collect_remote
 from msdiag.collectors.runner_output import UNFINISHED
 from msdiag.collectors.runner_script import build_runner
+from msdiag.errors import InputError
 from msdiag.lab import Faults, LabHost, LabServer, load_lab_hosts
+from msdiag.lab.config import builtin_hosts_dir
 from msdiag.lab.responder import AMSI_MESSAGE
 
 USER = "LAB\\helpdesk"
@@ -154,3 +158,20 @@ def test_a_runner_stopped_during_a_check_leaves_it_and_the_rest_unfinished(lab: 
     assert capture.checks["time"].reason == UNFINISHED
     for name in order[stopped + 1 :]:
         assert capture.checks[name].status is not CheckStatus.OK, name
+
+
+def test_locked_down_faults_load_from_a_hosts_folder_and_bad_names_are_refused(tmp_path: Path) -> None:
+    shutil.copyfile(builtin_hosts_dir() / "healthy-ja-jp.json", tmp_path / "pc-clm.json")
+    shutil.copyfile(builtin_hosts_dir() / "healthy-ja-jp.json", tmp_path / "pc-av.json")
+    (tmp_path / "lab.toml").write_text(
+        "[hosts.pc-clm]\nconstrained_language = true\n\n"
+        '[hosts.pc-av]\namsi_blocks = ["proxy", "MsdiagWinInet.ps1"]\nstop_during = "tls"\n',
+        encoding="utf-8",
+    )
+    faults = {host.name: host.faults for host in load_lab_hosts(tmp_path)}
+    assert faults["pc-clm"].active() == ["constrained_language"]
+    assert faults["pc-av"].amsi_blocks == ("proxy", "MsdiagWinInet.ps1")
+    assert faults["pc-av"].active() == ["amsi_blocks=proxy,MsdiagWinInet.ps1", "stop_during=tls"]
+    (tmp_path / "pc-av.faults.toml").write_text('amsi_blocks = ["Get-MsdiagProxy.ps1"]\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"not a check or helper file name: Get-MsdiagProxy\.ps1"):
+        load_lab_hosts(tmp_path)
