@@ -38,6 +38,7 @@ class CheckStatus(str, Enum):
     OK = "ok"  # the document validated
     ERROR = "error"  # the script failed, or its output did not validate (raw kept)
     NOT_RUN = "not_run"  # not selected, or the scan stopped before it ran
+    BLOCKED = "blocked"  # antivirus software (AMSI) refused the check's script before it ran
 
 
 class CheckResult(BaseModel):
@@ -66,6 +67,9 @@ class HostState(str, Enum):
     SCRIPT_ERROR = "script_error"
     BAD_OUTPUT = "bad_output"
     NO_POWERSHELL = "no_powershell"
+    CONSTRAINED_LANGUAGE = "constrained_language"  # PowerShell is not in FullLanguage (WDAC/AppLocker)
+    EXECUTION_POLICY = "execution_policy"  # an execution policy (Group Policy) refused the runner
+    BLOCKED_BY_ANTIVIRUS = "blocked_by_antivirus"  # AMSI refused the runner or some checks
 
 
 class HostStatus(BaseModel):

@@ -8,7 +8,6 @@ arrive; only "no PowerShell at all" is raised, as there is nothing to capture.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -30,10 +29,16 @@ from msdiag.capture.models import (
     HostStatus,
     PowerShellInfo,
 )
-from msdiag.capture.parse import parse_check_output
-from msdiag.collectors.interface import assemble_capture, not_reported, utc_now
-from msdiag.collectors.runner_output import RunnerOutput, parse_runner_output
-from msdiag.collectors.runner_script import build_runner, runner_parameters
+from msdiag.collectors.interface import assemble_capture, did_not_run, not_reported, utc_now
+from msdiag.collectors.lockdown import lockdown_status, refused_runner_status
+from msdiag.collectors.runner_output import RunnerOutput, line_outcome, parse_runner_output
+from msdiag.collectors.runner_script import (
+    SOURCE_PATH_PARAMETER,
+    cached_runner,
+    cached_sources,
+    runner_command_arguments,
+    runner_parameters,
+)
 from msdiag.errors import CollectionError, InputError
 
 #: Bounds on what one local scan may print: far above a real scan (tens of KB), far below harm.
@@ -142,32 +147,28 @@ class LocalCollector:
     def description(self) -> str:
         return f"this machine ({self.powershell})"
 
-    def command(self, script: Path, checks: Sequence[str]) -> list[str]:
+    def command(self, script: Path, checks: Sequence[str], sources: Path | None = None) -> list[str]:
+        """The PowerShell command line; ``sources`` is the file of the runner's -SourcePath."""
         params = runner_parameters(checks, self.endpoint_hosts, self.endpoint_timeout_ms)
-        argv = [
-            str(self.powershell),
-            "-NoProfile",
-            "-NonInteractive",
-            "-ExecutionPolicy",
-            "Bypass",
-            "-File",
-            str(script),
-        ]
-        for name, value in params.items():
-            argv.append(f"-{name}")
-            argv.append(",".join(value) if isinstance(value, list) else str(value))
-        return argv
+        if sources is not None:
+            params[SOURCE_PATH_PARAMETER] = str(sources)
+        # -ExecutionPolicy Bypass applies to this process only, and a policy set by Group Policy
+        # still wins over it: then PowerShell refuses the file and the status says so.
+        argv = [str(self.powershell), "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass"]
+        return [*argv, "-File", str(script), *runner_command_arguments(params)]
 
     def collect(self, checks: Sequence[str]) -> Capture:
         started = time.monotonic()
         collected_utc = utc_now()
-        script_text = build_runner(checks, mode="lines")
         with tempfile.TemporaryDirectory(prefix="msdiag-") as tmp:
             script = Path(tmp) / "Invoke-MsdiagScan.ps1"
             # UTF-8 with BOM: Windows PowerShell 5.1 reads a BOM-less .ps1 in the ANSI code page.
-            script.write_text(script_text, encoding="utf-8-sig")
+            script.write_text(cached_runner(checks), encoding="utf-8-sig")
+            # The checks travel as data, each compiled (and scanned by AMSI) on its own.
+            sources = Path(tmp) / "msdiag-sources.json"
+            sources.write_text(cached_sources(checks), encoding="utf-8")
             lines, stderr, exit_code, timed_out, overflow, recoded = self._run(
-                self.command(script, checks), checks
+                self.command(script, checks, sources), checks
             )
         output = parse_runner_output(lines, checks)
         duration_ms = int((time.monotonic() - started) * 1000)
@@ -240,22 +241,11 @@ class LocalCollector:
 
     def _announce(self, line: str, checks: Sequence[str]) -> None:
         """Stream each check's outcome to the caller as soon as its line arrives."""
-        if self.on_result is None or not line.startswith("{"):
+        if self.on_result is None:
             return
-        try:
-            item = json.loads(line)
-        except ValueError:
-            return
-        if not isinstance(item, dict):
-            return
-        if item.get("msdiag_runner") == "check_failed" and item.get("check") in checks:
-            self.on_result(
-                str(item["check"]),
-                CheckResult(status=CheckStatus.ERROR, reason=str(item.get("message"))[:500]),
-            )
-        elif item.get("check") in checks:
-            name, result = parse_check_output(line, str(item["check"]))
-            self.on_result(str(name), result)
+        outcome = line_outcome(line, checks)  # what the whole output's reading will say for it
+        if outcome is not None:
+            self.on_result(*outcome)
 
     def _capture(
         self,
@@ -280,9 +270,19 @@ class LocalCollector:
             warnings.append(
                 f"PowerShell printed {len(output.stray)} line(s) that are not check output (kept out of the report)."
             )
-        status = _local_status(
-            output.ended, output.results, checks, stderr, exit_code, timed_out, overflow, self.timeout
-        )
+        reported = output.results
+        status: HostStatus | None = None
+        if not (timed_out or overflow):
+            # PowerShell refused the runner file itself (execution policy, AMSI): nothing ran
+            status = refused_runner_status([stderr], local=True) if output.start is None else None
+            if status is not None:
+                reported = {}
+            else:
+                status = lockdown_status(output, checks)
+        if status is None:
+            status = _local_status(
+                output.ended, output.results, checks, stderr, exit_code, timed_out, overflow, self.timeout
+            )
         return assemble_capture(
             host=(host or socket.gethostname() or "localhost")[:255],
             mode="local",
@@ -294,9 +294,9 @@ class LocalCollector:
                 path=str(self.powershell),
             ),
             host_status=status,
-            reported=output.results,
+            reported=reported,
             selected=checks,
-            missing=not_reported(),
+            missing=not_reported() if reported else did_not_run(status.state),
             warnings=warnings,
         )
 

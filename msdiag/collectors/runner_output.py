@@ -44,12 +44,14 @@ class RunnerOutput:
     ended: bool = False
     #: lines that were none of the protocol's (bounded count and length)
     stray: list[str] = field(default_factory=list)
+    #: checks whose check_start line was seen (protocol 2), in order
+    started: list[str] = field(default_factory=list)
 
 
 def _clean_start(line: dict[str, Any]) -> dict[str, Any]:
     # Keep only the known fields, as bounded primitives.
     start: dict[str, Any] = {}
-    for key in ("protocol", "host", "ps_edition", "ps_version", "utc"):
+    for key in ("protocol", "host", "ps_edition", "ps_version", "utc", "language_mode"):
         value = line.get(key)
         if isinstance(value, bool):
             continue
@@ -134,7 +136,7 @@ class _Reader:
             reason = f"the check failed: {message if isinstance(message, str) else 'no message'}"
             result = CheckResult(status=CheckStatus.ERROR, reason=reason[:4096], raw=text[:RAW_LIMIT])
             self.record(check, result, text)
-        else:
+        elif not protocol2_line(self, marker, value, text):
             self.stray(text)
 
 
@@ -163,9 +165,67 @@ def parse_runner_output(texts: Iterable[str], requested: Sequence[str]) -> Runne
         if reader.lines_seen > MAX_LINES:
             break
     out = reader.out
+    settle_unfinished(out, reader.requested)
     for name in reader.requested:
         if name not in out.results:
             out.results[name] = not_reported()
     # requested order, so reports list checks the way they were asked for
     out.results = {name: out.results[name] for name in reader.requested}
     return out
+
+
+# ---------------------------------------------------------------- protocol 2: started, blocked, language mode
+#: The language mode the checks need; the runner reports any other and runs nothing.
+FULL_LANGUAGE = "FullLanguage"
+LANGUAGE_MODES = frozenset({FULL_LANGUAGE, "ConstrainedLanguage", "RestrictedLanguage", "NoLanguage"})
+#: Reason of a check that started and was cut short (the runner stopped during it).
+UNFINISHED = "the check started but did not finish: the scan stopped while it ran"
+BLOCKED_PREFIX = "blocked by antivirus software (AMSI) before it ran"
+
+
+def restricted_language_mode(out: RunnerOutput) -> str | None:
+    """The language mode the runner reported when it is not FullLanguage (then it ran no check)."""
+    mode = (out.start or {}).get("language_mode")
+    if not isinstance(mode, str) or mode == FULL_LANGUAGE:
+        return None
+    return mode if mode in LANGUAGE_MODES else "an unknown language"
+
+
+def protocol2_line(reader: _Reader, marker: Any, value: dict[str, Any], text: str) -> bool:
+    """check_start and check_blocked lines; False for anything else (stray)."""
+    check = value.get("check")
+    if not isinstance(check, str) or check not in reader.requested:
+        return False
+    if marker == "check_start":
+        if check not in reader.out.started:
+            reader.out.started.append(check)
+        return True
+    if marker == "check_blocked":
+        message = value.get("message")
+        reason = f"{BLOCKED_PREFIX}: {message if isinstance(message, str) else 'no message'}"
+        reader.record(check, CheckResult(status=CheckStatus.BLOCKED, reason=reason[:4096]), text)
+        return True
+    return False
+
+
+def settle_unfinished(out: RunnerOutput, requested: Sequence[str]) -> None:
+    """Checks without an outcome that the runner did start, or did not run for its language mode:
+    not run (never a pass), each with its reason. The others are left to the caller's fill-in."""
+    mode = restricted_language_mode(out)
+    for name in requested:
+        if name in out.results:
+            continue
+        if name in out.started:
+            out.results[name] = CheckResult(status=CheckStatus.NOT_RUN, reason=UNFINISHED)
+        elif mode is not None:
+            out.results[name] = CheckResult(
+                status=CheckStatus.NOT_RUN, reason=f"not run: PowerShell on this host runs in {mode} mode"
+            )
+
+
+def line_outcome(line: str, requested: Sequence[str]) -> tuple[str, CheckResult] | None:
+    """The check outcome one runner line reports, read exactly as :func:`parse_runner_output` reads
+    it (progress while the runner still runs); None for any other line."""
+    reader = _Reader(list(dict.fromkeys(requested)))
+    reader.feed(line)
+    return next(iter(reader.out.results.items()), None)

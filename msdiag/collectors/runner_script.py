@@ -1,17 +1,24 @@
 """Compose the one-process runner script and its parameters (the runner protocol's sending side).
 
-All selected checks run in ONE PowerShell invocation: ps_scripts/Invoke-MsdiagRunner.ps1 with the
-shared helper files (ps_scripts/MsdiagCommon.ps1, MsdiagWinInet.ps1) defined once and each check
-script embedded as a script block. The local runner, the remote collector, the lab and
-``msdiag export-script`` all use :func:`build_runner`; remote scans take it through
-:func:`cached_runner`, composed once per check selection. What the runner prints is read by
-:mod:`msdiag.collectors.runner_output`. :func:`build_check_script` makes one check standalone (its
-helpers inlined), for a client that runs one script per check.
+All selected checks run in ONE PowerShell invocation of ps_scripts/Invoke-MsdiagRunner.ps1, in one
+of two forms (the runner's comment-based help says why):
+
+* scans (local and remote) send the runner without any check in its text, and the check and
+  shared helper scripts (ps_scripts/MsdiagCommon.ps1, MsdiagWinInet.ps1) as data: the JSON of
+  :func:`runner_sources`, in the runner's ``-Sources`` parameter (remote, :func:`cached_sources`)
+  or a file named by ``-SourcePath`` (local). The runner makes each one a script block of its own,
+  so antivirus software (AMSI) that blocks one check blocks only that check;
+* ``msdiag export-script`` (:func:`build_runner` with ``embed=True``, the default) embeds the
+  helpers once and each check as a script block: one self-contained file an organisation can sign.
+
+What the runner prints is read by :mod:`msdiag.collectors.runner_output`. :func:`build_check_script`
+makes one check standalone (its helpers inlined), for a client that runs one script per check.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 from collections.abc import Sequence
@@ -30,7 +37,10 @@ from msdiag.checks import (
 from msdiag.errors import InputError
 
 RUNNER_SCRIPT = "Invoke-MsdiagRunner.ps1"
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
+#: The runner's parameters that carry the check scripts as data (see runner_sources).
+SOURCES_PARAMETER = "Sources"
+SOURCE_PATH_PARAMETER = "SourcePath"
 
 HELPERS_MARKER = "# @@MSDIAG_HELPERS@@"
 CHECKS_MARKER = "# @@MSDIAG_CHECKS@@"
@@ -115,11 +125,14 @@ def _embedded_check(name: str) -> str:
     return f"$msdiagChecks['{name}'] = {{\n{body}\n}}\n"
 
 
-def build_runner(checks: Sequence[str], *, mode: Literal["lines", "capture"] = "lines") -> str:
-    """The runner script with the given checks embedded, for one PowerShell invocation."""
+def build_runner(
+    checks: Sequence[str], *, mode: Literal["lines", "capture"] = "lines", embed: bool = True
+) -> str:
+    """The runner script for one PowerShell invocation: with the given checks embedded, or with
+    ``embed=False`` none (they are passed as :func:`runner_sources`)."""
     if mode not in ("lines", "capture"):
         raise InputError(f"unknown runner mode {mode!r} (lines or capture)")
-    names = validate_check_names(checks)
+    names = validate_check_names(checks) if embed else []
     needed = {file_name for name in names for file_name in helper_files(name)}
     template = (scripts_dir() / RUNNER_SCRIPT).read_text(encoding="utf-8-sig")
     for marker in (HELPERS_MARKER, CHECKS_MARKER, MODE_LINE, VERSION_LINE, USAGE_MARKER):
@@ -139,6 +152,28 @@ def build_runner(checks: Sequence[str], *, mode: Literal["lines", "capture"] = "
         else:
             composed.append(line)
     return "".join(composed)
+
+
+def runner_sources(checks: Sequence[str]) -> str:
+    """The check scripts and the helper files they need, as the runner's ``-Sources`` JSON.
+
+    ``{"units": [{"name", "kind", "needs", "text"}]}``: helpers first (``kind`` "helper", named by
+    file), then each check (``kind`` "check", ``needs`` its helper files), each script's own text.
+    """
+    names = validate_check_names(checks)
+    needs = {name: helper_files(name) for name in names}
+    needed = {file_name for files in needs.values() for file_name in files}
+    units: list[dict[str, object]] = [
+        {"name": file_name, "kind": "helper", "needs": [], "text": helper_script_text(file_name).lstrip("\ufeff")}
+        for file_name in HELPER_SCRIPTS
+        if file_name in needed
+    ]
+    units.extend(
+        {"name": name, "kind": "check", "needs": needs[name], "text": script_text(name).lstrip("\ufeff")}
+        for name in names
+    )
+    # ASCII JSON: safe in a file Windows PowerShell 5.1 reads and in any console code page.
+    return json.dumps({"units": units}, ensure_ascii=True, separators=(",", ":"))
 
 
 def build_check_script(check: str) -> str:
@@ -242,7 +277,7 @@ def runner_command_arguments(params: dict[str, list[str] | int | str]) -> list[s
 
 
 # ---------------------------------------------------------------- composed once per selection
-# build_runner reads a dozen .ps1 files and composes ~140,000 characters (about 2 ms, plus
+# The runner and its sources come from a dozen .ps1 files, ~100,000 characters (about 2 ms, plus
 # file-system calls under the interpreter lock that every scan thread shares). A fleet scan sends
 # the same text to every host, so it is cached; the key includes each script file's size and
 # modification time, so an edited ps_scripts/ is picked up by the next host, never served stale.
@@ -264,9 +299,20 @@ def _fingerprint() -> Fingerprint:
 
 @functools.lru_cache(maxsize=8)
 def _composed(checks: tuple[str, ...], fingerprint: Fingerprint) -> str:
-    return build_runner(list(checks))
+    validate_check_names(list(checks))
+    return build_runner(list(checks), embed=False)
+
+
+@functools.lru_cache(maxsize=8)
+def _sources(checks: tuple[str, ...], fingerprint: Fingerprint) -> str:
+    return runner_sources(list(checks))
 
 
 def cached_runner(checks: Sequence[str]) -> str:
-    """``build_runner(checks)`` (lines mode), the same string for every host scanned with these checks."""
+    """The scan runner for ``checks`` (lines mode, no check embedded), one string for every host."""
     return _composed(tuple(checks), _fingerprint())
+
+
+def cached_sources(checks: Sequence[str]) -> str:
+    """``runner_sources(checks)``, the same string for every host scanned with these checks."""
+    return _sources(tuple(checks), _fingerprint())

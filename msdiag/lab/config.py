@@ -17,9 +17,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from msdiag.capture.models import Capture
+from msdiag.checks import CHECK_NAMES, HELPER_SCRIPTS
 from msdiag.errors import InputError
 
 if sys.version_info >= (3, 11):
@@ -56,17 +57,38 @@ class Faults(BaseModel):
     malformed_output: bool = False  # check documents arrive as truncated, non-JSON text
     drop_mid_receive: bool = False  # the TCP connection is closed in the middle of a Receive reply
     max_envelope_size_kb: int | None = Field(default=None, ge=32, le=65536)  # MaxEnvelopeSizekb
+    # Locked-down and defended hosts (msdiag.lab.responder says what each one answers):
+    constrained_language: bool = False  # PowerShell runs in ConstrainedLanguage (WDAC/AppLocker)
+    amsi_blocks: tuple[str, ...] = Field(default=(), max_length=16)  # checks or helper files AMSI refuses
+    stop_during: str | None = None  # the runner stops with a terminating error during this check
+
+    @field_validator("amsi_blocks")
+    @classmethod
+    def _known_units(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [name for name in value if name not in CHECK_NAMES and name not in HELPER_SCRIPTS]
+        if unknown:
+            raise ValueError(f"not a check or helper file name: {', '.join(unknown)}")
+        return value
+
+    @field_validator("stop_during")
+    @classmethod
+    def _known_check(cls, value: str | None) -> str | None:
+        if value is not None and value not in CHECK_NAMES:
+            raise ValueError(f"not a check name: {value}")
+        return value
 
     def active(self) -> list[str]:
         """Names (with values) of the faults that are on, for printing."""
         shown: list[str] = []
         for name, value in self.model_dump().items():
-            if value in (None, False, 0):
+            if value in (None, False, 0) or value == ():
                 continue
             if name == "wsman_fault":
                 shown.append(f"wsman_fault=0x{value['code']:08X}")
             elif value is True:
                 shown.append(name)
+            elif isinstance(value, tuple):
+                shown.append(f"{name}={','.join(value)}")
             else:
                 shown.append(f"{name}={value}")
         return shown

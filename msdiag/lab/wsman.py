@@ -10,7 +10,7 @@ from functools import partial
 
 from msdiag.lab import soap
 from msdiag.lab.config import LabHost
-from msdiag.lab.responder import Invocation, PipelineAnswer, answer
+from msdiag.lab.responder import Invocation, PipelineAnswer, respond
 from msdiag.lab.shells import LabShell, ShellError
 from msdiag.lab.stats import LabStats
 
@@ -56,10 +56,7 @@ class WsmanService:
         self._shells.clear()
 
     def _respond(self, invocation: Invocation) -> PipelineAnswer:
-        faults = self.host.faults
-        if faults.script_error is not None:
-            return PipelineAnswer(error=faults.script_error)
-        return answer(self.host.capture, invocation, malformed=faults.malformed_output)
+        return respond(self.host, invocation)
 
     async def handle(self, req: soap.Request, address: str) -> WsmanReply:
         try:

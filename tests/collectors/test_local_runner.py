@@ -7,21 +7,17 @@ passes, then behaves like a healthy, slow, failing, mis-encoded or runaway Power
 from __future__ import annotations
 
 import json
-import os
-import stat
-import sys
 import textwrap
 import time
 from pathlib import Path
 
 import pytest
+from support.stand_in import HOSTS, install_stand_in
 
 from msdiag.capture.models import CheckStatus, HostState
 from msdiag.checks import CHECK_NAMES
 from msdiag.collectors.local import LocalCollector, find_powershell
 from msdiag.errors import CollectionError
-
-HOSTS = Path(__file__).resolve().parents[2] / "msdiag" / "lab" / "hosts"
 
 STAND_IN = textwrap.dedent(
     """\
@@ -69,14 +65,7 @@ STAND_IN = textwrap.dedent(
 
 @pytest.fixture()
 def fake_pwsh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    exe = bindir / "pwsh"
-    exe.write_text(STAND_IN.format(python=sys.executable), encoding="utf-8")
-    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", str(bindir) + os.pathsep + "/usr/bin:/bin")
-    monkeypatch.setenv("FAKE_PWSH_CAPTURE", str(HOSTS / "healthy-ja-jp.json"))
-    return exe
+    return install_stand_in(tmp_path, monkeypatch, STAND_IN)
 
 
 def _collect(mode: str, monkeypatch: pytest.MonkeyPatch, timeout: float = 20.0) -> tuple:

@@ -51,9 +51,12 @@ def test_cached_runner_returns_one_string_and_sees_edited_scripts(
     monkeypatch.setattr("msdiag.checks.scripts_dir", lambda: copy)
     first = runner_script.cached_runner(CHECK_NAMES)
     assert runner_script.cached_runner(list(CHECK_NAMES)) is first
+    # the check scripts travel as the runner's -Sources data, cached the same way
+    sources = runner_script.cached_sources(CHECK_NAMES)
+    assert runner_script.cached_sources(list(CHECK_NAMES)) is sources
     script = copy / "Get-MsdiagOs.ps1"
     script.write_text(script.read_text("utf-8-sig") + "\n# edited\n", encoding="utf-8")
     stat = script.stat()
     os.utime(script, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000))
-    edited = runner_script.cached_runner(CHECK_NAMES)
-    assert "# edited" in edited and "# edited" not in first
+    edited = runner_script.cached_sources(CHECK_NAMES)
+    assert "# edited" in edited and "# edited" not in sources

@@ -16,7 +16,12 @@ from msdiag.capture.models import HostState
 from msdiag.checks import CHECK_NAMES, DEFAULT_ENDPOINT_HOSTS
 from msdiag.collectors.credentials import Credentials
 from msdiag.collectors.remote import RemoteTarget, collect_remote, psrp_tuning
-from msdiag.collectors.runner_script import cached_runner, runner_parameters
+from msdiag.collectors.runner_script import (
+    SOURCES_PARAMETER,
+    cached_runner,
+    cached_sources,
+    runner_parameters,
+)
 from msdiag.lab import LabHost, LabServer, load_lab_hosts
 
 POOL_ID = "6a0d3c47-6a29-4c5e-9a4e-3f2b1d0c9e11".upper()
@@ -72,8 +77,9 @@ def _shared_fragments(script: str, parameters: dict[str, Any]) -> tuple[list[byt
 def test_shared_pipeline_bytes_equal_pypsrps_on_first_and_later_hosts() -> None:
     script = cached_runner(CHECK_NAMES)
     parameters = runner_parameters(list(CHECK_NAMES), list(DEFAULT_ENDPOINT_HOSTS), 3000)
+    parameters[SOURCES_PARAMETER] = cached_sources(CHECK_NAMES)  # as session.run_exchange sends it
     expected = _pypsrp_fragments(script, parameters)
-    assert len(b"".join(expected)) > 100_000  # the whole runner script travels in these fragments
+    assert len(b"".join(expected)) > 100_000  # the runner and every check script travel in these fragments
     first, ps = _shared_fragments(script, parameters)
     later, _ = _shared_fragments(script, parameters)
     assert first == expected

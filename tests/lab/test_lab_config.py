@@ -83,17 +83,20 @@ def test_runner_lines_cover_every_check_outcome() -> None:
     capture.checks["services"] = CheckResult(status=CheckStatus.NOT_RUN, reason="not selected")
     lines = runner_lines(capture, ["os", "tls", "identity", "services"])
     assert json.loads(lines[0])["host"] == capture.host
-    assert json.loads(lines[1]) == capture.checks["os"].document
-    assert lines[2] == "{oops"  # raw kept as the script printed it
-    failed = json.loads(lines[3])
+    # each check that ran: check_start, then its outcome (runner protocol 2)
+    started = [json.loads(lines[i]) for i in (1, 3, 5)]
+    assert started == [{"msdiag_runner": "check_start", "check": c} for c in ("os", "tls", "identity")]
+    assert json.loads(lines[2]) == capture.checks["os"].document
+    assert lines[4] == "{oops"  # raw kept as the script printed it
+    failed = json.loads(lines[6])
     assert failed == {
         "msdiag_runner": "check_failed",
         "check": "identity",
         "message": "dsregcmd が見つかりません",
         "elapsed_ms": 0,
     }
-    assert json.loads(lines[4])["msdiag_runner"] == "end"  # services never reported
-    assert len(lines) == 5
+    assert json.loads(lines[7])["msdiag_runner"] == "end"  # services never started
+    assert len(lines) == 8
 
 
 @pytest.mark.slow

@@ -158,12 +158,16 @@ def test_runner_for_checks_without_wininet_leaves_it_out() -> None:
     assert with_wininet["resolve-msdiaginternetsettingsscope"] == 1
 
 
-def test_helpers_are_defined_before_the_checks_in_the_runner() -> None:
+def test_helpers_are_defined_before_the_checks_run_in_the_runner() -> None:
+    # The checks are embedded as script block literals (data) near the top, so that even
+    # Constrained Language Mode can list them; the helpers are defined after the language-mode
+    # test, and both before the loop that runs the checks.
     runner = build_runner(CHECK_NAMES)
-    assert runner.index("function Write-MsdiagDocument") < runner.index("$msdiagChecks['os'] = {")
-    assert runner.index("function Resolve-MsdiagInternetSettingsScope") < runner.index(
-        "$msdiagChecks['proxy'] = {"
-    )
+    loop = runner.index("foreach ($checkName in $requested) {\n        if ($msdiagRunnerMode")
+    language_test = runner.index("if ($msdiagLanguageMode -ne 'FullLanguage')")
+    for helper in ("function Write-MsdiagDocument", "function Resolve-MsdiagInternetSettingsScope"):
+        assert language_test < runner.index(helper) < loop
+    assert runner.index("$msdiagChecks['proxy'] = {") < language_test
 
 
 @pytest.mark.parametrize("check", CHECK_NAMES)

@@ -22,6 +22,7 @@ from msdiag.capture.models import (
 )
 from msdiag.collectors.credentials import Credentials
 from msdiag.collectors.interface import assemble_capture, did_not_run, not_reported
+from msdiag.collectors.lockdown import lockdown_status, refused_runner_status
 from msdiag.collectors.remote.scrubbing import scrub
 from msdiag.collectors.remote.session import Exchange
 from msdiag.collectors.remote.target import RemoteTarget
@@ -65,6 +66,9 @@ def output_status(
 ) -> HostStatus:
     """The host status of an exchange that did not fail: was the runner's output whole and valid?"""
     if exchange.had_errors:
+        refused = refused_runner_status(exchange.error_records, local=False) if not start else None
+        if refused is not None:
+            return refused
         records = "; ".join(exchange.error_records[:3]) or "no error record was sent"
         return HostStatus(
             state=HostState.SCRIPT_ERROR,
@@ -119,8 +123,10 @@ def remote_capture(
                 edition=_short(parsed.start.get("ps_edition")), version=_short(parsed.start.get("ps_version"))
             )
         reported = parsed.results
-        status = failure or output_status(
-            exchange, requested, parsed.results, parsed.start is not None, parsed.ended
+        status = (
+            failure
+            or lockdown_status(parsed, requested)
+            or output_status(exchange, requested, parsed.results, parsed.start is not None, parsed.ended)
         )
         missing = not_reported()
         if parsed.stray or exchange.non_text:

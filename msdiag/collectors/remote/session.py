@@ -30,7 +30,12 @@ from msdiag.collectors.remote.psrp_tuning import (
 from msdiag.collectors.remote.scrubbing import scrub
 from msdiag.collectors.remote.target import RemoteTarget
 from msdiag.collectors.remote.wsman_http import LEAN_AUTHS, LeanNegotiateTransport
-from msdiag.collectors.runner_script import cached_runner, runner_parameters
+from msdiag.collectors.runner_script import (
+    SOURCES_PARAMETER,
+    cached_runner,
+    cached_sources,
+    runner_parameters,
+)
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +205,7 @@ def run_exchange(
         pool.open()
         ps = PowerShell(pool)
         parameters = runner_parameters(list(checks), list(endpoint_hosts), ENDPOINT_TIMEOUT_MS)
+        parameters[SOURCES_PARAMETER] = cached_sources(checks)  # the checks, as data (runner_script)
         exchange.phase = "starting the checks"
         invoke_shared_pipeline(ps, cached_runner(checks), parameters)
         exchange.phase = "running the checks"
