@@ -16,10 +16,13 @@ PHONE_FINDING_IDS: tuple[str, ...] = (
     "phone.voip",
     "phone.country_mismatch",
 )
+#: phone findings that describe the situation, not a fault: they never confirm a cause by themselves
+CONTEXT_PHONE_FINDINGS: frozenset[str] = frozenset({"phone.country_mismatch"})
 
 
 #: number types that cannot take an SMS or a call with a code at all
 UNUSABLE_TYPES = {"toll_free", "premium_rate", "shared_cost", "pager", "uan", "voicemail"}
+
 
 def loc(en: str, ja: str) -> Localized:
     return Localized(en=en, ja=ja)

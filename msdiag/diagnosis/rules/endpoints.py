@@ -7,6 +7,7 @@ from msdiag.capture.parse import Facts
 from msdiag.diagnosis.models import Evidence, Severity
 from msdiag.diagnosis.rules.base import L, Outcome, ev, fail, not_collected, passed, rule
 from msdiag.diagnosis.rules.probes import NCSI_HOST, dns_failed, fact, probe_path, tcp_failed, tcp_ok
+from msdiag.diagnosis.steps import BACKUP_HOSTS_FILE, EXPORT_FIREWALL, advice, change
 
 
 @rule(
@@ -18,7 +19,9 @@ from msdiag.diagnosis.rules.probes import NCSI_HOST, dns_failed, fact, probe_pat
     ),
     subject=L("Windows connectivity test (NCSI)", "Windows の接続テスト (NCSI)"),
     remediation=(
-        L(
+        BACKUP_HOSTS_FILE,
+        EXPORT_FIREWALL,
+        change(
             "Remove hosts-file or firewall blocks of www.msftconnecttest.com; sign-in dialogs refuse to "
             "start ('You'll need the internet for this') while Windows thinks it is offline.",
             "hosts ファイルやファイアウォールによる www.msftconnecttest.com の遮断を解除してください。"
@@ -99,7 +102,7 @@ _INTERCEPTED = {
     ),
     subject=L("HTTP answers from Microsoft hosts", "Microsoft のホストからの HTTP 応答"),
     remediation=(
-        L(
+        advice(
             "Sign in to the network first (hotel or guest Wi-Fi portal), or have the proxy allow the "
             "Microsoft hosts without authentication.",
             "先にネットワークへのログイン(ホテルやゲスト Wi-Fi のポータル)を済ませるか、"
