@@ -8,8 +8,8 @@ names ran and passed or did not apply.
 
 Order: confirmed causes first, those resting on a finding that another failing finding explains
 (a DNS failure the VPN's DNS explains) after those resting on the root, then by the strongest
-finding's severity; then unknown causes, those with context first; then ruled out. The knowledge
-base's order breaks ties: it lists the likelier causes first. Codes of a family (the WAM network
+finding's severity; then unknown causes; then ruled out. The knowledge base's order breaks ties
+(and orders the unknown and ruled-out causes): it lists the likelier causes first. Codes of a family (the WAM network
 errors) also get the family's causes their entry does not list (msdiag.diagnosis.families).
 """
 
@@ -92,10 +92,8 @@ def _strength(findings: list[Finding]) -> tuple[int, int]:
 def _rank_key(judged: Judgement, index: int) -> tuple[int, ...]:
     if judged.verdict is CauseVerdict.CONFIRMED:
         return (0, int(judged.derived), *_strength([f for f in judged.findings if is_fault(f)]), index)
-    if judged.verdict is CauseVerdict.UNKNOWN:
-        has_context = any(f.status in _PROBLEM for f in judged.findings)
-        return (1, 0 if has_context else 1, 0, 0, index)
-    return (2, 0, 0, 0, index)
+    # unknown and ruled-out causes keep the knowledge base's order: context never promotes a cause
+    return (_VERDICT_ORDER[judged.verdict], 0, 0, 0, index)
 
 
 def rank_causes(causes: Sequence[Cause], findings: Sequence[Finding]) -> list[RankedCause]:

@@ -5,8 +5,9 @@
 2. Every other failing or warning finding's fix: faults before context, fail before warn, by
    severity, a finding that explains another before it.
 3. For a reported error with no confirmed cause: the steps of its most likely unchecked cause, or
-   the entry's own steps when that cause has none and none of the causes was ruled out (they may
-   belong to a ruled-out cause otherwise). A ruled-out cause never contributes a step.
+   the entry's own steps when that cause has none; nothing when every cause was ruled out (the
+   entry's steps could then only be for causes this machine does not have). A ruled-out cause
+   never contributes a step.
 
 Each step appears once, where it first comes; every block keeps its record-before-change order
 (a dropped copy only ever follows its first place), so the merged list keeps it too.
@@ -73,14 +74,14 @@ def cause_key(error: ErrorAnalysis, cause: RankedCause) -> tuple[str, str]:
 def possible_steps(error: ErrorAnalysis) -> tuple[RankedCause | None, list[Step]]:
     """For an error with no confirmed cause: its likeliest unchecked cause and the steps to try.
 
-    The cause's own steps; without them the entry's, but only when no cause was ruled out (the
-    entry's steps may belong to a ruled-out cause). A ruled-out cause never gives a step."""
+    The cause's own steps; without them the entry's, unless every cause was ruled out (then the
+    entry's steps can only be for causes this machine does not have)."""
     causes = sorted(error.causes, key=lambda c: c.rank)
     top = next((c for c in causes if c.verdict is CauseVerdict.UNKNOWN), None)
     if top is not None and top.remediation:
         return top, list(top.remediation)
-    if any(c.verdict is CauseVerdict.RULED_OUT for c in causes):
-        return top, []
+    if causes and top is None:
+        return None, []
     return top, list(error.remediation)
 
 

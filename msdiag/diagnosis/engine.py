@@ -23,7 +23,7 @@ from msdiag.diagnosis.models import (
     Status,
     StatusCounts,
 )
-from msdiag.diagnosis.phone import analyze_phone, mask_phone
+from msdiag.diagnosis.phone import analyze_phone, check_region, mask_phone
 from msdiag.diagnosis.region import region_matrix
 from msdiag.diagnosis.rules import RULES, Rule, RuleContext
 from msdiag.knowledge.kb import KnowledgeBase
@@ -82,8 +82,10 @@ def diagnose(
 ) -> DiagnosisResult:
     """Run every rule over ``capture``; analyse ``phone`` and each of ``errors`` against the findings.
 
-    Raises msdiag.errors.InputError for an error code that cannot be parsed.
+    Raises msdiag.errors.InputError for an error code that cannot be parsed or an unknown
+    ``phone_region``.
     """
+    phone_region = check_region(phone_region)
     kb = kb or KnowledgeBase.default()
     facts = Facts(capture)
     phone_analysis: PhoneAnalysis | None = None

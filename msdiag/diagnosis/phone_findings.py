@@ -22,6 +22,27 @@ CONTEXT_PHONE_FINDINGS: frozenset[str] = frozenset({"phone.country_mismatch"})
 
 #: number types that cannot take an SMS or a call with a code at all
 UNUSABLE_TYPES = {"toll_free", "premium_rate", "shared_cost", "pager", "uan", "voicemail"}
+#: phonenumbers' number types in words, for every report (PhoneAnalysis.number_type_text)
+TYPE_WORDS: dict[str, tuple[str, str]] = {
+    "mobile": ("mobile", "携帯電話"),
+    "fixed_line": ("landline", "固定電話"),
+    "fixed_line_or_mobile": ("landline or mobile", "固定電話または携帯電話"),
+    "voip": ("VoIP (internet phone)", "IP 電話"),
+    "toll_free": ("toll-free", "フリーダイヤル"),
+    "premium_rate": ("premium-rate", "有料情報サービス"),
+    "shared_cost": ("shared-cost", "通話料分担"),
+    "personal_number": ("personal", "パーソナル"),
+    "pager": ("pager", "ポケットベル"),
+    "uan": ("universal access", "統一番号 (UAN)"),
+    "voicemail": ("voicemail access", "ボイスメール"),
+    "unknown": ("unknown type of", "種類不明"),
+}
+
+
+def type_text(number_type: str) -> Localized:
+    """A number type in words: "mobile" / 「携帯電話」."""
+    en, ja = TYPE_WORDS.get(number_type, TYPE_WORDS["unknown"])
+    return Localized(en=en, ja=ja)
 
 
 def loc(en: str, ja: str) -> Localized:
@@ -135,8 +156,8 @@ def type_findings(number_type: str) -> list[Finding]:
                 Status.FAIL,
                 Severity.HIGH,
                 loc(
-                    f"A {number_type.replace('_', ' ')} number cannot receive codes",
-                    f"この種類の番号 ({number_type}) ではコードを受け取れません",
+                    f"A {type_text(number_type).en} number cannot receive codes",
+                    f"{type_text(number_type).ja}の番号ではコードを受け取れません",
                 ),
                 loc(
                     "Service numbers (toll-free, premium, shared "
@@ -171,29 +192,24 @@ def type_findings(number_type: str) -> list[Finding]:
 def country_finding(
     number_region: str | None, machine_country: str | None, evidence: list[Evidence], facts: Facts | None
 ) -> Finding:
-    title_ok = loc("Phone country matches this PC", "電話番号の国と PC の地域が一致しています")
-    if number_region is None:
+    # not applicable and not collected say what was compared, never that it matched
+    subject = loc("Phone number country vs. this PC's region", "電話番号の国と PC の地域")
+    if number_region is None or facts is None:
         return phone_finding(
             "phone.country_mismatch",
             Status.NOT_APPLICABLE,
             Severity.INFO,
-            title_ok,
-            loc("The number's country is unknown.", "番号の国が不明です。"),
-        )
-    if facts is None:
-        return phone_finding(
-            "phone.country_mismatch",
-            Status.NOT_APPLICABLE,
-            Severity.INFO,
-            title_ok,
-            loc("No machine data to compare with.", "比較する PC の情報がありません。"),
+            subject,
+            loc("The number's country is unknown.", "番号の国が不明です。")
+            if number_region is None
+            else loc("No machine data to compare with.", "比較する PC の情報がありません。"),
         )
     if machine_country is None:
         return phone_finding(
             "phone.country_mismatch",
             Status.NOT_COLLECTED,
             Severity.INFO,
-            title_ok,
+            subject,
             loc(
                 "The PC's country could not be determined (locale / time zone not collected).",
                 "PC の国を判別できませんでした(地域・タイム ゾーンが収集されていません)。",
@@ -227,7 +243,7 @@ def country_finding(
         "phone.country_mismatch",
         Status.PASS,
         Severity.INFO,
-        title_ok,
+        loc("Phone country matches this PC", "電話番号の国と PC の地域が一致しています"),
         loc(f"Both are {number_region}.", f"どちらも {number_region} です。"),
         evidence=evidence,
     )

@@ -7,7 +7,7 @@ rule registers), so whoever follows the steps can put the machine back as it was
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from msdiag.diagnosis.models import Localized, Step
 
@@ -52,22 +52,6 @@ def order_problems(steps: Sequence[Localized]) -> list[str]:
             if MANAGED_PC.en not in step.en or MANAGED_PC.ja not in step.ja:
                 problems.append(f"step {index + 1} changes the machine without the managed-PC sentence")
     return problems
-
-
-def merged(blocks: Iterable[Sequence[Step]]) -> list[Step]:
-    """Blocks of steps joined in order, each step once (its first place kept).
-
-    Dropping a later copy never moves a change before its record: the first copy of the record
-    already stands earlier."""
-    seen: set[tuple[str, str]] = set()
-    out: list[Step] = []
-    for block in blocks:
-        for step in block:
-            key = (step.en, step.ja)
-            if key not in seen:
-                seen.add(key)
-                out.append(step)
-    return out
 
 
 # ---------------------------------------------------------------- record steps several rules share

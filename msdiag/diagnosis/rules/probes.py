@@ -162,16 +162,22 @@ def refused_status(probe: EndpointProbe) -> int | None:
     return status if status is not None and not 200 <= status < 300 else None
 
 
-def refused_hosts(items: Iterable[tuple[str, ProbePath]]) -> dict[tuple[str, int], list[str]]:
-    """(proxy host:port, CONNECT status) -> the hosts the proxy refused with it."""
-    refused: dict[tuple[str, int], list[str]] = {}
-    for _, path in items:
+def refused_hosts(items: Iterable[tuple[str, ProbePath]]) -> dict[tuple[str, str, int], list[str]]:
+    """(whose path, proxy host:port, CONNECT status) -> the hosts the proxy refused with it."""
+    refused: dict[tuple[str, str, int], list[str]] = {}
+    for side, path in items:
         status = refused_status(path.probe)
         if status is not None and path.proxy is not None:
-            hosts = refused.setdefault((normalize_proxy(path.proxy) or path.proxy, status), [])
+            hosts = refused.setdefault((side, normalize_proxy(path.proxy) or path.proxy, status), [])
             if path.probe.host not in hosts:
                 hosts.append(path.probe.host)
     return refused
+
+
+def side_fact(side: str, host: str, path: str) -> str:
+    """Evidence path of a probe on the user's path or through the WinHTTP proxy."""
+    where = "endpoints.winhttp_probes" if side == "winhttp" else "endpoints"
+    return f"{where}[{host}].{path}"
 
 
 def proxy_answered(probe: EndpointProbe) -> bool:

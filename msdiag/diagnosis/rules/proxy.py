@@ -27,6 +27,7 @@ from msdiag.diagnosis.rules.probes import (
     proxy_answered,
     redact_userinfo,
     refused_hosts,
+    side_fact,
     tcp_failed,
     winhttp_proxy,
     wininet_proxy,
@@ -165,10 +166,9 @@ def unreachable(proxy: ProxyData, endpoints: EndpointsData | None) -> Outcome:
     for side, path in through:
         tcp = path.probe.tcp
         assert tcp is not None and path.proxy is not None
-        where = "endpoints.winhttp_probes" if side == "winhttp" else "endpoints"
-        evidence.append(ev(f"{where}[{path.probe.host}].tcp.target", tcp.target))
+        evidence.append(ev(side_fact(side, path.probe.host, "tcp.target"), tcp.target))
         if tcp_failed(path.probe) and tcp.connect_status is None:
-            evidence.append(ev(f"{where}[{path.probe.host}].tcp.error", tcp.error))
+            evidence.append(ev(side_fact(side, path.probe.host, "tcp.error"), tcp.error))
         by_proxy.setdefault((side, normalize_proxy(path.proxy) or path.proxy), []).append(path)
     dead, partial = [], []
     for (side, name), paths in sorted(by_proxy.items()):
@@ -274,24 +274,23 @@ def connect_refused(endpoints: EndpointsData, facts: Facts) -> Outcome:
     refused = refused_hosts(answered)
     evidence = [
         ev(
-            f"{'endpoints.winhttp_probes' if side == 'winhttp' else 'endpoints'}[{path.probe.host}]"
-            ".tcp.connect_status",
+            side_fact(side, path.probe.host, "tcp.connect_status"),
             path.probe.tcp.connect_status if path.probe.tcp else None,
         )
         for side, path in answered
     ]
     if refused:
-        parts = [(name, status, hosts) for (name, status), hosts in sorted(refused.items())]
+        parts = sorted(refused.items())
         return fail(
             L(
                 "; ".join(
-                    f"{name} refused {host_list(hosts)}: {_refusal(status)[0]}"
-                    for name, status, hosts in parts
+                    f"{name} ({_SIDE[side][0]}) refused {host_list(hosts)}: {_refusal(status)[0]}"
+                    for (side, name, status), hosts in parts
                 )
                 + ".",
                 "、".join(
-                    f"{name} が {host_list(hosts)} を拒否: {_refusal(status)[1]}"
-                    for name, status, hosts in parts
+                    f"{name}({_SIDE[side][1]})が {host_list(hosts)} を拒否: {_refusal(status)[1]}"
+                    for (side, name, status), hosts in parts
                 )
                 + "。",
             ),
