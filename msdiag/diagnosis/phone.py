@@ -32,7 +32,8 @@ from msdiag.phone_mask import mask_number
 from msdiag.phone_mask import mask_phones_in_text as mask_phones_in_text
 
 MAX_INPUT_CHARS = 64
-_TYPE_NAMES: dict[int, str] = {
+#: phonenumbers.PhoneNumberType -> msdiag's type name (PhoneAnalysis.number_type)
+TYPE_NAMES: dict[int, str] = {
     PhoneNumberType.FIXED_LINE: "fixed_line",
     PhoneNumberType.MOBILE: "mobile",
     PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_line_or_mobile",
@@ -294,7 +295,7 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
     possible = phonenumbers.is_possible_number(number)
     number_region = phonenumbers.region_code_for_number(number)
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
-    number_type = _TYPE_NAMES.get(phonenumbers.number_type(number), "unknown") if valid else None
+    number_type = TYPE_NAMES.get(phonenumbers.number_type(number), "unknown") if valid else None
     # the finding says why a national number was read for that country (not when it was given)
     why = (f" {note.en}", note.ja) if note is not None and not region else ("", "")
     findings: list[Finding] = []

@@ -3,8 +3,17 @@ to change a number. msdiag.diagnosis.phone reads the number; this module words w
 
 from __future__ import annotations
 
+import sys
+from functools import lru_cache
+from importlib import resources
+
 from msdiag.capture.parse import Facts
 from msdiag.diagnosis.models import Evidence, Finding, Localized, Severity, Status
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 RECOVERY_URL = "https://account.live.com/acsr"
 SECURITY_INFO_URL = "https://account.microsoft.com/security"
@@ -22,27 +31,19 @@ CONTEXT_PHONE_FINDINGS: frozenset[str] = frozenset({"phone.country_mismatch"})
 
 #: number types that cannot take an SMS or a call with a code at all
 UNUSABLE_TYPES = {"toll_free", "premium_rate", "shared_cost", "pager", "uan", "voicemail"}
-#: phonenumbers' number types in words, for every report (PhoneAnalysis.number_type_text)
-TYPE_WORDS: dict[str, tuple[str, str]] = {
-    "mobile": ("mobile", "携帯電話"),
-    "fixed_line": ("landline", "固定電話"),
-    "fixed_line_or_mobile": ("landline or mobile", "固定電話または携帯電話"),
-    "voip": ("VoIP (internet phone)", "IP 電話"),
-    "toll_free": ("toll-free", "フリーダイヤル"),
-    "premium_rate": ("premium-rate", "有料情報サービス"),
-    "shared_cost": ("shared-cost", "通話料分担"),
-    "personal_number": ("personal", "パーソナル"),
-    "pager": ("pager", "ポケットベル"),
-    "uan": ("universal access", "統一番号 (UAN)"),
-    "voicemail": ("voicemail access", "ボイスメール"),
-    "unknown": ("unknown type of", "種類不明"),
-}
+
+
+@lru_cache(maxsize=1)
+def type_words() -> dict[str, Localized]:
+    """phonenumbers' number types in words (data/number_types.toml), for every report."""
+    text = resources.files("msdiag.diagnosis").joinpath("data/number_types.toml").read_text(encoding="utf-8")
+    return {name: Localized.model_validate(words) for name, words in tomllib.loads(text).items()}
 
 
 def type_text(number_type: str) -> Localized:
     """A number type in words: "mobile" / 「携帯電話」."""
-    en, ja = TYPE_WORDS.get(number_type, TYPE_WORDS["unknown"])
-    return Localized(en=en, ja=ja)
+    words = type_words()
+    return words.get(number_type, words["unknown"])
 
 
 def loc(en: str, ja: str) -> Localized:

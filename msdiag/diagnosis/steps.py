@@ -30,7 +30,7 @@ def record(en: str, ja: str) -> Step:
 
 def change(en: str, ja: str) -> Step:
     """A step that changes the machine; says that on a managed PC the administrator does it."""
-    return Step(en=f"{en} {MANAGED_PC.en}", ja=f"{ja} {MANAGED_PC.ja}", kind="change")
+    return Step(en=f"{en} {MANAGED_PC.en}", ja=f"{ja}{MANAGED_PC.ja}", kind="change")
 
 
 def as_step(text: Localized) -> Step:

@@ -103,16 +103,18 @@ def test_minus_signs_and_long_vowel_marks_are_separators(raw: str) -> None:
     assert result.valid and result.e164 == "+819012345678"
 
 
-@pytest.mark.parametrize(
-    ("raw", "en", "ja"),
-    [
-        ("090-1234-5678", "mobile", "携帯電話"),
-        ("03-1234-5678", "landline", "固定電話"),
-        ("050-1234-5678", "VoIP (internet phone)", "IP 電話"),
-        ("0120-123-456", "toll-free", "フリーダイヤル"),
-    ],
-)
-def test_number_types_are_shown_in_words(raw: str, en: str, ja: str) -> None:
+#: Japanese numbers of each type, and the words a report shows for it
+TYPE_WORDS = {
+    "090-1234-5678": ("mobile", "携帯電話"),
+    "03-1234-5678": ("landline", "固定電話"),
+    "050-1234-5678": ("VoIP (internet phone)", "IP 電話"),
+    "0120-123-456": ("toll-free", "フリーダイヤル"),
+}
+
+
+@pytest.mark.parametrize("raw", sorted(TYPE_WORDS))
+def test_number_types_are_shown_in_words(raw: str) -> None:
+    en, ja = TYPE_WORDS[raw]
     result = analyze_phone(raw, "JP")
     assert result.number_type_text is not None
     assert (result.number_type_text.en, result.number_type_text.ja) == (en, ja)
@@ -140,3 +142,12 @@ def test_a_country_comparison_that_did_not_happen_does_not_claim_a_match() -> No
         if f.id == "phone.country_mismatch"
     )
     assert country.status is Status.NOT_COLLECTED and "match" not in country.title.en.lower()
+
+
+def test_every_number_type_has_words_in_both_languages() -> None:
+    from msdiag.diagnosis.phone import TYPE_NAMES
+    from msdiag.diagnosis.phone_findings import type_words
+
+    words = type_words()
+    assert set(TYPE_NAMES.values()) == set(words)
+    assert all(w.en and w.ja for w in words.values())

@@ -33,6 +33,12 @@ def user_proxy() -> dict[str, Any]:
     )
 
 
+def winhttp_proxy(server: str) -> dict[str, Any]:
+    """The user goes direct (WinINET off, as in the reference); only WinHTTP has a proxy."""
+    winhttp = {"source": "registry", "direct": False, "proxy_server": server, "bypass_list": None}
+    return with_changes("proxy", winhttp=winhttp)
+
+
 def refused(host: str, status: int) -> dict[str, Any]:
     """A probe through the proxy whose CONNECT got ``status``: the tunnel did not open (docs/capture-format.md)."""
     result = probe(host, proxy=PROXY)
@@ -100,15 +106,7 @@ def test_tunnels_that_opened_pass_and_no_proxy_does_not_apply() -> None:
 
 def test_a_dead_winhttp_proxy_is_seen_through_its_own_probes() -> None:
     # the user goes direct (WinINET off); the system proxy, which sign-in services use, is gone
-    proxy = with_changes(
-        "proxy",
-        winhttp={
-            "source": "registry",
-            "direct": False,
-            "proxy_server": "oldproxy.corp.example:3128",
-            "bypass_list": None,
-        },
-    )
+    proxy = winhttp_proxy("oldproxy.corp.example:3128")
     dead = [
         probe(
             h,
@@ -125,15 +123,7 @@ def test_a_dead_winhttp_proxy_is_seen_through_its_own_probes() -> None:
 
 
 def test_a_filtering_winhttp_proxy_is_named_as_the_system_proxy() -> None:
-    proxy = with_changes(
-        "proxy",
-        winhttp={
-            "source": "registry",
-            "direct": False,
-            "proxy_server": "gw.corp.example:8080",
-            "bypass_list": None,
-        },
-    )
+    proxy = winhttp_proxy("gw.corp.example:8080")
     blocked = []
     for h in SIGN_IN:
         item = refused(h, 403)
