@@ -1,6 +1,6 @@
 """Generate the realistic captures msdiag ships (msdiag/lab/hosts/) and tests with (tests/fixtures/captures/).
 
-One reference machine (a ja-JP Windows 11 23H2 home PC, signed in with a Microsoft account, where
+One reference machine (a ja-JP Windows 11 25H2 home PC, signed in with a Microsoft account, where
 everything works) is built in tests/support/reference_machine.py, field by field from what Windows
 really reports (see shared/reference/windows-facts.md); the rule tests and the example check
 documents use the same one. Every capture here is that machine with a small, documented change

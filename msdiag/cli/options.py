@@ -63,6 +63,13 @@ def check_error_inputs(errors: Sequence[str]) -> None:
         kb.lookup(code)  # raises InputError with a clear message
 
 
+def check_phone_region(region: str | None) -> str | None:
+    """Reject an unknown --phone-region before a scan (msdiag.diagnosis.phone.check_region)."""
+    from msdiag.diagnosis.phone import check_region
+
+    return check_region(region)
+
+
 def parse_format_names(value: str, *, fleet: bool) -> list[str]:
     """Names from ``--format a,b``: single-host formats, plus the fleet formats when ``fleet``."""
     if not fleet:
@@ -138,6 +145,7 @@ def report_request_options(*, fleet: bool = False) -> Callable[[F], F]:
             values["output"] = Path(values["output"]) if values["output"] else None
             values["reports_dir"] = Path(values["reports_dir"])
             check_error_inputs(values["errors"])
+            values["phone_region"] = check_phone_region(values["phone_region"])
             return func(*args, request=ReportRequest(**values), **kwargs)
 
         return diagnosis_options(report_options(wrapper, fleet=fleet))  # type: ignore[return-value]

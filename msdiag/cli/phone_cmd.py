@@ -12,6 +12,7 @@ from tabulate import tabulate
 
 from msdiag.diagnosis.models import PhoneAnalysis, Status
 from msdiag.diagnosis.phone import analyze_phone as run_analysis
+from msdiag.diagnosis.phone import check_region
 from msdiag.errors import ExitCode, InputError
 from msdiag.phone_mask import mask_number, mask_phones_in_text
 
@@ -54,6 +55,9 @@ def phone_json(result: PhoneAnalysis, lang: str, show_phone: bool) -> dict[str, 
         "region": result.region,
         "country_code": result.country_code,
         "number_type": result.number_type,
+        "number_type_text": result.number_type_text.get(lang) if result.number_type_text else None,
+        "assumed_region": result.assumed_region,
+        "assumed_region_note": result.assumed_region_note.get(lang) if result.assumed_region_note else None,
         "national_format": num(result.national_format),
         "corrected_input": num(result.corrected_input),
         "findings": [
@@ -81,8 +85,10 @@ def phone_table(data: dict[str, Any], lang: str) -> str:
         ),
         ("E.164", data["e164"] or "-"),
         ("国" if ja else "Region", data["region"] or "-"),
-        ("種類" if ja else "Type", data["number_type"] or "-"),
+        ("種類" if ja else "Type", data["number_type_text"] or "-"),
     ]
+    if data["assumed_region_note"]:
+        head.append(("読み方" if ja else "Read as", data["assumed_region_note"]))
     if data["corrected_input"]:
         head.append(("正しい入力" if ja else "Type it as", data["corrected_input"]))
     rows = [
@@ -127,10 +133,7 @@ def phone_command(number: str, region: str | None, fmt: str, lang: str | None, s
     """
     if not number.strip():
         raise InputError('no phone number given: pass it like "+81 90-1234-5678"')
-    if region is not None:
-        region = region.strip().upper()
-        if len(region) != 2 or not region.isalpha():
-            raise InputError(f"--region must be a two-letter country code such as JP or US, not {region!r}")
+    region = check_region(region, "--region")
     lang = lang or default_lang()
     result = run_analysis(number, region)
     data = phone_json(result, lang, show_phone)

@@ -13,6 +13,7 @@ from msdiag.capture.models import Capture, CheckStatus
 from msdiag.capture.parse import Facts
 from msdiag.diagnosis.clock import clock_skew_seconds
 from msdiag.diagnosis.correlate import analyze_error
+from msdiag.diagnosis.do_first import build_do_first
 from msdiag.diagnosis.models import (
     SEVERITY_ORDER,
     STATUS_ORDER,
@@ -22,7 +23,7 @@ from msdiag.diagnosis.models import (
     Status,
     StatusCounts,
 )
-from msdiag.diagnosis.phone import analyze_phone, mask_phone
+from msdiag.diagnosis.phone import analyze_phone, check_region, mask_phone
 from msdiag.diagnosis.region import region_matrix
 from msdiag.diagnosis.rules import RULES, Rule, RuleContext
 from msdiag.knowledge.kb import KnowledgeBase
@@ -81,8 +82,10 @@ def diagnose(
 ) -> DiagnosisResult:
     """Run every rule over ``capture``; analyse ``phone`` and each of ``errors`` against the findings.
 
-    Raises msdiag.errors.InputError for an error code that cannot be parsed.
+    Raises msdiag.errors.InputError for an error code that cannot be parsed or an unknown
+    ``phone_region``.
     """
+    phone_region = check_region(phone_region)
     kb = kb or KnowledgeBase.default()
     facts = Facts(capture)
     phone_analysis: PhoneAnalysis | None = None
@@ -93,12 +96,13 @@ def diagnose(
 
     findings = [run_rule(rule, facts, ctx) for rule in RULES.values()]
     if phone_analysis is not None:
-        phone_analysis = phone_analysis.model_copy(
-            update={"findings": [_link_codes(f, kb) for f in phone_analysis.findings]}
-        )
-        # The machine-aware rule region.phone_country_mismatch already judges the phone's country
-        # against every region signal; the phone analysis's own country check would say it twice.
-        findings.extend(f for f in phone_analysis.findings if f.id != "phone.country_mismatch")
+        # The machine rule region.phone_country_mismatch judges the phone's country against every
+        # region setting: the phone analysis's own comparison would say it a second time.
+        phone_findings = [
+            _link_codes(f, kb) for f in phone_analysis.findings if f.id != "phone.country_mismatch"
+        ]
+        phone_analysis = phone_analysis.model_copy(update={"findings": phone_findings})
+        findings.extend(phone_findings)
     findings = sort_findings([_link_codes(f, kb) for f in findings])
     counts = count(findings)
     analyses = [analyze_error(text, findings, kb) for text in errors]
@@ -109,6 +113,7 @@ def diagnose(
         counts=counts,
         findings=findings,
         errors=analyses,
+        do_first=build_do_first(findings, analyses),
         phone=phone_analysis,
         region=matrix,
         clock_skew_seconds=clock_skew_seconds(facts),

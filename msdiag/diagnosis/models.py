@@ -152,6 +152,9 @@ class ErrorAnalysis(BaseModel):
     remediation: list[Step] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
     confidence: str | None = None
+    #: the code family whose causes were added to the entry's (or stand in for a missing entry),
+    #: e.g. "wam-network" for 0xCAA7xxxx / 0xCAA8xxxx (msdiag.diagnosis.families)
+    family: str | None = None
 
 
 class PhoneAnalysis(BaseModel):
@@ -168,6 +171,12 @@ class PhoneAnalysis(BaseModel):
     corrected_input: str | None = None  # when a trunk prefix after the country code was detected
     findings: list[Finding] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)  # safe change order, recovery route
+    #: the number type in words ("mobile" / 「携帯電話」), None when the number is not valid
+    number_type_text: Localized | None = None
+    #: the country a number typed without +country code was read for, None = it had one
+    assumed_region: str | None = None
+    #: why that country: given with --phone-region, or which of the PC's settings agreed on it
+    assumed_region_note: Localized | None = None
 
 
 RegionSource = Literal["culture", "ui_culture", "system_locale", "home_location", "time_zone", "phone"]
@@ -206,8 +215,13 @@ class ActionStep(BaseModel):
     text: Step
     #: the failing/warning finding whose fix this is (rule id), None for a step of a cause only
     finding_id: str | None = None
-    #: the knowledge-base cause (entry id, cause id) this step comes from, None for a finding's own fix
+    #: the knowledge-base cause (entry id, cause id) this step comes from or, with a finding_id, the
+    #: confirmed cause that finding supports; None for a finding's own fix outside any cause
     cause: tuple[str, str] | None = None
+    #: why the step is in the list: "confirmed" (a confirmed cause of the reported error and the
+    #: findings behind it), "finding" (another failing or warning finding), "possible" (the most
+    #: likely cause of the reported error when nothing on this machine confirmed one)
+    basis: Literal["confirmed", "finding", "possible"] = "finding"
 
 
 class StatusCounts(BaseModel):

@@ -11,25 +11,29 @@ always forgive it (the article's 「この国番号は対応していません�
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberFormat, PhoneNumberType
 
 from msdiag.capture.parse import Facts
-from msdiag.diagnosis.models import Evidence, Finding, PhoneAnalysis, Severity, Status
+from msdiag.diagnosis.models import Evidence, Finding, Localized, PhoneAnalysis, Severity, Status
 from msdiag.diagnosis.phone_findings import (
     SAFE_CHANGE_STEPS,
     country_finding,
     loc,
     phone_finding,
     type_findings,
+    type_text,
 )
-from msdiag.diagnosis.region import machine_signals
+from msdiag.diagnosis.region import COMPARED, NAMES_JA, machine_signals
+from msdiag.errors import InputError
 from msdiag.phone_mask import mask_number
 from msdiag.phone_mask import mask_phones_in_text as mask_phones_in_text
 
 MAX_INPUT_CHARS = 64
-_TYPE_NAMES: dict[int, str] = {
+#: phonenumbers.PhoneNumberType -> msdiag's type name (PhoneAnalysis.number_type)
+TYPE_NAMES: dict[int, str] = {
     PhoneNumberType.FIXED_LINE: "fixed_line",
     PhoneNumberType.MOBILE: "mobile",
     PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_line_or_mobile",
@@ -45,7 +49,9 @@ _TYPE_NAMES: dict[int, str] = {
 }
 # "+81", "0081", "+81 (0)", "+81-0" ...: the international prefix and country code at the start
 _INTERNATIONAL = re.compile(r"^\s*(?:\+|00(?!0))")
-_ALLOWED = re.compile(r"^[\d\s+\-().\u2010-\u2015\u30fc\uff0b\uff08\uff09\uff0d/]*$")
+# separators people type: ASCII and Unicode hyphens and dashes, the minus sign U+2212, the
+# katakana prolonged sound mark ー and full-width forms a Japanese IME writes (－ ＋ （ ）)
+_ALLOWED = re.compile(r"^[\d\s+\-().\u2010-\u2015\u2212\u30fc\uff0b\uff08\uff09\uff0d/]*$")
 
 
 # ---------------------------------------------------------------- masking
@@ -96,17 +102,107 @@ def detect_trunk_prefix(raw: str) -> tuple[str, str] | None:
     return None
 
 
-# ---------------------------------------------------------------- machine country
-def _machine_country(facts: Facts | None) -> tuple[str | None, list[Evidence]]:
-    """The machine's country: home location first, then culture, then time zone."""
+# ---------------------------------------------------------------- the region to read it with
+def check_region(code: str | None, option: str = "--phone-region") -> str | None:
+    """A country code for numbers typed without +country code, upper-cased; InputError when unknown."""
+    if code is None:
+        return None
+    region = code.strip().upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise InputError(
+            f"{option} {code.strip()!r} is not a country phonenumbers knows: give a two-letter ISO "
+            "3166 code such as JP, US or GB"
+        )
+    return region
+
+
+#: the region settings' names in English sentences (NAMES_JA has the Japanese)
+_NAMES_EN = {
+    "culture": "regional format",
+    "system_locale": "system locale",
+    "home_location": "home location",
+    "time_zone": "time zone",
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A country the PC's region settings point at, and which settings say so."""
+
+    country: str
+    sources: tuple[str, ...]
+
+    @property
+    def by(self) -> Localized:
+        """ "JP by the regional format and time zone" / 「地域の形式、タイム ゾーンが JP」"""
+        en = [_NAMES_EN.get(s, s) for s in self.sources]
+        listed = en[0] if len(en) == 1 else ", ".join(en[:-1]) + " and " + en[-1]
+        ja = "、".join(NAMES_JA.get(s, s) for s in self.sources)
+        return Localized(en=f"{self.country} by the {listed}", ja=f"{ja}が {self.country}")
+
+
+def machine_candidates(facts: Facts | None) -> list[Candidate]:
+    """The countries the PC's settings point at, most settings first (culture, system locale,
+    home location and time zone each count once; on a tie the setting listed first wins)."""
     if facts is None:
-        return None, []
+        return []
+    votes: dict[str, list[str]] = {}
+    for signal in machine_signals(facts):
+        if signal.source in COMPARED and signal.country:
+            votes.setdefault(signal.country, []).append(signal.source)
+    order: dict[str, int] = {source: i for i, source in enumerate(COMPARED)}
+    ranked = sorted(votes.items(), key=lambda kv: (-len(kv[1]), min(order[s] for s in kv[1])))
+    return [Candidate(country, tuple(sources)) for country, sources in ranked]
+
+
+def _machine_evidence(facts: Facts | None, candidate: Candidate | None) -> list[Evidence]:
+    if facts is None or candidate is None:
+        return []
     signals = {s.source: s for s in machine_signals(facts)}
-    for source in ("home_location", "culture", "system_locale", "time_zone"):
-        s = signals.get(source)  # type: ignore[call-overload]
-        if s is not None and s.country:
-            return s.country, [Evidence(fact=f"region.{source}", value=s.value)]
-    return None, []
+    return [Evidence(fact=f"region.{source}", value=signals[source].value) for source in candidate.sources]  # type: ignore[index]
+
+
+def _read_as(text: str, region: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(text, region)
+    except NumberParseException:
+        return None
+
+
+def _choose_region(text: str, candidates: list[Candidate]) -> tuple[Candidate, Localized | None]:
+    """The candidate to read a national-format number with, and why (None when nothing disagreed).
+
+    The one most settings agree on, unless the number is not valid there and is valid for another
+    candidate: then the valid reading, and the note says so."""
+    first, others = candidates[0], candidates[1:]
+
+    def valid_for(c: Candidate) -> bool:
+        number = _read_as(text, c.country)
+        return number is not None and phonenumbers.is_valid_number(number)
+
+    if not others:
+        return first, None
+    if valid_for(first):
+        rest = [c.by for c in others]
+        return first, Localized(
+            en=f"Read as a {first.country} number: {first.by.en}; {'; '.join(r.en for r in rest)}.",
+            ja=f"{first.country} の番号として読みました({first.by.ja}、{'、'.join(r.ja for r in rest)} を指しています)。",
+        )
+    valid = next((c for c in others if valid_for(c)), None)
+    if valid is None:
+        tried = ", ".join(c.country for c in candidates)
+        return first, Localized(
+            en=f"Read as a {first.country} number ({first.by.en}); it is not valid for any country this PC's "
+            f"settings point at ({tried}).",
+            ja=f"{first.country} の番号として読みました({first.by.ja} を指しています)。この PC の設定が指すどの国 "
+            f"({tried}) でも有効な番号ではありません。",
+        )
+    return valid, Localized(
+        en=f"Read as a {valid.country} number: it is not valid for {first.country} ({first.by.en}) and is valid "
+        f"for {valid.country} ({valid.by.en}).",
+        ja=f"{valid.country} の番号として読みました。{first.country}({first.by.ja} を指しています)では有効ではなく、"
+        f"{valid.country}({valid.by.ja} を指しています)では有効です。",
+    )
 
 
 # ---------------------------------------------------------------- analysis
@@ -140,7 +236,8 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
     """Everything msdiag can tell about a number before the user types it into the account page.
 
     ``region`` (ISO code) is used for numbers typed without a country code; without it the
-    machine's country (from ``facts``) is used. Never raises on bad input.
+    country the PC's region settings agree on (from ``facts``; see ``_choose_region``), and the
+    analysis says which and why. Never raises on bad input (check ``region`` with check_region).
     """
     if len(raw) > MAX_INPUT_CHARS:
         return _invalid(
@@ -157,9 +254,24 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
             "The input contains characters that do not belong in a phone number.",
             "電話番号に使えない文字が含まれています。",
         )
-    machine_country, machine_evidence = _machine_country(facts)
-    default_region = region or machine_country or None
-    default_region = default_region.upper() if default_region else None
+    international = _INTERNATIONAL.match(text) is not None
+    candidates = machine_candidates(facts)
+    machine = candidates[0] if candidates else None
+    assumed: str | None = None
+    note: Localized | None = None
+    if region:
+        default_region: str | None = region.upper()
+        if not international:
+            assumed = default_region
+            note = Localized(
+                en=f"Read as a {assumed} number (given with --phone-region).",
+                ja=f"{assumed} の番号として読みました(--phone-region の指定)。",
+            )
+    elif not international and candidates:
+        chosen, note = _choose_region(text, candidates)
+        default_region = assumed = chosen.country
+    else:
+        default_region = machine.country if machine else None
     trunk = detect_trunk_prefix(text)
     parse_text = text
     if text.startswith("00") and not text.startswith("000"):
@@ -183,16 +295,22 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
     possible = phonenumbers.is_possible_number(number)
     number_region = phonenumbers.region_code_for_number(number)
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
-    number_type = _TYPE_NAMES.get(phonenumbers.number_type(number), "unknown") if valid else None
+    number_type = TYPE_NAMES.get(phonenumbers.number_type(number), "unknown") if valid else None
+    # the finding says why a national number was read for that country (not when it was given)
+    why = (f" {note.en}", note.ja) if note is not None and not region else ("", "")
     findings: list[Finding] = []
-    if valid:
+    if valid and number_type is not None:
+        words = type_text(number_type)
         findings.append(
             phone_finding(
                 "phone.invalid",
                 Status.PASS,
                 Severity.INFO,
                 loc("The phone number is valid", "有効な電話番号です"),
-                loc(f"{number_region}, type {number_type}.", f"{number_region}、種類: {number_type}"),
+                loc(
+                    f"{number_region}: {words.en} number.{why[0]}",
+                    f"{number_region}: {words.ja}の番号です。{why[1]}",
+                ),
             )
         )
     else:
@@ -205,8 +323,8 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
                 loc(
                     f"+{number.country_code} {number.national_number} is not a valid number"
                     f"{' for ' + number_region if number_region and number_region != 'ZZ' else ''}"
-                    f"{' (right length, unknown range)' if possible else ''}.",
-                    f"+{number.country_code} {number.national_number} は有効な番号ではありません。",
+                    f"{' (right length, unknown range)' if possible else ''}.{why[0]}",
+                    f"+{number.country_code} {number.national_number} は有効な番号ではありません。{why[1]}",
                 ),
                 remediation=[
                     loc("Check the digits and the country code.", "番号と国番号を確認してください。")
@@ -252,7 +370,12 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
     if valid and number_type is not None:
         findings.extend(type_findings(number_type))
     findings.append(
-        country_finding(number_region if valid else None, machine_country, machine_evidence, facts)
+        country_finding(
+            number_region if valid else None,
+            machine.country if machine else None,
+            _machine_evidence(facts, machine),
+            facts,
+        )
     )
     return PhoneAnalysis(
         input=raw,
@@ -266,4 +389,7 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
         corrected_input=corrected,
         findings=findings,
         steps=list(SAFE_CHANGE_STEPS),
+        number_type_text=type_text(number_type) if number_type is not None else None,
+        assumed_region=assumed,
+        assumed_region_note=note,
     )

@@ -3,8 +3,17 @@ to change a number. msdiag.diagnosis.phone reads the number; this module words w
 
 from __future__ import annotations
 
+import sys
+from functools import lru_cache
+from importlib import resources
+
 from msdiag.capture.parse import Facts
 from msdiag.diagnosis.models import Evidence, Finding, Localized, Severity, Status
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 RECOVERY_URL = "https://account.live.com/acsr"
 SECURITY_INFO_URL = "https://account.microsoft.com/security"
@@ -16,10 +25,26 @@ PHONE_FINDING_IDS: tuple[str, ...] = (
     "phone.voip",
     "phone.country_mismatch",
 )
+#: phone findings that describe the situation, not a fault: they never confirm a cause by themselves
+CONTEXT_PHONE_FINDINGS: frozenset[str] = frozenset({"phone.country_mismatch"})
 
 
 #: number types that cannot take an SMS or a call with a code at all
 UNUSABLE_TYPES = {"toll_free", "premium_rate", "shared_cost", "pager", "uan", "voicemail"}
+
+
+@lru_cache(maxsize=1)
+def type_words() -> dict[str, Localized]:
+    """phonenumbers' number types in words (data/number_types.toml), for every report."""
+    text = resources.files("msdiag.diagnosis").joinpath("data/number_types.toml").read_text(encoding="utf-8")
+    return {name: Localized.model_validate(words) for name, words in tomllib.loads(text).items()}
+
+
+def type_text(number_type: str) -> Localized:
+    """A number type in words: "mobile" / 「携帯電話」."""
+    words = type_words()
+    return words.get(number_type, words["unknown"])
+
 
 def loc(en: str, ja: str) -> Localized:
     return Localized(en=en, ja=ja)
@@ -132,8 +157,8 @@ def type_findings(number_type: str) -> list[Finding]:
                 Status.FAIL,
                 Severity.HIGH,
                 loc(
-                    f"A {number_type.replace('_', ' ')} number cannot receive codes",
-                    f"この種類の番号 ({number_type}) ではコードを受け取れません",
+                    f"A {type_text(number_type).en} number cannot receive codes",
+                    f"{type_text(number_type).ja}の番号ではコードを受け取れません",
                 ),
                 loc(
                     "Service numbers (toll-free, premium, shared "
@@ -168,29 +193,24 @@ def type_findings(number_type: str) -> list[Finding]:
 def country_finding(
     number_region: str | None, machine_country: str | None, evidence: list[Evidence], facts: Facts | None
 ) -> Finding:
-    title_ok = loc("Phone country matches this PC", "電話番号の国と PC の地域が一致しています")
-    if number_region is None:
+    # not applicable and not collected say what was compared, never that it matched
+    subject = loc("Phone number country vs. this PC's region", "電話番号の国と PC の地域")
+    if number_region is None or facts is None:
         return phone_finding(
             "phone.country_mismatch",
             Status.NOT_APPLICABLE,
             Severity.INFO,
-            title_ok,
-            loc("The number's country is unknown.", "番号の国が不明です。"),
-        )
-    if facts is None:
-        return phone_finding(
-            "phone.country_mismatch",
-            Status.NOT_APPLICABLE,
-            Severity.INFO,
-            title_ok,
-            loc("No machine data to compare with.", "比較する PC の情報がありません。"),
+            subject,
+            loc("The number's country is unknown.", "番号の国が不明です。")
+            if number_region is None
+            else loc("No machine data to compare with.", "比較する PC の情報がありません。"),
         )
     if machine_country is None:
         return phone_finding(
             "phone.country_mismatch",
             Status.NOT_COLLECTED,
             Severity.INFO,
-            title_ok,
+            subject,
             loc(
                 "The PC's country could not be determined (locale / time zone not collected).",
                 "PC の国を判別できませんでした(地域・タイム ゾーンが収集されていません)。",
@@ -224,7 +244,7 @@ def country_finding(
         "phone.country_mismatch",
         Status.PASS,
         Severity.INFO,
-        title_ok,
+        loc("Phone country matches this PC", "電話番号の国と PC の地域が一致しています"),
         loc(f"Both are {number_region}.", f"どちらも {number_region} です。"),
         evidence=evidence,
     )

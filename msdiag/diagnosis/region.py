@@ -21,6 +21,16 @@ from msdiag.capture.parse import Facts
 from msdiag.diagnosis.models import RegionMatrix, RegionPair, RegionSignal, RegionSource
 
 _ISO2 = re.compile(r"^[A-Z]{2}$")
+#: the signals that say where the user lives (the display language may differ on purpose)
+COMPARED: tuple[RegionSource, ...] = ("culture", "system_locale", "home_location", "time_zone")
+#: the signals' names in Japanese, for sentences
+NAMES_JA: dict[str, str] = {
+    "culture": "地域の形式",
+    "system_locale": "システム ロケール",
+    "home_location": "国または地域",
+    "time_zone": "タイム ゾーン",
+    "phone": "電話番号",
+}
 #: IANA zones that do not point at one country
 _NON_COUNTRY_ZONES = re.compile(r"^(Etc/|UTC$|GMT$|Universal$|Zulu$)")
 
@@ -104,6 +114,11 @@ def signals_from(locale: LocaleData | None, time: TimeData | None) -> list[Regio
         )
     )
     return signals
+
+
+def mapped_signals(locale: LocaleData | None, time: TimeData | None) -> list[RegionSignal]:
+    """The signals that say where the user lives and map to a country, in COMPARED order."""
+    return [s for s in signals_from(locale, time) if s.source in COMPARED and s.country]
 
 
 def region_matrix(facts: Facts, phone_region: str | None, phone_display: str | None = None) -> RegionMatrix:

@@ -175,7 +175,7 @@ def _error_views(result: DiagnosisResult, lang: str) -> list[ErrorView]:
     by_id = {f.id: f for f in all_findings(result)}
     views = []
     for error in result.errors:
-        likely: LikelyCause = likely_cause(error)
+        likely: LikelyCause = likely_cause(error, result.do_first)
         evidence: list[EvidenceView] = []
         if likely.cause is not None:
             for finding_id in likely.cause.findings:

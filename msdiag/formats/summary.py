@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from msdiag.capture.models import HostState
+from msdiag.diagnosis.do_first import cause_key, possible_steps
 from msdiag.diagnosis.models import (
     SEVERITY_ORDER,
     STATUS_ORDER,
+    ActionStep,
     CauseVerdict,
     DiagnosisResult,
     ErrorAnalysis,
@@ -31,7 +34,9 @@ class LikelyCause:
     others: list[RankedCause] = field(default_factory=list)
 
 
-def likely_cause(error: ErrorAnalysis) -> LikelyCause:
+def likely_cause(error: ErrorAnalysis, do_first: Sequence[ActionStep] = ()) -> LikelyCause:
+    """The cause to show first for ``error`` and its steps: for a confirmed cause, the steps of the
+    "do this first" list that belong to it (its own and the fixes of the findings behind it)."""
     causes = sorted(error.causes, key=lambda c: c.rank)
     confirmed = [c for c in causes if c.verdict is CauseVerdict.CONFIRMED]
     top = (
@@ -43,7 +48,12 @@ def likely_cause(error: ErrorAnalysis) -> LikelyCause:
             )
         )
     )
-    steps = list(top.remediation) if top is not None and top.remediation else list(error.remediation)
+    # a ruled-out cause's steps, or the entry's when they may be one's, are never offered
+    if confirmed:
+        key = cause_key(error, confirmed[0])
+        steps = [a.text for a in do_first if a.cause == key] or list(confirmed[0].remediation)
+    else:
+        steps = possible_steps(error)[1]
     others = [c for c in causes if c is not top]
     return LikelyCause(error=error, cause=top, confirmed=bool(confirmed), steps=steps, others=others)
 

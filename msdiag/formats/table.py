@@ -144,14 +144,16 @@ def render_table(result: DiagnosisResult, *, lang: str, color: bool, width: int 
             heading = label("most_likely", lang) if likely.confirmed else label("no_likely", lang)
             w.para(heading)
             w.para(f"{w.t(likely.cause.text)} [{verdict_label}]", indent="  ")
-        if likely.steps:
-            w.para(label("steps", lang) + ":")
-            w.steps(likely.steps)
         if likely.others:
             w.para(label("other_causes", lang) + ":")
             for cause in likely.others:
                 verdict_label = label(f"verdict_cause.{cause.verdict.value}", lang)
                 w.para(f"{w.t(cause.text)} [{verdict_label}]", first="  - ")
+
+    if result.do_first:  # one ordered list: the confirmed cause's steps, then every other fix
+        w.lines.append("")
+        w.para(label("steps", lang) + ":")
+        w.steps([action.text for action in result.do_first])
 
     findings = all_findings(result)
     w.lines.append("")
@@ -183,13 +185,6 @@ def render_table(result: DiagnosisResult, *, lang: str, color: bool, width: int 
     else:
         w.lines.append(label("no_findings", lang))
 
-    actionable = [f for f in findings if f.status in (Status.FAIL, Status.WARN) and f.remediation]
-    if actionable and not result.errors:
-        w.lines.append("")
-        w.lines.append(label("steps", lang))
-        for f in actionable:
-            w.para(w.t(f.title), first=f"- [{label(f'status.{f.status.value}', lang)}] ")
-            w.steps(f.remediation, indent="    ")
     w.lines.append("")
     w.para(f"{label('redaction', lang)}: {redaction_text(result, lang)}")
     return "\n".join(line.rstrip() for line in w.lines) + "\n"

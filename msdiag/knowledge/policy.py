@@ -102,7 +102,6 @@ REVIEWED_WORDING: Final[dict[str, str]] = {
     # Microsoft asks for Microsoft 365 sign-in traffic to pass TLS inspection untouched; the request
     # goes to the network's administrator, nothing changes on the PC
     "from TLS inspection": "a request to the network administrator to stop rewriting Microsoft traffic",
-    "from HTTPS inspection": "a request to the network administrator to stop rewriting Microsoft traffic",
     "TLS 検査の対象外": "the same request, in Japanese",
     "HTTPS 検査の対象外": "the same request, in Japanese",
 }

@@ -141,7 +141,7 @@ def test_generator_output_is_up_to_date() -> None:
 def test_healthy_ja_jp_reports_what_a_japanese_windows_11_reports() -> None:
     capture = lab("healthy-ja-jp")
     f = facts(capture)
-    assert f.os is not None and f.os.build == 22631 and f.os.display_version == "23H2"
+    assert f.os is not None and f.os.build == 26200 and f.os.display_version == "25H2"
     assert f.locale is not None and f.locale.culture is not None and f.locale.home_location is not None
     assert (f.locale.culture.name, f.locale.culture.lcid, f.locale.culture.display_name) == (
         "ja-JP",

@@ -55,7 +55,8 @@ def test_one_rule_shows_its_documentation_inputs_steps_and_causes(capsys: pytest
     assert out.startswith("proxy.unreachable  (severity: critical)\nThe configured proxy cannot be reached")
     assert RULES["proxy.unreachable"].doc in out
     assert "Reads: proxy, endpoints (optional)" in out
-    assert "  1. If you are outside the company network" in out
+    assert "  1. First record the current proxy settings" in out
+    assert "  2. If you are outside the company network" in out
     assert "  0xCAA70004  ERROR_INET_RESOURCE_NOT_FOUND\n    - proxy_unreachable:" in out
 
 

@@ -28,9 +28,8 @@ def test_phone_country_is_judged_once_and_every_card_is_unique() -> None:
 
 
 def test_cause_evidence_lists_each_fact_once() -> None:
-    # the number typed with its trunk 0 after +81 confirms the message's wrong-format cause (the PC's
-    # region is context, not a cause: issue 12)
-    result = diagnose(load_capture(ABROAD), phone="+81 090-1234-5678", errors=["この国番号は対応していません"])
+    # the phone's country is context, not a cause: 0x800704CF's top cause shows the network facts
+    result = diagnose(load_capture(ABROAD), phone="+1 415-555-0132", errors=["0x800704CF"])
     html = render_html(result, lang="en")
     cause = html.split('id="f-', 1)[0]  # the error section comes before the finding cards
     rows = re.findall(r'<tr><td class="mono">([^<]*)</td><td class="mono">([^<]*)</td>', cause)

@@ -1,6 +1,6 @@
 """The reference machine: the one Windows PC every capture and test example is a variant of.
 
-A ja-JP Windows 11 23H2 home PC, signed in with a Microsoft account, where everything works, built
+A ja-JP Windows 11 25H2 home PC, signed in with a Microsoft account, where everything works, built
 field by field from what Windows really reports (shared/reference/windows-facts.md; the scripts in
 ps_scripts/ for the exact strings). Written once, here, and used by
 - tools/make_captures.py, which writes the lab hosts and test fixtures as documented variants of it
@@ -91,10 +91,12 @@ def os_data() -> Json:
         "caption": "Microsoft Windows 11 Home",
         # the registry still says Windows 10 on Windows 11: decide the version from the build
         "product_name": "Windows 10 Home",
-        "version": "10.0.22631",
-        "build": 22631,
-        "ubr": 4460,
-        "display_version": "23H2",
+        # 25H2: on the scan date (November 2026) 23H2 and 24H2 Home/Pro are out of servicing
+        # (msdiag/diagnosis/data/lifecycle.toml), and this machine is meant to be healthy
+        "version": "10.0.26200",
+        "build": 26200,
+        "ubr": 7171,
+        "display_version": "25H2",
         "edition": "Core",
         "architecture": "64 ビット",  # Win32_OperatingSystem.OSArchitecture is localized
         "computer_name": COMPUTER,
@@ -105,7 +107,7 @@ def os_data() -> Json:
         "uptime_seconds": 272_157,
         "is_elevated": True,
         "ps_edition": "Desktop",
-        "ps_version": "5.1.22621.4391",
+        "ps_version": "5.1.26100.4202",
         "is_windows": True,
     }
 
@@ -391,7 +393,7 @@ def reference_capture() -> Json:
         "duration_ms": SCAN_DURATION_MS,
         "powershell": {
             "edition": "Desktop",
-            "version": "5.1.22621.4391",
+            "version": "5.1.26100.4202",
             "path": "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
         },
         "host_status": {"state": "ok"},
@@ -440,10 +442,10 @@ def variant(base: Callable[[], Json] = reference_capture) -> Json:
 
 # ---------------------------------------------------------------- its English twin
 def en_us_capture() -> Json:
-    """The reference machine as an en-US Windows 11 24H2 Pro in Seattle: English everywhere, Pacific time, home location US.
+    """The reference machine as an en-US Windows 11 25H2 Pro in Seattle: English everywhere, Pacific time, home location US.
 
-    24H2 rather than 22H2/23H2: on the scan date (November 2026) Windows 10 and 11 23H2 Home/Pro are
-    past end of servicing, and this capture is meant to be free of findings.
+    25H2, like the reference: on the scan date (November 2026) Windows 10 and Windows 11 23H2 and
+    24H2 Home/Pro are past end of servicing, and this capture is meant to be free of findings.
     """
     capture = variant()
     rename_computer(capture, "DESKTOP-2F8LQ0W", "jsmith")
@@ -451,10 +453,10 @@ def en_us_capture() -> Json:
     os.update(
         caption="Microsoft Windows 11 Pro",
         product_name="Windows 10 Pro",
-        version="10.0.26100",
-        build=26100,
-        ubr=4349,
-        display_version="24H2",
+        version="10.0.26200",
+        build=26200,
+        ubr=7171,
+        display_version="25H2",
         edition="Professional",
         architecture="64-bit",
         ps_version="5.1.26100.4202",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from msdiag.capture.models import Capture
 from msdiag.diagnosis.models import (
+    ActionStep,
     CauseVerdict,
     DiagnosisResult,
     ErrorAnalysis,
@@ -163,6 +164,11 @@ def hand_result(capture: Capture, *, phone_input: str = "+81 090-1234-5678") -> 
         counts=StatusCounts(fail=1, warn=0, pass_=1, not_collected=1, not_applicable=0),
         findings=[mismatch, tls, skew],
         errors=[error],
+        # as the engine orders it: the confirmed cause's steps first (msdiag.diagnosis.do_first)
+        do_first=[
+            ActionStep(text=step, cause=("0xCAA70004", "proxy_mismatch"), basis="confirmed")
+            for step in cause.remediation
+        ],
         phone=phone,
         region=region,
         clock_skew_seconds=-432.0,

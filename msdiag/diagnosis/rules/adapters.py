@@ -26,6 +26,17 @@ def _physical_up(adapters: list[AdapterData]) -> list[AdapterData]:
             "(設定 > ネットワークとインターネット)。",
         ),
     ),
+    # with no network at all, every probe fails: those findings follow from this one
+    explains=(
+        "dns.account_hosts",
+        "endpoints.ncsi_blocked",
+        "proxy.pac_unreachable",
+        "proxy.unreachable",
+        "tcp.all_blocked",
+        "tcp.partial_block",
+        "tls.handshake_failure",
+        "vpn.dns_failure",
+    ),
 )
 def none_connected(network: NetworkData) -> Outcome:
     """No physical network adapter is up: the PC is not connected to any network.

@@ -21,13 +21,14 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from msdiag import sanitize
 from msdiag.capture.models import Model
 from msdiag.capture.parse import Facts
 from msdiag.checks import CHECK_DATA_MODELS
-from msdiag.diagnosis.models import Evidence, Finding, Localized, PhoneAnalysis, Severity, Status
+from msdiag.diagnosis.models import Evidence, Finding, Localized, PhoneAnalysis, Severity, Status, Step
+from msdiag.diagnosis.steps import as_step, order_problems
 
 #: |server Date - local clock| above this fails (Kerberos and token validation tolerate 5 minutes).
 CLOCK_SKEW_LIMIT_SECONDS = 300.0
@@ -48,7 +49,6 @@ def L(en: str, ja: str) -> Localized:
 def clip(value: object, limit: int = VALUE_LIMIT) -> str:
     """An untrusted value for a sentence: cleaned by the one sanitiser, length bounded."""
     return sanitize.clip(value, limit)
-
 
 
 def _bounded(text: Localized | None) -> Localized | None:
@@ -139,6 +139,10 @@ def check_data(facts: Facts, check: str) -> Model | None:
 
 # ---------------------------------------------------------------- the rule
 RuleFunc = Callable[..., Outcome]
+#: fault: a fail or warn is evidence of a fault on this machine and can confirm a cause;
+#: context: it describes the situation (a VPN is connected, the phone's country is not the PC's)
+#: and never confirms a cause by itself
+EvidenceKind = Literal["fault", "context"]
 #: parameter names that are not check data
 _CONTEXT_PARAMS = {"facts": Facts, "ctx": RuleContext}
 
@@ -161,11 +165,16 @@ class Rule:
     problem: Localized
     #: what was checked, shown for pass / not_collected / not_applicable ("Proxy reachability")
     subject: Localized
-    remediation: tuple[Localized, ...]
+    remediation: tuple[Step, ...]
     inputs: tuple[Input, ...]
     func: RuleFunc = field(compare=False, repr=False)
     #: the function's other parameters: "facts", "ctx"
     context: tuple[str, ...] = ()
+    evidence: EvidenceKind = "fault"
+    #: rule ids whose failure follows from this rule's failure (vpn.dns_failure explains
+    #: dns.account_hosts): a cause they alone confirm ranks below one this rule confirms, and this
+    #: rule's fix comes first
+    explains: tuple[str, ...] = ()
 
     @property
     def checks(self) -> tuple[str, ...]:
@@ -284,6 +293,9 @@ class RuleRegistry(Mapping[str, Rule]):
             raise ValueError(f"rule id {new.id!r} is not <module>.<name> in lower case")
         if new.id in self._rules:
             raise ValueError(f"rule id {new.id!r} is defined twice")
+        problems = order_problems(new.remediation)
+        if problems:
+            raise ValueError(f"rule {new.id}'s remediation: {'; '.join(problems)}")
         self._rules[new.id] = new
         return new
 
@@ -295,22 +307,20 @@ class RuleRegistry(Mapping[str, Rule]):
         problem: Localized,
         subject: Localized,
         remediation: Sequence[Localized] = (),
+        evidence: EvidenceKind = "fault",
+        explains: Sequence[str] = (),
     ) -> Callable[[RuleFunc], Rule]:
-        """Decorator: make the function a rule and register it (see the module docstring)."""
+        """Decorator: make the function a rule and register it (see the module docstring).
+
+        ``remediation``: steps (msdiag.diagnosis.steps: advice / record / change; a plain text is
+        advice), a record step before any change. ``evidence`` and ``explains``: how the rule's
+        verdict weighs in ranking causes (see Rule)."""
 
         def register(func: RuleFunc) -> Rule:
             inputs, context = _inputs(func)
+            steps = tuple(as_step(s) for s in remediation)
             return self.add(
-                Rule(
-                    id=id,
-                    severity=severity,
-                    problem=problem,
-                    subject=subject,
-                    remediation=tuple(remediation),
-                    inputs=inputs,
-                    func=func,
-                    context=context,
-                )
+                Rule(id, severity, problem, subject, steps, inputs, func, context, evidence, tuple(explains))
             )
 
         return register

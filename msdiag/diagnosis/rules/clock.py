@@ -8,6 +8,13 @@ from msdiag.diagnosis.clock import clock_skew_seconds, describe_skew, machine_cl
 from msdiag.diagnosis.models import Severity
 from msdiag.diagnosis.rules.base import L, Outcome, RuleContext, ev, fail, not_collected, passed, rule, warn
 from msdiag.diagnosis.rules.probes import fact
+from msdiag.diagnosis.steps import advice, change, record, record_services
+
+#: the time settings before anything is changed (w32tm still prints its error when W32Time is stopped)
+_RECORD_TIME = record(
+    "Record the time settings: run `w32tm /query /status` and `tzutil /g` and keep the output.",
+    "時刻の設定を記録します: `w32tm /query /status` と `tzutil /g` を実行し、出力を残してください。",
+)
 
 
 @rule(
@@ -16,19 +23,21 @@ from msdiag.diagnosis.rules.probes import fact
     problem=L("This PC's clock is off by more than 5 minutes", "この PC の時計が 5 分以上ずれています"),
     subject=L("Clock compared with Microsoft's servers", "Microsoft のサーバーとの時刻のずれ"),
     remediation=(
-        L(
+        _RECORD_TIME,
+        change(
             "Settings > Time & language > Date & time: turn on 'Set time automatically' and 'Set time zone "
             "automatically', then press 'Sync now'.",
             "設定 > 時刻と言語 > 日付と時刻 で「時刻を自動"
             "的に設定する」と「タイム ゾーンを自動的に設定する」を"
             "オンにし、「今すぐ同期」を押してください。",
         ),
-        L(
+        advice(
             "Check the time zone too: a clock set to local time in the wrong zone is hours off in UTC.",
             "タイム ゾーンも確認してください。誤ったタイム ゾー"
             "ンで現地時刻に合わせると、UTC では数時間ずれます。",
         ),
     ),
+    explains=("tls.handshake_failure",),
 )
 def skew(time: TimeData, endpoints: EndpointsData, facts: Facts, ctx: RuleContext) -> Outcome:
     """The PC's clock differs from Microsoft's servers by more than 5 minutes.
@@ -76,12 +85,18 @@ def skew(time: TimeData, endpoints: EndpointsData, facts: Facts, ctx: RuleContex
     ),
     subject=L("Windows Time synchronisation", "Windows の時刻同期"),
     remediation=(
-        L(
-            "As administrator: `sc config w32time start= demand`, `net start w32time`, `w32tm /resync`.",
-            "管理者として `sc config w32time start= demand`、"
-            "`net start w32time`、`w32tm /resync` を実行してください。",
+        record_services("w32time"),
+        _RECORD_TIME,
+        change(
+            "As administrator: `sc config w32time start= demand`, `net start w32time`; when the type is "
+            "NoSync, `w32tm /config /syncfromflags:manual /manualpeerlist:time.windows.com /update`; then "
+            "`w32tm /resync`.",
+            "管理者として `sc config w32time start= demand`、`net start w32time` を実行し、種類が NoSync の"
+            "場合は `w32tm /config /syncfromflags:manual /manualpeerlist:time.windows.com /update` を実行して"
+            "から `w32tm /resync` を実行してください。",
         ),
     ),
+    explains=("clock.skew",),
 )
 def w32time_not_syncing(time: TimeData) -> Outcome:
     """The Windows Time service (W32Time) is missing, disabled, set not to sync, or stopped.
@@ -92,7 +107,9 @@ def w32time_not_syncing(time: TimeData) -> Outcome:
     often stopped between syncs on home PCs). Passes when it runs with a sync type.
 
     Why it matters: without W32Time the clock drifts until tokens and certificates are
-    rejected (see clock.skew); w32tm itself reports the stopped service as 0x80070426.
+    rejected (see clock.skew); w32tm itself reports the stopped service as 0x80070426. The fix's
+    w32tm options are Microsoft's (Windows Time service tools and settings,
+    https://learn.microsoft.com/windows-server/networking/windows-time-service/windows-time-service-tools-and-settings).
     """
     w = time.w32time
     if w is None:

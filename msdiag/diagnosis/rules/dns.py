@@ -7,6 +7,7 @@ from msdiag.capture.parse import Facts
 from msdiag.diagnosis.models import Evidence, Severity
 from msdiag.diagnosis.rules.base import L, Outcome, ev, fail, not_collected, passed, rule, warn
 from msdiag.diagnosis.rules.probes import dns_failed, fact, host_list, probe_path
+from msdiag.diagnosis.steps import advice, change, record
 
 
 @rule(
@@ -18,13 +19,17 @@ from msdiag.diagnosis.rules.probes import dns_failed, fact, host_list, probe_pat
     ),
     subject=L("DNS resolution of Microsoft account hosts", "Microsoft アカウントのサーバー名の DNS 解決"),
     remediation=(
-        L(
+        advice(
             "Disconnect any VPN and try again; if it then works, ask the VPN's administrator to resolve "
             "login.live.com.",
             "VPN を切断して再試行してください。それで解決する場合は、VPN "
             "の管理者に login.live.com の名前解決を依頼してください。",
         ),
-        L(
+        record(
+            "Record the DNS settings first: run `ipconfig /all` and keep the output.",
+            "まず DNS の設定を記録します: `ipconfig /all` を実行し、出力を残してください。",
+        ),
+        change(
             "Run `ipconfig /flushdns`, or set the adapter's DNS server to automatic (or your router).",
             "`ipconfig /flushdns` を実行するか、アダプター"
             "の DNS サーバーを自動取得(またはルーター)に戻してください。",

@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
-from msdiag.capture.models import EndpointsData
+from collections.abc import Callable
+
+from msdiag.capture.models import EndpointProbe, EndpointsData
 from msdiag.capture.parse import Facts
 from msdiag.diagnosis.models import Evidence, Severity
 from msdiag.diagnosis.rules.base import L, Outcome, ev, fail, not_collected, passed, rule
 from msdiag.diagnosis.rules.probes import NCSI_HOST, dns_failed, fact, probe_path, tcp_failed, tcp_ok
+from msdiag.diagnosis.steps import BACKUP_HOSTS_FILE, EXPORT_FIREWALL, advice, change
+
+
+def _no_http_answer(probe: EndpointProbe) -> bool:
+    # NCSI itself uses plain HTTP; a TLS error on the 443 probe after TCP connected is judged by
+    # the TLS rules, so only a missing HTTP answer without any TCP result counts here.
+    return (
+        probe.tcp is None and probe.http is not None and bool(probe.http.error) and probe.http.status is None
+    )
+
+
+#: the steps of the connectivity-test probe that fail it, in order: (probe step, test, en, ja)
+_NCSI_FAILURES: tuple[tuple[str, Callable[[EndpointProbe], bool], str, str], ...] = (
+    ("dns", dns_failed, "does not resolve", "を名前解決できません"),
+    ("tcp", tcp_failed, "refuses TCP", "に TCP 接続できません"),
+    ("http", _no_http_answer, "did not answer HTTP", "から HTTP の応答がありません"),
+)
 
 
 @rule(
@@ -18,7 +37,9 @@ from msdiag.diagnosis.rules.probes import NCSI_HOST, dns_failed, fact, probe_pat
     ),
     subject=L("Windows connectivity test (NCSI)", "Windows の接続テスト (NCSI)"),
     remediation=(
-        L(
+        BACKUP_HOSTS_FILE,
+        EXPORT_FIREWALL,
+        change(
             "Remove hosts-file or firewall blocks of www.msftconnecttest.com; sign-in dialogs refuse to "
             "start ('You'll need the internet for this') while Windows thinks it is offline.",
             "hosts ファイルやファイアウォールによる www.msftconnecttest.com の遮断を解除してください。"
@@ -44,34 +65,13 @@ def ncsi_blocked(endpoints: EndpointsData) -> Outcome:
     probe = next((p for p in endpoints.probes if p.host.lower() == NCSI_HOST), None)
     if probe is None:
         return not_collected(f"{NCSI_HOST} was not probed")
-    if dns_failed(probe):
-        assert probe.dns is not None
-        return fail(
-            L(
-                f"{NCSI_HOST} does not resolve: {probe.dns.error}.",
-                f"{NCSI_HOST} を名前解決できません: {probe.dns.error}",
-            ),
-            [ev(fact(NCSI_HOST, "dns.error"), probe.dns.error)],
-        )
-    if tcp_failed(probe):
-        assert probe.tcp is not None
-        return fail(
-            L(
-                f"{NCSI_HOST} refuses TCP: {probe.tcp.error}.",
-                f"{NCSI_HOST} に TCP 接続できません: {probe.tcp.error}",
-            ),
-            [ev(fact(NCSI_HOST, "tcp.error"), probe.tcp.error)],
-        )
-    # NCSI itself uses plain HTTP; a TLS error on the 443 probe after TCP connected is judged by
-    # the TLS rules, so only a missing HTTP answer without any TCP result counts here.
-    if probe.tcp is None and probe.http is not None and probe.http.error and probe.http.status is None:
-        return fail(
-            L(
-                f"{NCSI_HOST} did not answer HTTP: {probe.http.error}.",
-                f"{NCSI_HOST} から HTTP の応答がありません: {probe.http.error}",
-            ),
-            [ev(fact(NCSI_HOST, "http.error"), probe.http.error)],
-        )
+    for step, failed, en, ja in _NCSI_FAILURES:
+        result = getattr(probe, step)
+        if failed(probe):
+            return fail(
+                L(f"{NCSI_HOST} {en}: {result.error}.", f"{NCSI_HOST} {ja}: {result.error}"),
+                [ev(fact(NCSI_HOST, f"{step}.error"), result.error)],
+            )
     if tcp_ok(probe) or (probe.http is not None and probe.http.status is not None):
         return passed(
             L(f"{NCSI_HOST} answered.", f"{NCSI_HOST} から応答がありました。"),
@@ -99,7 +99,7 @@ _INTERCEPTED = {
     ),
     subject=L("HTTP answers from Microsoft hosts", "Microsoft のホストからの HTTP 応答"),
     remediation=(
-        L(
+        advice(
             "Sign in to the network first (hotel or guest Wi-Fi portal), or have the proxy allow the "
             "Microsoft hosts without authentication.",
             "先にネットワークへのログイン(ホテルやゲスト Wi-Fi のポータル)を済ませるか、"

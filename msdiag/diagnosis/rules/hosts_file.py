@@ -7,6 +7,7 @@ from msdiag.capture.parse import Facts
 from msdiag.diagnosis.models import Severity
 from msdiag.diagnosis.rules.base import L, Outcome, ev, fail, not_collected, passed, rule, warn
 from msdiag.diagnosis.rules.probes import host_list, is_microsoft_host, probe_path
+from msdiag.diagnosis.steps import BACKUP_HOSTS_FILE, change
 
 #: addresses that make a hosts-file line a block rather than a redirect
 BLOCK_ADDRESSES = {"0.0.0.0", "127.0.0.1", "::1", "::", "0:0:0:0:0:0:0:0"}
@@ -21,17 +22,19 @@ BLOCK_ADDRESSES = {"0.0.0.0", "127.0.0.1", "::1", "::", "0:0:0:0:0:0:0:0"}
     ),
     subject=L("hosts-file entries for Microsoft hosts", "Microsoft のホストに対する hosts ファイルの設定"),
     remediation=(
-        L(
+        BACKUP_HOSTS_FILE,
+        change(
             r"Open C:\Windows\System32\drivers\etc\hosts as administrator, delete the listed lines, "
             "save, and run `ipconfig /flushdns`.",
             r"管理者として C:\Windows\System32\drivers\etc\hosts を開き、表示された行を削除して保存し、"
             "`ipconfig /flushdns` を実行してください。",
         ),
-        L(
+        change(
             "Privacy or 'debloat' tools often add these lines; undo the tool's telemetry block.",
             "プライバシー対策や不要機能削除ツールがこの行を追加することがよくあります。ツールの設定を元に戻してください。",
         ),
     ),
+    explains=("endpoints.ncsi_blocked",),
 )
 def override(network: NetworkData, endpoints: EndpointsData | None, facts: Facts) -> Outcome:
     """A hosts-file line names a Microsoft sign-in or connectivity host.

@@ -1,11 +1,10 @@
-"""Proxy rules: WinINET vs WinHTTP, unreachable proxy, PAC, environment variables."""
+"""Proxy rules: WinINET vs WinHTTP, an unreachable or refusing proxy, PAC, environment variables."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from msdiag.capture.models import EndpointsData, PacProbe, ProxyData
-from msdiag.diagnosis.models import Evidence, Localized, Severity
+from msdiag.capture.models import EndpointsData, ProxyData
+from msdiag.capture.parse import Facts
+from msdiag.diagnosis.models import Evidence, Severity
 from msdiag.diagnosis.rules.base import (
     L,
     Outcome,
@@ -19,28 +18,29 @@ from msdiag.diagnosis.rules.base import (
     warn,
 )
 from msdiag.diagnosis.rules.probes import (
-    fact,
+    ProbePath,
+    host_list,
+    is_file_url,
     normalize_proxy,
-    probe_path,
+    pac_failure,
+    proxied_paths,
+    proxy_answered,
     redact_userinfo,
+    refused_hosts,
+    side_fact,
     tcp_failed,
-    tcp_ok,
+    winhttp_proxy,
+    wininet_proxy,
 )
+from msdiag.diagnosis.steps import RECORD_WINHTTP_PROXY, advice, change, record
 
-
-def wininet_proxy(proxy: ProxyData) -> str | None:
-    """The per-user (browser, WAM) static proxy in effect, host:port, None = none."""
-    w = proxy.wininet
-    if w is None or not w.proxy_enable:
-        return None
-    return normalize_proxy(w.proxy_server)
-
-
-def winhttp_proxy(proxy: ProxyData) -> str | None:
-    w = proxy.winhttp
-    if w is None or w.direct:
-        return None
-    return normalize_proxy(w.proxy_server)
+_SIDE = {
+    "wininet": ("the user's proxy (WinINET)", "ユーザーのプロキシ (WinINET)"),
+    "winhttp": (
+        "the system proxy (WinHTTP, used by sign-in services)",
+        "システムのプロキシ (WinHTTP、サインイン サービスが使用)",
+    ),
+}
 
 
 @rule(
@@ -52,16 +52,17 @@ def winhttp_proxy(proxy: ProxyData) -> str | None:
     ),
     subject=L("WinINET / WinHTTP proxy consistency", "WinINET と WinHTTP のプロキシ設定の一致"),
     remediation=(
-        L(
+        RECORD_WINHTTP_PROXY,
+        change(
             "Make both agree: as administrator run `netsh winhttp import proxy source=ie` (or "
             "`netsh winhttp reset proxy` when no proxy should be used).",
             "両方を一致させてください。管理者として `netsh winhttp import proxy source=ie` を実行します"
             "(プロキシを使わない場合は `netsh winhttp reset proxy`)。",
         ),
-        L(
-            "Sign-in (the account broker, wlidsvc) uses WinHTTP while the browser uses WinINET, so "
+        advice(
+            "Why: sign-in (the account broker, wlidsvc) uses WinHTTP while the browser uses WinINET, so "
             "the browser works while Windows sign-in fails.",
-            "サインイン処理(アカウント ブローカー、wlidsvc)は WinHTTP を、ブラウザーは WinINET を使うため、"
+            "理由: サインイン処理(アカウント ブローカー、wlidsvc)は WinHTTP を、ブラウザーは WinINET を使うため、"
             "ブラウザーは動くのに Windows のサインインだけが失敗します。",
         ),
     ),
@@ -121,14 +122,15 @@ def wininet_winhttp_mismatch(proxy: ProxyData) -> Outcome:
     problem=L("The configured proxy cannot be reached", "設定されているプロキシに接続できません"),
     subject=L("Proxy reachability", "プロキシへの到達性"),
     remediation=(
-        L(
+        RECORD_WINHTTP_PROXY,
+        change(
             "If you are outside the company network (home, abroad), turn the proxy off in Settings > "
             "Network & internet > Proxy, and run `netsh winhttp reset proxy` as administrator.",
             "社外(自宅や海外)にいる場合は、設定 > ネットワーク"
             "とインターネット > プロキシ でプロキシをオフにし、"
             "管理者として `netsh winhttp reset proxy` を実行してください。",
         ),
-        L(
+        advice(
             "Inside the company network, ask IT whether the proxy address is still valid.",
             "社内ネットワークにいる場合は、プロキシのアドレスが現在も有効か IT 部門に確認してください。",
         ),
@@ -137,48 +139,59 @@ def wininet_winhttp_mismatch(proxy: ProxyData) -> Outcome:
 def unreachable(proxy: ProxyData, endpoints: EndpointsData | None) -> Outcome:
     """The configured proxy does not accept connections.
 
-    Reads the configured proxies (WinINET and WinHTTP, as host:port) and, for every endpoint
-    probe that went through a proxy, the TCP connection to it (``endpoints[HOST].tcp.target``,
-    ``.tcp.error``). Fails when no connection through the proxy succeeded; warns at medium
-    severity when only some failed. Not applicable when no proxy is configured (then the
-    endpoints check is not needed); not collected when no probe went through the proxy.
+    Reads the configured proxies (WinINET and WinHTTP, as host:port) and the TCP connection to
+    the proxy of every endpoint probe that went through one: the user's path
+    (``endpoints[HOST].tcp.target``, ``.tcp.error``) and, when WinHTTP's proxy differs, the
+    probes through it (``endpoints.winhttp_probes``). A proxy that replied to CONNECT
+    (``.tcp.connect_status``) was reached, even when it refused (proxy.connect_refused judges
+    that). Fails when a proxy accepted none of its connections, naming it and whose it is; warns
+    at medium severity when only some failed. Not applicable when no proxy is configured; not
+    collected when no probe went through a proxy.
 
     Why it matters: a proxy that cannot be reached (a company proxy used from home or abroad,
     an address that no longer exists) stops every request that goes through it: timeouts
-    (0x80072EE2) and "server or proxy not found" (0xCAA70004).
+    (0x80072EE2) and "server or proxy not found" (0xCAA70004). A dead WinHTTP proxy breaks
+    Windows sign-in while the browser, on WinINET, still works.
     """
     configured = sorted({p for p in (wininet_proxy(proxy), winhttp_proxy(proxy)) if p})
     if not configured:
         return not_applicable(L("No proxy is configured.", "プロキシは設定されていません。"))
     if endpoints is None:
         return missing("endpoints")
-    through = [
-        path for path in (probe_path(p, proxy) for p in endpoints.probes) if path.proxy and path.probe.tcp
-    ]
+    through = proxied_paths(endpoints, proxy)
     if not through:
         return not_collected("no probe went through the proxy")
-    failed = [p.probe for p in through if tcp_failed(p.probe)]
     evidence: list[Evidence] = [ev("proxy.configured", configured)]
-    for path in through:
+    by_proxy: dict[tuple[str, str], list[ProbePath]] = {}
+    for side, path in through:
         tcp = path.probe.tcp
-        assert tcp is not None
-        evidence.append(ev(fact(path.probe.host, "tcp.target"), tcp.target))
-        if tcp.ok is False:
-            evidence.append(ev(fact(path.probe.host, "tcp.error"), tcp.error))
-    if failed and not any(tcp_ok(p.probe) for p in through):
-        errors = sorted({p.tcp.error or "?" for p in failed if p.tcp})
+        assert tcp is not None and path.proxy is not None
+        evidence.append(ev(side_fact(side, path.probe.host, "tcp.target"), tcp.target))
+        if tcp_failed(path.probe) and tcp.connect_status is None:
+            evidence.append(ev(side_fact(side, path.probe.host, "tcp.error"), tcp.error))
+        by_proxy.setdefault((side, normalize_proxy(path.proxy) or path.proxy), []).append(path)
+    dead, partial = [], []
+    for (side, name), paths in sorted(by_proxy.items()):
+        failed = [p.probe for p in paths if tcp_failed(p.probe) and not proxy_answered(p.probe)]
+        if failed and len(failed) == len(paths):
+            errors = "; ".join(sorted({p.tcp.error or "?" for p in failed if p.tcp}))
+            dead.append((f"{name}, {_SIDE[side][0]}: {errors}", f"{name}({_SIDE[side][1]}): {errors}"))
+        elif failed:
+            partial.append((len(failed), len(paths), name))
+    if dead:
         return fail(
             L(
-                f"No connection to {', '.join(configured)}: {'; '.join(errors)}.",
-                f"{', '.join(configured)} に接続できません: {'; '.join(errors)}",
+                f"No connection to {'; '.join(en for en, _ in dead)}.",
+                f"{'、'.join(ja for _, ja in dead)} に接続できません。",
             ),
             evidence,
         )
-    if failed:
+    if partial:
         return warn(
             L(
-                f"{len(failed)} of {len(through)} connections through the proxy failed.",
-                f"プロキシ経由の接続 {len(through)} 件中 {len(failed)} 件が失敗しました。",
+                "; ".join(f"{n} of {total} connections to {name} failed" for n, total, name in partial) + ".",
+                "、".join(f"{name} への接続 {total} 件中 {n} 件が失敗しました" for n, total, name in partial)
+                + "。",
             ),
             evidence,
             severity=Severity.MEDIUM,
@@ -192,60 +205,104 @@ def unreachable(proxy: ProxyData, endpoints: EndpointsData | None) -> Outcome:
     )
 
 
-def _pac_failure(pac: PacProbe) -> tuple[Localized, list[Evidence]] | None:
-    """The first step of the PAC fetch that failed (en/ja detail and evidence), None if none did."""
-    where = redact_userinfo(pac.url) or pac.url
-    dns, tcp, http = pac.dns, pac.tcp, pac.http
-    if dns is not None and (dns.error is not None or not dns.addresses):
-        return (
-            L(
-                f"The PAC host of {where} does not resolve (DNS: {dns.error or 'no address'}).",
-                f"{where} の PAC ホストを名前解決できません (DNS: {dns.error or 'アドレスなし'})。",
-            ),
-            [ev("endpoints.pac.dns.error", dns.error)],
-        )
-    if tcp is not None and tcp.ok is False:
-        return (
-            L(
-                f"No TCP connection to the PAC server {tcp.target or where}: {tcp.error or '?'}.",
-                f"PAC サーバー {tcp.target or where} に TCP 接続できません: {tcp.error or '?'}",
-            ),
-            [ev("endpoints.pac.tcp.target", tcp.target), ev("endpoints.pac.tcp.error", tcp.error)],
-        )
-    if http is not None and http.error is not None and http.status is None:
-        return (
-            L(
-                f"The HTTP request for {where} failed: {http.error}.",
-                f"{where} の HTTP 要求が失敗しました: {http.error}",
-            ),
-            [ev("endpoints.pac.http.error", http.error)],
-        )
-    if http is not None and http.status is not None and not 200 <= http.status < 300:
-        return (
-            L(
-                f"The PAC server answered {where} with HTTP {http.status}.",
-                f"PAC サーバーは {where} に HTTP {http.status} を返しました。",
-            ),
-            [ev("endpoints.pac.http.status", http.status)],
-        )
-    if pac.looks_like_pac is False:
-        return (
-            L(
-                f"{where} is not a PAC script: its {pac.bytes or 0} bytes contain no FindProxyForURL "
-                "(a login or error page?).",
-                f"{where} は PAC スクリプトではありません: {pac.bytes or 0} バイトの内容に "
-                "FindProxyForURL がありません(ログイン画面やエラー ページの可能性があります)。",
-            ),
-            [ev("endpoints.pac.bytes", pac.bytes), ev("endpoints.pac.looks_like_pac", False)],
-        )
-    return None
+#: what a proxy's refusal of CONNECT means, by status (RFC 9110: 403 Forbidden, 407 Proxy
+#: Authentication Required, 502/503/504 the proxy did not get a connection onward)
+_REFUSALS = {
+    403: ("blocked by the proxy's filter (403)", "プロキシのフィルターで遮断 (403)"),
+    407: ("the proxy requires authentication (407)", "プロキシ認証が必要 (407)"),
+    502: ("the proxy did not open the connection (502)", "プロキシが接続を開きませんでした (502)"),
+    503: ("the proxy did not open the connection (503)", "プロキシが接続を開きませんでした (503)"),
+    504: ("the proxy did not open the connection (504)", "プロキシが接続を開きませんでした (504)"),
+}
 
 
-def _is_file_url(url: str) -> bool:
-    try:
-        return urlsplit(url.strip()).scheme.lower() == "file"
-    except ValueError:
-        return False
+def _refusal(status: int) -> tuple[str, str]:
+    return _REFUSALS.get(status, (f"the proxy refused it ({status})", f"プロキシが拒否 ({status})"))
+
+
+@rule(
+    id="proxy.connect_refused",
+    severity=Severity.HIGH,
+    problem=L(
+        "The proxy refuses the connections to Microsoft sign-in hosts",
+        "プロキシが Microsoft のサインイン用ホストへの接続を拒否しています",
+    ),
+    subject=L("Proxy answers for the sign-in hosts", "サインイン用ホストに対するプロキシの応答"),
+    remediation=(
+        advice(
+            "Give the proxy administrator the hosts listed here and ask them to allow HTTPS (CONNECT on "
+            "port 443) to them; Microsoft's sign-in needs login.live.com, login.microsoftonline.com, "
+            "account.live.com and *.msftauth.net.",
+            "ここに表示されたホストをプロキシの管理者に伝え、これらへの HTTPS(ポート 443 への CONNECT)を"
+            "許可するよう依頼してください。Microsoft のサインインには login.live.com、"
+            "login.microsoftonline.com、account.live.com、*.msftauth.net が必要です。",
+        ),
+        advice(
+            "When the proxy asks for authentication (407): Windows sign-in services may not answer a "
+            "proxy's password prompt, so ask for the sign-in hosts to be allowed without interactive "
+            "proxy authentication.",
+            "プロキシが認証を要求する (407) 場合: Windows のサインイン サービスはプロキシのパスワード要求に"
+            "応答できないことがあるため、サインイン用ホストを対話型のプロキシ認証なしで通すよう依頼してください。",
+        ),
+    ),
+)
+def connect_refused(endpoints: EndpointsData, facts: Facts) -> Outcome:
+    """The proxy answers the CONNECT request for Microsoft sign-in hosts with a refusal.
+
+    Reads the proxy's reply to CONNECT (``endpoints[HOST].tcp.connect_status``) of every probe
+    that went through a proxy, the user's path and the WinHTTP proxy's
+    (``endpoints.winhttp_probes``). Fails when the proxy answered a host with anything but 2xx:
+    403 (its filter blocks the host), 407 (it wants authentication), 502/503/504 (it did not
+    open the connection onward), naming the hosts for each. Passes when every tunnel opened; not
+    applicable when no probe went through a proxy or no proxy replied (proxy.unreachable judges
+    a proxy that cannot be reached).
+
+    Why it matters: the proxy itself works, so the browser may show a block or login page while
+    Windows sign-in fails with an unexpected status (0x80190001) or the Web Account Manager's
+    network errors (0xCAA7xxxx / 0xCAA8xxxx); only the proxy's administrator can let the hosts
+    through.
+    """
+    through = proxied_paths(endpoints, facts.proxy)
+    answered = [(side, path) for side, path in through if proxy_answered(path.probe)]
+    if not answered:
+        return not_applicable(
+            L(
+                "No probe got an answer from a proxy (see proxy.unreachable).",
+                "プロキシから応答を得たプローブはありません(proxy.unreachable を参照)。",
+            )
+        )
+    refused = refused_hosts(answered)
+    evidence = [
+        ev(
+            side_fact(side, path.probe.host, "tcp.connect_status"),
+            path.probe.tcp.connect_status if path.probe.tcp else None,
+        )
+        for side, path in answered
+    ]
+    if refused:
+        parts = sorted(refused.items())
+        return fail(
+            L(
+                "; ".join(
+                    f"{name} ({_SIDE[side][0]}) refused {host_list(hosts)}: {_refusal(status)[0]}"
+                    for (side, name, status), hosts in parts
+                )
+                + ".",
+                "、".join(
+                    f"{name}({_SIDE[side][1]})が {host_list(hosts)} を拒否: {_refusal(status)[1]}"
+                    for (side, name, status), hosts in parts
+                )
+                + "。",
+            ),
+            evidence,
+        )
+    return passed(
+        L(
+            f"The proxy opened all {len(answered)} connection(s).",
+            f"プロキシは {len(answered)} 件の接続をすべて開きました。",
+        ),
+        evidence,
+    )
 
 
 @rule(
@@ -257,13 +314,17 @@ def _is_file_url(url: str) -> bool:
     ),
     subject=L("PAC script reachability", "PAC スクリプトへの到達性"),
     remediation=(
-        L(
-            "Outside the company network, turn off 'Use setup "
-            "script' in Settings > Network & internet > Proxy.",
-            "社外では、設定 > ネットワークとインターネット > プロキ"
-            "シ の「セットアップ スクリプトを使う」をオフにしてください。",
+        record(
+            'First note the script address: `reg query "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion'
+            '\\Internet Settings" /v AutoConfigURL` (keep the output).',
+            'まずスクリプトのアドレスを控えます: `reg query "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion'
+            '\\Internet Settings" /v AutoConfigURL`(出力を残してください)。',
         ),
-        L(
+        change(
+            "Outside the company network, turn off 'Use setup script' in Settings > Network & internet > Proxy.",
+            "社外では、設定 > ネットワークとインターネット > プロキシ の「セットアップ スクリプトを使う」をオフにしてください。",
+        ),
+        advice(
             "Inside it, ask IT whether the PAC address is still valid.",
             "社内では、PAC のアドレスが有効か IT 部門に確認してください。",
         ),
@@ -292,7 +353,7 @@ def pac_unreachable(proxy: ProxyData, endpoints: EndpointsData | None) -> Outcom
         return not_applicable(L("No PAC script is configured.", "PAC スクリプトは設定されていません。"))
     shown = redact_userinfo(url) or url
     evidence: list[Evidence] = [ev("proxy.wininet.auto_config_url", shown)]
-    if _is_file_url(url):
+    if is_file_url(url):
         return fail(
             L(
                 f"The PAC address {shown} is a file:// path, which Windows 10 and later ignore: "
@@ -306,7 +367,7 @@ def pac_unreachable(proxy: ProxyData, endpoints: EndpointsData | None) -> Outcom
         return missing("endpoints")
     if probed is None:
         return not_collected(f"the PAC script {shown} was not probed (see the endpoints check's errors)")
-    failure = _pac_failure(probed)
+    failure = pac_failure(probed)
     if failure is not None:
         detail, more = failure
         return fail(detail, evidence + more)
@@ -335,7 +396,13 @@ def pac_unreachable(proxy: ProxyData, endpoints: EndpointsData | None) -> Outcom
     ),
     subject=L("Proxy environment variables", "プロキシの環境変数"),
     remediation=(
-        L(
+        record(
+            "First record the variables: run `set HTTP` in a new Command Prompt and keep the output "
+            "private (a proxy URL may hold a password).",
+            "まず環境変数を記録します: 新しいコマンド プロンプトで `set HTTP` を実行し、出力を残してください"
+            "(プロキシの URL にパスワードが含まれることがあるため、他人に見せないでください)。",
+        ),
+        change(
             "Remove or correct HTTP_PROXY / HTTPS_PROXY (System > About > Advanced system settings > "
             "Environment Variables); tools and PowerShell 7 use them instead of the system proxy.",
             "HTTP_PROXY / HTTPS_PROXY を削除または修正し"

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from msdiag.capture.models import ServiceData, ServicesData
-from msdiag.diagnosis.models import Evidence, Severity
+from msdiag.diagnosis.models import Evidence, Severity, Step
 from msdiag.diagnosis.rules.base import L, Outcome, ev, fail, not_collected, passed, rule, warn
+from msdiag.diagnosis.steps import change, record_services
+
+
+def _manual_start(name: str, then_en: str, then_ja: str) -> tuple[Step, Step]:
+    """Record the service's configuration, then set it back to Manual, Windows' default."""
+    return (
+        record_services(name),
+        change(
+            f"As administrator: `sc config {name} start= demand` (Manual, the default), then {then_en}.",
+            f"管理者として `sc config {name} start= demand`(既定の「手動」)を実行し、{then_ja}。",
+        ),
+    )
 
 
 def _service(services: ServicesData, name: str) -> ServiceData | None:
@@ -60,12 +72,8 @@ def _judge(services: ServicesData, name: str, display: str) -> Outcome:
         "Microsoft アカウント サインイン アシスタント (wlidsvc)",
     ),
     remediation=(
-        L(
-            "As administrator: `sc config wlidsvc start= demand` (Manual, the default), then sign in again.",
-            "管理者として `sc config wlidsvc start= "
-            "demand`(既定の「手動」)を実行し、もう一度サインインしてください。",
-        ),
-        L(
+        *_manual_start("wlidsvc", "sign in again", "もう一度サインインしてください"),
+        change(
             "If a tuning or privacy tool disabled it, undo that setting in the tool.",
             "最適化ツールやプライバシー対策ツールが無効にした場合は、そのツールの設定も元に戻してください。",
         ),
@@ -94,13 +102,7 @@ def wlidsvc_disabled(services: ServicesData) -> Outcome:
         "Web アカウント マネージャー (TokenBroker) サービスが無効になっています",
     ),
     subject=L("Web Account Manager (TokenBroker)", "Web アカウント マネージャー (TokenBroker)"),
-    remediation=(
-        L(
-            "As administrator: `sc config TokenBroker start= demand` (Manual, the default), then restart.",
-            "管理者として `sc config TokenBroker start= "
-            "demand`(既定の「手動」)を実行し、再起動してください。",
-        ),
-    ),
+    remediation=_manual_start("TokenBroker", "restart the PC", "PC を再起動してください"),
 )
 def tokenbroker_disabled(services: ServicesData) -> Outcome:
     """The Web Account Manager service (TokenBroker) is disabled or missing.
@@ -128,13 +130,15 @@ def tokenbroker_disabled(services: ServicesData) -> Outcome:
         "DNS Client と Network Location Awareness サービス",
     ),
     remediation=(
-        L(
+        record_services("Dnscache", "NlaSvc"),
+        change(
             "Reset both to Automatic and restart the PC (they are protected services: a tool or policy "
             "changed them).",
             "両方のスタートアップの種類を「自動」に戻して PC を再起動してください(保護されたサービスのため、"
             "ツールやポリシーによって変更されています)。",
         ),
     ),
+    explains=("dns.account_hosts", "endpoints.ncsi_blocked"),
 )
 def core_network_disabled(services: ServicesData) -> Outcome:
     """The DNS Client (Dnscache) or Network Location Awareness (NlaSvc) service is off.

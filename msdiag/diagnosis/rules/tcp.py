@@ -15,6 +15,7 @@ from msdiag.diagnosis.rules.probes import (
     tcp_failed,
     tcp_ok,
 )
+from msdiag.diagnosis.steps import EXPORT_FIREWALL, advice, change
 
 _NOTHING_DIRECT = L(
     "No host was reached directly (all go through the proxy or did not resolve).",
@@ -55,7 +56,8 @@ def _direct_tcp(
     ),
     subject=L("TCP 443 to Microsoft account hosts", "Microsoft アカウントのホストへの TCP 443 接続"),
     remediation=(
-        L(
+        EXPORT_FIREWALL,
+        change(
             "A firewall, security suite or network filter blocks the listed hosts: allow them "
             "(login.live.com, login.microsoftonline.com, *.msftauth.net) on TCP 443.",
             "ファイアウォール、セキュリティ ソフト、ネットワー"
@@ -110,7 +112,7 @@ def partial_block(endpoints: EndpointsData, facts: Facts) -> Outcome:
     ),
     subject=L("TCP 443 reachability", "TCP 443 の到達性"),
     remediation=(
-        L(
+        advice(
             "Check the internet connection (open any website), then firewalls and security software; "
             "try another network such as a phone hotspot.",
             "インターネット接続(任意の Web サイトを開く)、次にファイアウォールとセキュリティ ソフトを確認し、"

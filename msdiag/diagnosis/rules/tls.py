@@ -6,6 +6,7 @@ from msdiag.capture.models import EndpointsData, TlsData
 from msdiag.diagnosis.models import Evidence, Severity
 from msdiag.diagnosis.rules.base import L, Outcome, clip, ev, fail, not_collected, passed, rule
 from msdiag.diagnosis.rules.probes import NCSI_HOST, fact, tcp_ok
+from msdiag.diagnosis.steps import advice, change, record
 
 #: CAs that issue the certificates of Microsoft's account hosts (Microsoft's own and DigiCert's)
 TRUSTED_ISSUER_MARKERS = ("microsoft", "digicert")
@@ -22,12 +23,12 @@ _ENABLED_VALUES = (1, 0xFFFFFFFF, -1)
     ),
     subject=L("TLS handshakes with Microsoft hosts", "Microsoft のホストとの TLS ハンドシェイク"),
     remediation=(
-        L(
+        advice(
             "Check the date, time and time zone first (a wrong clock makes every certificate look invalid).",
             "まず日付・時刻・タイム ゾーンを確認してください"
             "(時計がずれているとすべての証明書が無効に見えます)。",
         ),
-        L(
+        advice(
             "Then check security software or a proxy that inspects HTTPS, and that TLS 1.2 is enabled.",
             "次に、HTTPS を検査するセキュリティ ソフトやプロキシ、TLS 1.2 が有効かを確認してください。",
         ),
@@ -89,19 +90,23 @@ def _is_trusted_issuer(issuer: str) -> bool:
     ),
     subject=L("Certificate issuers of Microsoft hosts", "Microsoft のホストの証明書発行元"),
     remediation=(
-        L(
-            "Exclude login.live.com, login.microsoftonline.com, account.live.com and *.msftauth.net from "
-            "HTTPS inspection in the security software or company proxy named as the issuer.",
+        record(
+            "First note the certificate issuer shown here and the security software or proxy it names "
+            "(its HTTPS inspection settings are what changes).",
+            "まず、ここに表示された証明書の発行元と、それが示すセキュリティ ソフトまたはプロキシを控えてください"
+            "(変更するのはその HTTPS 検査の設定です)。",
+        ),
+        change(
+            "Let login.live.com, login.microsoftonline.com, account.live.com and *.msftauth.net bypass "
+            "HTTPS inspection in the security software or company proxy named as the issuer (the "
+            "organisation may require the inspection for other hosts).",
             "発行元として表示されたセキュリティ ソフトや社内プロキシで、"
             "login.live.com、login.microsoftonline.com、"
-            "account.live.com、*.msftauth.net を HTTPS 検査の対象外にしてください。",
-        ),
-        L(
-            "On a managed PC, ask IT: the organisation may require this inspection.",
-            "会社管理の PC の場合は IT 部門に相談してくだ"
-            "さい(組織がこの検査を必須にしている場合があります)。",
+            "account.live.com、*.msftauth.net を HTTPS 検査の対象外にしてください"
+            "(ほかのホストの検査は組織が必須にしている場合があります)。",
         ),
     ),
+    explains=("tls.handshake_failure",),
 )
 def interception(endpoints: EndpointsData) -> Outcome:
     """The certificate a Microsoft host presents was not issued by Microsoft or DigiCert.
@@ -150,7 +155,13 @@ def interception(endpoints: EndpointsData) -> Outcome:
     ),
     subject=L("TLS 1.2 client setting (SCHANNEL)", "TLS 1.2 のクライアント設定 (SCHANNEL)"),
     remediation=(
-        L(
+        record(
+            'First back up the current settings: `reg export "HKLM\\SYSTEM\\CurrentControlSet\\Control'
+            '\\SecurityProviders\\SCHANNEL\\Protocols" "%USERPROFILE%\\Desktop\\schannel-protocols-before.reg"`.',
+            'まず現在の設定をバックアップします: `reg export "HKLM\\SYSTEM\\CurrentControlSet\\Control'
+            '\\SecurityProviders\\SCHANNEL\\Protocols" "%USERPROFILE%\\Desktop\\schannel-protocols-before.reg"`。',
+        ),
+        change(
             r"As administrator, set "
             r"HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols"
             r"\TLS 1.2\Client Enabled=1 and DisabledByDefault=0 "
@@ -162,6 +173,7 @@ def interception(endpoints: EndpointsData) -> Outcome:
             "(またはキーを削除して Windows の既定に戻す)し、再起動してください。",
         ),
     ),
+    explains=("tls.handshake_failure",),
 )
 def protocol_disabled(tls: TlsData) -> Outcome:
     """TLS 1.2 is turned off for client connections in the SCHANNEL registry settings.

@@ -7,6 +7,7 @@ from msdiag.capture.parse import Facts
 from msdiag.diagnosis.models import Evidence, Severity
 from msdiag.diagnosis.rules.base import L, Outcome, ev, fail, not_applicable, passed, rule, warn
 from msdiag.diagnosis.rules.probes import dns_failed, fact, host_list, probe_path
+from msdiag.diagnosis.steps import advice
 
 _NO_VPN = L("No VPN is connected.", "VPN は接続されていません。")
 
@@ -41,13 +42,15 @@ def _active_vpns(net: NetworkData) -> tuple[list[str], list[Evidence], str | Non
     problem=L("A VPN is connected", "VPN が接続されています"),
     subject=L("VPN connections", "VPN 接続"),
     remediation=(
-        L(
+        advice(
             "If sign-in or adding the phone number fails, disconnect the VPN and try again (the article's "
             "first step for 0x800704cf).",
             "サインインや電話番号の追加に失敗する場合は、VPN を切断して再試行してください"
             "(0x800704cf に対する最初の対処です)。",
         ),
     ),
+    # a connected VPN is the situation, not a fault: it never confirms a cause by itself
+    evidence="context",
 )
 def active(network: NetworkData) -> Outcome:
     """A VPN is connected: a warning that names it, not a fault in itself.
@@ -88,17 +91,18 @@ def active(network: NetworkData) -> Outcome:
     ),
     subject=L("DNS through the VPN", "VPN 経由の DNS"),
     remediation=(
-        L(
+        advice(
             "Disconnect the VPN and add the phone number or sign in again.",
             "VPN を切断してから、電話番号の追加やサインインをやり直してください。",
         ),
-        L(
+        advice(
             "Ask the VPN administrator to forward public names (login.live.com, account.live.com) "
             "or to use split tunnelling for Microsoft account hosts.",
             "VPN の管理者に、公開名(login.live.com、account.live.com)の転送、または Microsoft アカウントの"
             "ホストをスプリット トンネルの対象外にするよう依頼してください。",
         ),
     ),
+    explains=("dns.account_hosts",),
 )
 def dns_failure(network: NetworkData, endpoints: EndpointsData, facts: Facts) -> Outcome:
     """With a VPN connected, Microsoft account hosts reached directly do not resolve.

@@ -143,3 +143,15 @@ def test_a_rule_that_raises_is_not_collected_never_a_crash() -> None:
     f = run_rule(buggy, Facts(capture()), RuleContext())
     assert f.status is Status.NOT_COLLECTED
     assert f.detail is not None and "IndexError" in f.detail.en
+
+
+def test_explains_names_registered_rules_and_never_the_rule_itself() -> None:
+    for rule in RULES.values():
+        unknown = set(rule.explains) - set(RULES)
+        assert unknown == set() and rule.id not in rule.explains, (rule.id, unknown)
+
+
+def test_context_rules_are_the_situation_not_faults() -> None:
+    # these describe where the user is, not what is broken: they never confirm a cause alone
+    context = {rule.id for rule in RULES.values() if rule.evidence == "context"}
+    assert context == {"vpn.active", "region.settings_disagree", "region.phone_country_mismatch"}

@@ -64,4 +64,7 @@ def test_a_disabled_service_names_itself_and_its_start_type() -> None:
     f = run("services.wlidsvc_disabled", capture(services=services(wlidsvc={"start_type": "Disabled"})))
     assert f.detail is not None and "(wlidsvc) is Disabled" in f.detail.en
     assert any(e.fact == "services[wlidsvc].start_type" and e.value == "Disabled" for e in f.evidence)
-    assert f.remediation and "sc config wlidsvc start= demand" in f.remediation[0].en
+    # the fix records the start type (sc qc) before it changes it back (sc config)
+    kinds = [(step.kind, step.en) for step in f.remediation]
+    assert kinds[0][0] == "record" and "sc qc wlidsvc" in kinds[0][1]
+    assert kinds[1][0] == "change" and "sc config wlidsvc start= demand" in kinds[1][1]
