@@ -40,6 +40,8 @@ class ReportRequest:
     lang: str
     redact: str
     reports_dir: Path
+    show_all: bool = False  # --all: the table lists passed and not-applicable checks too
+    open_report: bool = False  # --open: open the HTML report in the default browser
 
     def host_formats(self) -> list[ReportFormat[DiagnosisResult]]:
         fleet_only = [n for n in self.formats if n not in HOST_FORMATS]
@@ -121,6 +123,8 @@ _REQUEST_FIELDS = (
     "lang",
     "redact",
     "reports_dir",
+    "show_all",
+    "open_report",
 )
 
 
@@ -135,6 +139,8 @@ def report_request_options(*, fleet: bool = False) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             values = {name: kwargs.pop(name) for name in _REQUEST_FIELDS}
             values["formats"] = parse_format_names(values["formats"], fleet=fleet)
+            if values["open_report"] and "html" not in values["formats"]:
+                values["formats"].append("html")  # --open: the HTML report is written to be opened
             values["output"] = Path(values["output"]) if values["output"] else None
             values["reports_dir"] = Path(values["reports_dir"])
             check_error_inputs(values["errors"])
@@ -218,6 +224,18 @@ def report_options(func: F, *, fleet: bool = False) -> F:
             default="reports",
             show_default=True,
             help="Folder for report files.",
+        ),
+        click.option(
+            "--all",
+            "show_all",
+            is_flag=True,
+            help="List every check in the table, passed and not applicable too (by default one line counts them).",
+        ),
+        click.option(
+            "--open",
+            "open_report",
+            is_flag=True,
+            help="Open the HTML report in the default browser (writes it when --format does not ask for html).",
         ),
     ]
     for option in reversed(options):
