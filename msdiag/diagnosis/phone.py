@@ -25,6 +25,7 @@ from msdiag.diagnosis.phone_findings import (
     type_findings,
 )
 from msdiag.diagnosis.region import machine_signals
+from msdiag.formats.labels import value_label
 from msdiag.phone_mask import mask_number
 from msdiag.phone_mask import mask_phones_in_text as mask_phones_in_text
 
@@ -192,7 +193,10 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
                 Status.PASS,
                 Severity.INFO,
                 loc("The phone number is valid", "有効な電話番号です"),
-                loc(f"{number_region}, type {number_type}.", f"{number_region}、種類: {number_type}"),
+                loc(
+                    f"{number_region}, type {number_type}.",
+                    f"{number_region}、種類: {value_label('number_type', number_type or 'unknown', 'ja')}",
+                ),
             )
         )
     else:
@@ -231,7 +235,8 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
                     f"{corrected} と入力してください。+{number.country_code} "
                     f"の後ろでは先頭の '{trunk[0]}' を付けません。",
                 ),
-                evidence=[Evidence(fact="phone.input", value="(raw input, masked in reports)")],
+                # the number as typed (reports mask it; the trunk 0 stays visible)
+                evidence=[Evidence(fact="phone.input", value=raw, note=loc("as typed", "入力されたまま"))],
                 remediation=[
                     loc(f"Enter the number as {corrected}.", f"{corrected} の形式で入力してください。")
                 ],

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from msdiag.capture.models import CheckStatus
+from msdiag.capture.models import Capture, CheckStatus
 from msdiag.diagnosis.models import DiagnosisResult, Finding, Status, Step
-from msdiag.formats.labels import label, value_label
+from msdiag.formats.labels import LANGS, label, value_label
 from msdiag.formats.summary import all_findings, likely_cause
 from msdiag.sanitize import one_line
 
@@ -34,6 +34,16 @@ class FirstSteps:
     do_first: bool
     #: finding id -> the 1-based numbers of its steps in ``steps`` (do-first steps name their finding)
     by_finding: dict[str, list[int]] = field(default_factory=dict)
+
+
+def missing_reason(capture: Capture, check: str, lang: str) -> str:
+    """Why ``check`` has no data, in ``lang``: "not run, not selected", 「未実行、選択されていません」."""
+    outcome = capture.checks.get(check)
+    status = outcome.status.value if outcome is not None else CheckStatus.NOT_RUN.value
+    reason = one_line(outcome.reason) if outcome is not None and outcome.reason else "no reason given"
+    status_text = value_label("check_status", status, lang).replace("_", " ")
+    separator = "、" if lang == "ja" else ", "
+    return f"{status_text}{separator}{value_label('check_reason', reason, lang)}"
 
 
 def first_steps(result: DiagnosisResult) -> FirstSteps:
@@ -81,6 +91,8 @@ class NotChecked:
     reason: str
     checks: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    #: the reason in each language (missing_reason), for groups of a check without data
+    reason_text: dict[str, str] = field(default_factory=dict)
 
     def line(self, lang: str) -> str:
         if not self.checks:  # the rule's own reason: one finding, said in its own words
@@ -90,17 +102,7 @@ class NotChecked:
         named = ", ".join(self.checks[:MAX_CHECKS_NAMED])
         if len(self.checks) > MAX_CHECKS_NAMED:
             named += f" +{len(self.checks) - MAX_CHECKS_NAMED}"
-        status, _, reason = self.reason.partition(":")
-        return one_line(
-            label(
-                "not_checked.group",
-                lang,
-                checks=named,
-                status=value_label("check_status", status, lang).replace("_", " "),
-                reason=reason.strip() or "-",
-                n=len(self.findings),
-            )
-        )
+        return label("not_checked.group", lang, checks=named, reason=self.reason_text[lang], n=len(self.findings))
 
 
 def not_checked(result: DiagnosisResult) -> list[NotChecked]:
@@ -116,10 +118,9 @@ def not_checked(result: DiagnosisResult) -> list[NotChecked]:
             key = f"{finding.id}:{finding.detail.en if finding.detail else ''}"
             groups.setdefault(key, NotChecked(reason=key)).findings.append(finding)
             continue
-        outcome = checks.get(missing[0])
-        status = outcome.status.value if outcome is not None else CheckStatus.NOT_RUN.value
-        reason = f"{status}: {outcome.reason if outcome is not None and outcome.reason else ''}"
-        group = groups.setdefault(reason, NotChecked(reason=reason))
+        reason = missing_reason(result.capture, missing[0], "en")
+        texts = {lang: missing_reason(result.capture, missing[0], lang) for lang in LANGS}
+        group = groups.setdefault(reason, NotChecked(reason=reason, reason_text=texts))
         group.findings.append(finding)
         if missing[0] not in group.checks:  # the rule stopped at its first input without data
             group.checks.append(missing[0])

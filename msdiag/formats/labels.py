@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from msdiag.checks import CHECKS
 from msdiag.errors import InputError
+from msdiag.i18n import CHECK_REASONS_JA, CHECK_STATUS_JA
 
 LANGS = ("en", "ja")
 
@@ -188,7 +189,7 @@ UI_LABELS: dict[str, tuple[str, str]] = {
     "fix": ("Fix", "対処"),
     "more_steps": ("+{n} more step(s): --all", "ほか {n} 手順: --all"),
     "not_checked": ("Not checked", "確認できなかった項目"),
-    "not_checked.group": ("{checks}: {status}, {reason} ({n})", "{checks}: {status}、{reason} ({n} 件)"),
+    "not_checked.group": ("{checks}: {reason} ({n})", "{checks}: {reason} ({n} 件)"),
     "count.passed_na": (
         "{passed} checks passed, {na} not applicable: --all to list them",
         "合格 {passed} 件、対象外 {na} 件 (一覧は --all で表示)",
@@ -212,6 +213,21 @@ UI_LABELS: dict[str, tuple[str, str]] = {
     "ticket.phone_invalid": ("not valid", "無効"),
     "fleet.legend": ("F = fail, W = warn.", "F = 失敗、W = 警告。"),
     "verdict.not_scanned": ("Not scanned", "スキャンできず"),
+    # `msdiag demo`'s console lines (msdiag.fleet.demo, msdiag/cli/fleet_cmd.py)
+    "demo.scanned": (
+        "Scanned {total} lab hosts over WinRM (NTLM with message encryption, 127.0.0.1).",
+        "ラボのホスト {total} 台をスキャンしました (WinRM, NTLM + 暗号化, 127.0.0.1)。",
+    ),
+    "demo.failing": ("  {n} host(s) failing {findings}: {hosts}", "  失敗 {findings}: {hosts} ({n} 台)"),
+    "demo.clean": ("  no failing finding: {hosts}", "  失敗した項目なし: {hosts}"),
+    "demo.unscanned": ("  could not scan {host}: {state}", "  スキャンできませんでした: {host} ({state})"),
+    "demo.fleet_report": ("Fleet report:  {path}", "フリート レポート: {path}"),
+    "demo.host_report": ("Host report:   {path}", "ホスト レポート:   {path}"),
+    "demo.results": (
+        "Results file:  {path}  (try: msdiag report {path} --format table)",
+        "結果ファイル:     {path}  (表示: msdiag report {path} --format table)",
+    ),
+    "demo.done": ("Done in {seconds} s.", "{seconds} 秒で完了しました。"),
 }
 
 #: names for the values of fixed vocabularies (host states, scan modes ...): English shows the
@@ -228,7 +244,7 @@ VOCABULARY: dict[str, dict[str, str]] = {
         "bad_output": "出力が不正",
         "no_powershell": "PowerShell なし",
     },
-    "check_status": {"ok": "成功", "error": "エラー", "not_run": "未実行"},
+    "check_status": CHECK_STATUS_JA,
     "fleet_verdict": {
         "fail": "失敗あり",
         "warn": "警告あり",
@@ -258,6 +274,7 @@ VOCABULARY: dict[str, dict[str, str]] = {
         "unknown": "不明",
     },
     "redaction_name": {"none": "なし", "standard": "標準", "strict": "厳格"},
+    "check_reason": CHECK_REASONS_JA,  # a reason not listed shows as it is
 }
 
 
