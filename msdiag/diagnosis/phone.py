@@ -200,6 +200,8 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
             )
         )
     else:
+        # masked here: the text maskers cannot recognise a short or malformed number in a sentence
+        shown = mask_number(f"+{number.country_code} {number.national_number}", number.country_code)
         findings.append(
             phone_finding(
                 "phone.invalid",
@@ -207,10 +209,10 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
                 Severity.HIGH,
                 loc("The phone number is not valid", "電話番号が正しくありません"),
                 loc(
-                    f"+{number.country_code} {number.national_number} is not a valid number"
+                    f"{shown} is not a valid number"
                     f"{' for ' + number_region if number_region and number_region != 'ZZ' else ''}"
                     f"{' (right length, unknown range)' if possible else ''}.",
-                    f"+{number.country_code} {number.national_number} は有効な番号ではありません。",
+                    f"{shown} は有効な番号ではありません。",
                 ),
                 remediation=[
                     loc("Check the digits and the country code.", "番号と国番号を確認してください。")
