@@ -43,17 +43,10 @@ def terminal_width(stream: TextIO) -> int:
     return DEFAULT_WIDTH
 
 
-def default_report_name(result: DiagnosisResult, fmt: ReportFormat[DiagnosisResult]) -> str:
-    """``msdiag-<host>-<UTC capture time>.<ext>``; a format sharing its extension with another
-    (the ticket's .txt) adds its name: ``...-ticket.txt``."""
+def default_report_path(result: DiagnosisResult, fmt: ReportFormat[DiagnosisResult], reports_dir: Path) -> Path:
     host = safe_host_for_filename(result.capture.host)
     stamp = capture_timestamp(result.capture.collected_utc)
-    shared = sum(1 for other in HOST_FORMATS if other.extension == fmt.extension) > 1
-    return f"msdiag-{host}-{stamp}{'-' + fmt.name if shared else ''}.{fmt.extension}"
-
-
-def default_report_path(result: DiagnosisResult, fmt: ReportFormat[DiagnosisResult], reports_dir: Path) -> Path:
-    return reports_dir / default_report_name(result, fmt)
+    return reports_dir / f"msdiag-{host}-{stamp}.{fmt.extension}"
 
 
 Opener = Callable[[str], bool]

@@ -71,9 +71,9 @@ def with_status(result: DiagnosisResult, status: Status) -> list[Finding]:
     return [f for f in all_findings(result) if f.status is status]
 
 
-def fix_text(finding: Finding, first: FirstSteps, lang: str) -> str | None:
+def fix_text(finding: Finding, first: FirstSteps, lang: str, more_key: str = "more_steps") -> str | None:
     """The finding's one-line fix: where it is in the do-first list, or its first step (and how
-    many more it has); None when the rule gives no step."""
+    many more it has, said by the label ``more_key``); None when the rule gives no step."""
     numbers = first.by_finding.get(finding.id)
     if numbers:
         return f"{label('do_first', lang)} {', '.join(str(n) for n in numbers)}"
@@ -81,7 +81,7 @@ def fix_text(finding: Finding, first: FirstSteps, lang: str) -> str | None:
         return None
     text = one_line(finding.remediation[0].get(lang))
     more = len(finding.remediation) - 1
-    return text + (f" ({label('more_steps', lang, n=more)})" if more else "")
+    return text + (f" ({label(more_key, lang, n=more)})" if more else "")
 
 
 @dataclass

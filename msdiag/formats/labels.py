@@ -188,6 +188,7 @@ UI_LABELS: dict[str, tuple[str, str]] = {
     "problems": ("Failing and warning checks", "失敗・警告の項目"),
     "fix": ("Fix", "対処"),
     "more_steps": ("+{n} more step(s): --all", "ほか {n} 手順: --all"),
+    "more_steps.report": ("+{n} more step(s) in the full report", "ほか {n} 手順は詳細レポートを参照"),
     "not_checked": ("Not checked", "確認できなかった項目"),
     "not_checked.group": ("{checks}: {reason} ({n})", "{checks}: {reason} ({n} 件)"),
     "count.passed_na": (

@@ -82,13 +82,13 @@ def _finding(finding: Finding, fix: str | None, lang: str) -> list[str]:
 
 
 def render_ticket(result: DiagnosisResult, *, lang: str, report_paths: tuple[str, ...] = ()) -> str:
-    """The summary, newline-terminated, at most :data:`MAX_LINES` lines of at most 80 cells."""
+    """The summary, newline-terminated, at most :data:`MAX_LINES` lines of at most 80 cells (a
+    report's path, never wrapped, may be longer)."""
     check_lang(lang)
     head = _head(result, lang)
     tail = [""]
-    if report_paths:
-        for path in report_paths:
-            tail += _wrap(f"{label('ticket.full_report', lang)}: {path}")
+    if report_paths:  # never wrapped: a path is copied whole
+        tail += [f"{label('ticket.full_report', lang)}: {clean_text(path)}" for path in report_paths]
     else:
         tail += _wrap(f"{label('ticket.full_report', lang)}: {label('ticket.no_report', lang)}")
     tail += _wrap(f"{label('redaction', lang)}: {redaction_text(result, lang)}")
@@ -101,7 +101,8 @@ def render_ticket(result: DiagnosisResult, *, lang: str, report_paths: tuple[str
         sections.append((key, blocks))
     found = problems(result)
     if found:
-        sections.append(("problems", [_finding(f, fix_text(f, first, lang), lang) for f in found]))
+        fixes = [fix_text(f, first, lang, "more_steps.report") for f in found]
+        sections.append(("problems", [_finding(f, fix, lang) for f, fix in zip(found, fixes, strict=True)]))
     groups = not_checked(result)
     if groups:
         sections.append(("not_checked", [_wrap(g.line(lang), first="- ", indent="  ") for g in groups]))
