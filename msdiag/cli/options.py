@@ -151,6 +151,13 @@ def report_request_options(*, fleet: bool = False) -> Callable[[F], F]:
     return decorate
 
 
+def _with_options(func: F, options: Sequence[Callable[[F], F]]) -> F:
+    """``func`` decorated with ``options``, listed in ``--help`` in the order given."""
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def diagnosis_options(func: F) -> F:
     """--error / --phone: what the user saw and the number they are trying to add."""
     options = [
@@ -176,9 +183,7 @@ def diagnosis_options(func: F) -> F:
             help="Show phone numbers unmasked in the output (masked by default).",
         ),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return _with_options(func, options)
 
 
 def report_options(func: F, *, fleet: bool = False) -> F:
@@ -238,6 +243,4 @@ def report_options(func: F, *, fleet: bool = False) -> F:
             help="Open the HTML report in the default browser (writes it when --format does not ask for html).",
         ),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return _with_options(func, options)

@@ -167,12 +167,7 @@ def target_label(target: FleetTarget) -> str:
 
 
 def host_row(
-    record: FleetRecord,
-    index: int,
-    level: Redaction,
-    diagnose: Diagnose,
-    *,
-    use_stored: bool = False,
+    record: FleetRecord, index: int, level: Redaction, diagnose: Diagnose, *, use_stored: bool = False,
     accounts: Sequence[str] = (),
 ) -> HostRow:
     """Diagnose (when the host was scanned) and redact one record down to its report row.

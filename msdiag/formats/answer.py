@@ -88,11 +88,10 @@ def fix_text(finding: Finding, first: FirstSteps, lang: str, more_key: str = "mo
 class NotChecked:
     """Findings that could not be judged for one reason."""
 
-    reason: str
-    checks: list[str] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    #: the reason in each language (missing_reason), for groups of a check without data
-    reason_text: dict[str, str] = field(default_factory=dict)
+    reason: str  # what groups them: the capture's reason in English, or the finding's own
+    reason_text: dict[str, str]  # the capture's reason in each language (missing_reason); {} for a finding's own
+    checks: list[str]  # the checks without data (none: the rule found its own data missing)
+    findings: list[Finding]
 
     def line(self, lang: str) -> str:
         if not self.checks:  # the rule's own reason: one finding, said in its own words
@@ -116,11 +115,11 @@ def not_checked(result: DiagnosisResult) -> list[NotChecked]:
         missing = [c for c in finding.checks if c not in checks or checks[c].status is not CheckStatus.OK]
         if not missing:
             key = f"{finding.id}:{finding.detail.en if finding.detail else ''}"
-            groups.setdefault(key, NotChecked(reason=key)).findings.append(finding)
+            groups.setdefault(key, NotChecked(key, {}, [], [])).findings.append(finding)
             continue
         reason = missing_reason(result.capture, missing[0], "en")
         texts = {lang: missing_reason(result.capture, missing[0], lang) for lang in LANGS}
-        group = groups.setdefault(reason, NotChecked(reason=reason, reason_text=texts))
+        group = groups.setdefault(reason, NotChecked(reason, texts, [], []))
         group.findings.append(finding)
         if missing[0] not in group.checks:  # the rule stopped at its first input without data
             group.checks.append(missing[0])

@@ -104,30 +104,26 @@ def _host_results() -> list[object]:
     return [redact(r, "standard") for r in results]  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("fmt", list(HOST_FORMATS), ids=lambda f: f.name)
-def test_every_host_format_in_japanese_has_no_english_label(fmt: ReportFormat[object]) -> None:
-    for result in _host_results():
-        en = fmt.render(result, RenderOptions(lang="en"))
-        ja = fmt.render(result, RenderOptions(lang="ja"))
-        if ("host", fmt.name) in LANGUAGE_NEUTRAL:
-            assert en == ja, f"{fmt.name} depends on the language: it must be checked for labels"
-            continue
-        assert en != ja, f"{fmt.name} ignores --lang ja: translate it or list it as language-neutral"
-        leaks = _leaks(_visible(fmt, ja))
-        assert not leaks, f"{fmt.name} in Japanese shows English labels: {leaks}"
-
-
-@pytest.mark.parametrize("fmt", list(FLEET_FORMATS), ids=lambda f: f.name)
-def test_every_fleet_format_in_japanese_has_no_english_label(fmt: ReportFormat[object], tmp_path: Path) -> None:
-    report = build_fleet_report(results_file(tmp_path))
+def _check(kind: str, fmt: ReportFormat[object], report: object) -> None:
     en = fmt.render(report, RenderOptions(lang="en"))
     ja = fmt.render(report, RenderOptions(lang="ja"))
-    if ("fleet", fmt.name) in LANGUAGE_NEUTRAL:
+    if (kind, fmt.name) in LANGUAGE_NEUTRAL:
         assert en == ja, f"{fmt.name} depends on the language: it must be checked for labels"
         return
     assert en != ja, f"{fmt.name} ignores --lang ja: translate it or list it as language-neutral"
     leaks = _leaks(_visible(fmt, ja))
-    assert not leaks, f"fleet {fmt.name} in Japanese shows English labels: {leaks}"
+    assert not leaks, f"{kind} {fmt.name} in Japanese shows English labels: {leaks}"
+
+
+@pytest.mark.parametrize("fmt", list(HOST_FORMATS), ids=lambda f: f.name)
+def test_every_host_format_in_japanese_has_no_english_label(fmt: ReportFormat[object]) -> None:
+    for result in _host_results():
+        _check("host", fmt, result)
+
+
+@pytest.mark.parametrize("fmt", list(FLEET_FORMATS), ids=lambda f: f.name)
+def test_every_fleet_format_in_japanese_has_no_english_label(fmt: ReportFormat[object], tmp_path: Path) -> None:
+    _check("fleet", fmt, build_fleet_report(results_file(tmp_path)))
 
 
 def test_the_check_finds_an_english_label() -> None:
