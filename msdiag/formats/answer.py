@@ -81,7 +81,8 @@ def fix_text(finding: Finding, first: FirstSteps, lang: str, more_key: str = "mo
         return None
     text = one_line(finding.remediation[0].get(lang))
     more = len(finding.remediation) - 1
-    return text + (f" ({label(more_key, lang, n=more)})" if more else "")
+    gap = "" if lang == "ja" else " "  # no space after a Japanese sentence's 。
+    return text + (f"{gap}({label(more_key, lang, n=more)})" if more else "")
 
 
 @dataclass
