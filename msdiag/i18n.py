@@ -19,6 +19,26 @@ _ENV_ORDER = ("MSDIAG_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
 _LANG_JAPANESE = 0x11
 
 
+#: a check's status (msdiag.capture CheckStatus) in Japanese
+CHECK_STATUS_JA: dict[str, str] = {"ok": "成功", "error": "エラー", "not_run": "未実行"}
+#: why a check has no data, as the collectors say it (msdiag/collectors/interface.py), in
+#: Japanese; a reason not listed (a script's own error) stays as the host or collector wrote it
+CHECK_REASONS_JA: dict[str, str] = {
+    "not selected": "選択されていません",
+    "the scan ended before this check reported": "このチェックが報告する前にスキャンが終了しました",
+    "not in this capture": "このキャプチャにありません",
+    "not in this output": "この出力にありません",
+    "not run": "実行されていません",
+    "no reason given": "理由の記載なし",
+}
+
+
+def check_reason_ja(check: str, status: str, reason: str | None) -> str:
+    """Why ``check`` has no data, in Japanese: 「network チェック: 未実行、選択されていません」."""
+    said = reason or "no reason given"
+    return f"{check} チェック: {CHECK_STATUS_JA.get(status, status)}、{CHECK_REASONS_JA.get(said, said)}"
+
+
 def _lang_of(value: str) -> Lang:
     return "ja" if value.strip().lower().startswith("ja") else "en"
 

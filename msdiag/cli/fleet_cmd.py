@@ -15,6 +15,8 @@ from msdiag.errors import ExitCode, InputError
 from msdiag.fleet.report import build_fleet_report
 from msdiag.fleet.scan import fleet_exit_code
 from msdiag.formats.catalog import FLEET_FORMATS
+from msdiag.formats.labels import label
+from msdiag.i18n import LANG_OPTION
 
 REDACTIONS = ("none", "standard", "strict")
 
@@ -32,7 +34,7 @@ REDACTIONS = ("none", "standard", "strict")
     "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the (one) format here."
 )
 @click.option("--reports-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports"))
-@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@LANG_OPTION
 @click.option("--redact", "redaction", type=click.Choice(REDACTIONS), default="standard", show_default=True)
 def report_cmd(
     results: Path, formats: str, output: Path | None, reports_dir: Path, lang: str, redaction: str
@@ -62,7 +64,7 @@ def report_cmd(
     if emitted.stdout:
         click.echo(emitted.stdout, nl=False)
     for path in emitted.written:
-        note(f"wrote {path}")
+        note(f"wrote {path}")  # absolute: msdiag/cli/output.py
     for problem in report.problems[:20]:
         note(f"note: {problem}")
     return int(fleet_exit_code(None, report.unscanned, report.hosts_failing))
@@ -70,7 +72,7 @@ def report_cmd(
 
 @click.command("demo")
 @click.option("--reports-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports"))
-@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@LANG_OPTION
 def demo_cmd(reports_dir: Path, lang: str) -> int:
     """Try msdiag with no Windows machine: scan the built-in lab hosts over real WinRM.
 
@@ -90,11 +92,11 @@ def demo_cmd(reports_dir: Path, lang: str) -> int:
     )
     host_html = first_host_report(report)
     click.echo(summarize(report, lang))
-    click.echo(f"Fleet report:  {emitted.written[0]}")
+    click.echo(label("demo.fleet_report", lang, path=emitted.written[0]))
     if host_html is not None:
-        click.echo(f"Host report:   {emitted.written[0].parent / host_html}")
-    click.echo(f"Results file:  {results}  (try: msdiag report {results} --format table)")
-    click.echo(f"Done in {time.monotonic() - started:.1f} s.")
+        click.echo(label("demo.host_report", lang, path=emitted.written[0].parent / host_html))
+    click.echo(label("demo.results", lang, path=results.absolute()))
+    click.echo(label("demo.done", lang, seconds=f"{time.monotonic() - started:.1f}"))
     return int(ExitCode.OK)
 
 

@@ -31,6 +31,7 @@ def write_host_reports(
     redaction: str,
     lang: str,
     limit: int = MAX_HOST_REPORTS,
+    accounts: Sequence[str] = (),
 ) -> list[Path]:
     """Write the single-host HTML report of each host that needs one (msdiag.formats.fleet.host_reports)
     into ``folder`` and point its fleet row at it; returns the files written."""
@@ -49,7 +50,8 @@ def write_host_reports(
         row = chosen.get(index)
         if row is None:
             continue
-        text = html.render(redact(diagnose(record.capture), level), RenderOptions(lang=lang))
+        used = [*accounts, *([record.target.username] if record.target.username else [])]
+        text = html.render(redact(diagnose(record.capture), level, accounts=used), RenderOptions(lang=lang))
         name = host_report_name(row)
         path = folder / name
         try:
@@ -60,7 +62,7 @@ def write_host_reports(
         except OSError as exc:
             raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
         names[index] = name
-        written.append(path)
+        written.append(path.absolute())
     link_host_reports(report, folder.name, names)
     return written
 
@@ -75,6 +77,7 @@ def write_fleet_outputs(
     output: Path | None = None,
     results: Path | None = None,
     redaction: str = "standard",
+    accounts: Sequence[str] = (),
 ) -> Emitted:
     """Render each fleet format and route it; nothing is printed (the command prints ``stdout``).
 
@@ -95,8 +98,8 @@ def write_fleet_outputs(
     written: list[Path] = []
     if html is not None and results is not None:
         folder = html.parent / f"{html.stem}-hosts"
-        written = write_host_reports(report, results, folder, redaction=redaction, lang=lang)
-    emitted = emit(report, routes, lang=lang, stdout_color=False, hint=_EXISTS_HINT)
+        written = write_host_reports(report, results, folder, redaction=redaction, lang=lang, accounts=accounts)
+    emitted = emit(report, routes, RenderOptions(lang=lang), hint=_EXISTS_HINT)
     return Emitted(emitted.stdout, emitted.written + written)
 
 

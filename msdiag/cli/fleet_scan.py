@@ -92,7 +92,8 @@ def run_fleet_scan(
     for line in summary_lines(outcome.summary, outcome.path):
         note(line)
     sys.stderr.flush()
-    report = build_fleet_report(outcome.path, redaction)
+    accounts = (credentials.username,) if credentials.username else ()  # masked in the reports
+    report = build_fleet_report(outcome.path, redaction, accounts=accounts)
     emitted = write_fleet_outputs(
         report,
         chosen,
@@ -101,6 +102,7 @@ def run_fleet_scan(
         stem=outcome.path.stem + "-report",
         results=outcome.path,
         redaction=redaction,
+        accounts=accounts,
     )
     if emitted.stdout:
         click.echo(emitted.stdout, nl=False)

@@ -40,6 +40,8 @@ class ReportRequest:
     lang: str
     redact: str
     reports_dir: Path
+    show_all: bool = False  # --all: the table lists passed and not-applicable checks too
+    open_report: bool = False  # --open: open the HTML report in the default browser
 
     def host_formats(self) -> list[ReportFormat[DiagnosisResult]]:
         fleet_only = [n for n in self.formats if n not in HOST_FORMATS]
@@ -128,6 +130,8 @@ _REQUEST_FIELDS = (
     "lang",
     "redact",
     "reports_dir",
+    "show_all",
+    "open_report",
 )
 
 
@@ -142,6 +146,8 @@ def report_request_options(*, fleet: bool = False) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             values = {name: kwargs.pop(name) for name in _REQUEST_FIELDS}
             values["formats"] = parse_format_names(values["formats"], fleet=fleet)
+            if values["open_report"] and "html" not in values["formats"]:
+                values["formats"].append("html")  # --open: the HTML report is written to be opened
             values["output"] = Path(values["output"]) if values["output"] else None
             values["reports_dir"] = Path(values["reports_dir"])
             check_error_inputs(values["errors"])
@@ -151,6 +157,13 @@ def report_request_options(*, fleet: bool = False) -> Callable[[F], F]:
         return diagnosis_options(report_options(wrapper, fleet=fleet))  # type: ignore[return-value]
 
     return decorate
+
+
+def _with_options(func: F, options: Sequence[Callable[[F], F]]) -> F:
+    """``func`` decorated with ``options``, listed in ``--help`` in the order given."""
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
 def diagnosis_options(func: F) -> F:
@@ -178,9 +191,7 @@ def diagnosis_options(func: F) -> F:
             help="Show phone numbers unmasked in the output (masked by default).",
         ),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return _with_options(func, options)
 
 
 def report_options(func: F, *, fleet: bool = False) -> F:
@@ -227,7 +238,17 @@ def report_options(func: F, *, fleet: bool = False) -> F:
             show_default=True,
             help="Folder for report files.",
         ),
+        click.option(
+            "--all",
+            "show_all",
+            is_flag=True,
+            help="List every check in the table, passed and not applicable too (by default one line counts them).",
+        ),
+        click.option(
+            "--open",
+            "open_report",
+            is_flag=True,
+            help="Open the HTML report in the default browser (writes it when --format does not ask for html).",
+        ),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return _with_options(func, options)

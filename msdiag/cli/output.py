@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Generic, TextIO, TypeVar
@@ -63,14 +63,16 @@ def capture_timestamp(collected_utc: str) -> str:
     return digits or "unknown-time"
 
 
-def use_color(stream: TextIO) -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
+def is_terminal(stream: TextIO) -> bool:
     isatty = getattr(stream, "isatty", None)
     try:
         return bool(isatty()) if callable(isatty) else False
     except (OSError, ValueError):
         return False
+
+
+def use_color(stream: TextIO) -> bool:
+    return not os.environ.get("NO_COLOR") and is_terminal(stream)
 
 
 def goes_to_stdout(fmt: ReportFormat[R], *, alone: bool) -> bool:
@@ -118,7 +120,7 @@ def ensure_folder(folder: Path, what: str = "report folder") -> None:
 
 def write_new(path: Path, text: str, *, exact: bool, hint: str = "remove it or choose another --output") -> Path:
     """Write ``text`` to ``path`` (exact: refuse an existing file) or to the first free ``-N`` variant;
-    the folder is created when missing. Returns the file written; never overwrites."""
+    the folder is created when missing. Returns the file written (absolute); never overwrites."""
     ensure_folder(path.parent)
     candidates = (
         [path]
@@ -129,7 +131,7 @@ def write_new(path: Path, text: str, *, exact: bool, hint: str = "remove it or c
         try:
             with candidate.open("x", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
-            return candidate
+            return candidate.absolute()
         except FileExistsError:
             continue
         except IsADirectoryError:
@@ -143,7 +145,7 @@ def write_new(path: Path, text: str, *, exact: bool, hint: str = "remove it or c
 
 @dataclass
 class Emitted:
-    """What routing did: the text for stdout (in route order) and the files written."""
+    """What routing did: the text for stdout (in route order) and the files written (absolute)."""
 
     stdout: str
     written: list[Path]
@@ -152,26 +154,37 @@ class Emitted:
 def emit(
     report: R,
     routes: Sequence[Route[R]],
+    options: RenderOptions,
     *,
-    lang: str,
-    stdout_color: bool,
     out: TextIO | None = None,
-    width: int | None = None,
     hint: str = "remove it or choose another --output",
 ) -> Emitted:
-    """Render each routed format (colour only for stdout) and write its file.
+    """Write each file route, then render the routes for stdout; ``options.color`` is for stdout
+    only (files never get colour). Each format gets the paths written before it
+    (``RenderOptions.report_paths``: the ticket names the full report).
 
-    With ``out``, text for stdout is written there as soon as it is rendered (a file that then
-    cannot be written loses nothing already shown); without, the caller prints ``Emitted.stdout``."""
-    printed: list[str] = []
+    A file that cannot be written does not stop the text for stdout (the answer is still shown);
+    its error is raised after. With ``out``, the text for stdout is written there; without, the
+    caller prints ``Emitted.stdout``."""
     written: list[Path] = []
+    failure: InputError | None = None
     for route in routes:
-        color = stdout_color if route.path is None else False
-        text = route.fmt.render(report, RenderOptions(lang=lang, color=color, width=width))
-        if route.path is None:
-            printed.append(text)
-            if out is not None:
-                out.write(text)
+        if route.path is None or failure is not None:
             continue
-        written.append(write_new(route.path, text, exact=route.exact, hint=hint))
+        paths = tuple(str(p) for p in written)
+        text = route.fmt.render(report, replace(options, color=False, report_paths=paths))
+        try:
+            written.append(write_new(route.path, text, exact=route.exact, hint=hint))
+        except InputError as exc:
+            failure = exc
+    printed: list[str] = []
+    for route in routes:
+        if route.path is not None:
+            continue
+        text = route.fmt.render(report, replace(options, report_paths=tuple(str(p) for p in written)))
+        printed.append(text)
+        if out is not None:
+            out.write(text)
+    if failure is not None:
+        raise failure
     return Emitted("".join(printed), written)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from msdiag.checks import DEFAULT_ENDPOINT_HOSTS, parse_check_selection
 from msdiag.cli.options import ReportRequest, report_request_options
 from msdiag.cli.reporting import report_and_exit_code
 from msdiag.collectors.capture_file import save_capture
-from msdiag.collectors.credentials import Credentials, resolve_credentials
+from msdiag.collectors.credentials import USERNAME_ENV, Credentials, resolve_credentials
 from msdiag.collectors.remote import RemoteTarget
 from msdiag.errors import InputError
 from msdiag.sanitize import clean_text
@@ -192,6 +193,7 @@ def scan_command(
             "--output": request.output,
             "--error": request.errors,
             "--phone": request.phone,
+            "--open": request.open_report,
         }
         given = [name for name, value in single_host_only.items() if value]
         if given:
@@ -228,16 +230,19 @@ def scan_command(
         if remote
         else _scan_local(powershell, timeout, checks, probe_hosts)
     )
+    # the account msdiag scanned with is masked wherever the host's text names it
+    account = (username or os.environ.get(USERNAME_ENV, "")).strip() if remote else ""
+    accounts = (account,) if account else ()
     if save_capture:
-        save_capture_file(capture, save_capture, request.redact)
-    ctx.exit(report_and_exit_code(capture, request))
+        save_capture_file(capture, save_capture, request.redact, accounts)
+    ctx.exit(report_and_exit_code(capture, request, accounts=accounts))
 
 
-def save_capture_file(capture: Capture, path: Path, redaction: str) -> None:
+def save_capture_file(capture: Capture, path: Path, redaction: str, accounts: tuple[str, ...] = ()) -> None:
     """Save the capture with the report's redaction (standard by default: it leaves the machine too)."""
     from msdiag.formats.redact import redact_capture
 
-    save_capture(redact_capture(capture, redaction), path)
+    save_capture(redact_capture(capture, redaction, accounts=accounts), path)
     click.echo(f"msdiag: capture saved to {clean_text(str(path))} (redaction: {redaction})", err=True)
 
 

@@ -314,6 +314,8 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
             )
         )
     else:
+        # masked here: the text maskers cannot recognise a short or malformed number in a sentence
+        shown = mask_number(f"+{number.country_code} {number.national_number}", number.country_code)
         findings.append(
             phone_finding(
                 "phone.invalid",
@@ -321,10 +323,10 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
                 Severity.HIGH,
                 loc("The phone number is not valid", "電話番号が正しくありません"),
                 loc(
-                    f"+{number.country_code} {number.national_number} is not a valid number"
+                    f"{shown} is not a valid number"
                     f"{' for ' + number_region if number_region and number_region != 'ZZ' else ''}"
                     f"{' (right length, unknown range)' if possible else ''}.{why[0]}",
-                    f"+{number.country_code} {number.national_number} は有効な番号ではありません。{why[1]}",
+                    f"{shown} は有効な番号ではありません。{why[1]}",
                 ),
                 remediation=[
                     loc("Check the digits and the country code.", "番号と国番号を確認してください。")
@@ -349,7 +351,8 @@ def analyze_phone(raw: str, region: str | None = None, facts: Facts | None = Non
                     f"{corrected} と入力してください。+{number.country_code} "
                     f"の後ろでは先頭の '{trunk[0]}' を付けません。",
                 ),
-                evidence=[Evidence(fact="phone.input", value="(raw input, masked in reports)")],
+                # the number as typed (reports mask it; the trunk 0 stays visible)
+                evidence=[Evidence(fact="phone.input", value=raw, note=loc("as typed", "入力されたまま"))],
                 remediation=[
                     loc(f"Enter the number as {corrected}.", f"{corrected} の形式で入力してください。")
                 ],

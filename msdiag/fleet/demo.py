@@ -17,6 +17,7 @@ from msdiag.collectors.remote import RemoteTarget
 from msdiag.fleet.models import FleetTarget
 from msdiag.fleet.report import FleetReport
 from msdiag.fleet.scan import FleetScanOutcome, scan_fleet
+from msdiag.formats.labels import label, value_label
 from msdiag.lab import Faults, LabHost, LabServer, load_lab_hosts
 
 DEMO_USER = "msdiag-demo"
@@ -67,19 +68,17 @@ def first_host_report(report: FleetReport) -> str | None:
 
 
 def summarize(report: FleetReport, lang: str = "en") -> str:
-    ja = lang == "ja"
-    total = len(report.hosts)
-    lines = [
-        f"ラボのホスト {total} 台をスキャンしました (WinRM, NTLM + 暗号化, 127.0.0.1)。"
-        if ja
-        else f"Scanned {total} lab hosts over WinRM (NTLM with message encryption, 127.0.0.1)."
-    ]
+    """The console lines `msdiag demo` prints about the scan, in ``lang``."""
+    lines = [label("demo.scanned", lang, total=len(report.hosts))]
     for sig in report.signatures:
-        lines.append(f"  {len(sig.hosts)} host(s) failing {', '.join(sig.findings)}: {', '.join(sig.hosts)}")
+        lines.append(
+            label("demo.failing", lang, n=len(sig.hosts), findings=", ".join(sig.findings), hosts=", ".join(sig.hosts))
+        )
     clean = [row.name for row in report.hosts if row.verdict in ("pass", "warn")]
     if clean:
-        lines.append(f"  no failing finding: {', '.join(clean)}")
+        lines.append(label("demo.clean", lang, hosts=", ".join(clean)))
     for row in report.hosts:
         if row.verdict == "not_scanned":
-            lines.append(f"  could not scan {row.name}: {row.state}")
+            state = value_label("host_state", row.state, lang)
+            lines.append(label("demo.unscanned", lang, host=row.name, state=state))
     return "\n".join(lines)

@@ -9,7 +9,7 @@ affects 300 machines reads as one line.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,7 +167,8 @@ def target_label(target: FleetTarget) -> str:
 
 
 def host_row(
-    record: FleetRecord, index: int, level: Redaction, diagnose: Diagnose, *, use_stored: bool = False
+    record: FleetRecord, index: int, level: Redaction, diagnose: Diagnose, *, use_stored: bool = False,
+    accounts: Sequence[str] = (),
 ) -> HostRow:
     """Diagnose (when the host was scanned) and redact one record down to its report row.
 
@@ -179,15 +180,17 @@ def host_row(
     if full is None:
         full = diagnose(capture) if scanned else _unscanned_result(capture)
     shown = _shown_part(full)
+    # the scanning account (--username, the inventory's) is masked like the host's own users
+    used = [*accounts, *([record.target.username] if record.target.username else [])]
     if level is Redaction.STRICT:
         # strict numbers IP addresses in the order it meets them: redact the shown part whole
-        redacted = redact(shown, level)
+        redacted = redact(shown, level, accounts=used)
         findings = [_host_finding(f, _same) for f in redacted.findings if f.status in _SHOWN]
         status = redacted.capture.host_status
         detail, hint = status.detail, status.hint
     else:
         # the same string function redact() would apply, on only the strings the report shows
-        text = text_redactor(shown, level)
+        text = text_redactor(shown, level, accounts=used)
         findings = [_host_finding(f, text) for f in shown.findings if f.status in _SHOWN]
         status = shown.capture.host_status
         detail = text(status.detail) if status.detail is not None else None
@@ -226,7 +229,10 @@ def _host_finding(finding: Finding, text: Callable[[str], str]) -> HostFinding:
 
 
 def build_fleet_report(
-    path: Path, redaction: Redaction | str = Redaction.STANDARD, diagnose: Diagnose | None = None
+    path: Path,
+    redaction: Redaction | str = Redaction.STANDARD,
+    diagnose: Diagnose | None = None,
+    accounts: Sequence[str] = (),
 ) -> FleetReport:
     """Read, diagnose and aggregate a results file (redaction applied to every host).
 
@@ -239,7 +245,7 @@ def build_fleet_report(
     hosts: list[HostRow] = []
     titles: dict[str, tuple[str, str]] = {}
     for index, record in enumerate(iter_records(path, read), start=1):
-        row = host_row(record, index, level, diagnose, use_stored=use_stored)
+        row = host_row(record, index, level, diagnose, use_stored=use_stored, accounts=accounts)
         for finding in row.findings:
             titles.setdefault(finding.id, (finding.title_en, finding.title_ja))
         hosts.append(row)

@@ -19,6 +19,7 @@ FORMAT_MODULES = (
     "msdiag.formats.table",
     "msdiag.formats.json_format",
     "msdiag.formats.html",
+    "msdiag.formats.ticket",
     # fleet formats (msdiag report, msdiag scan --inventory)
     "msdiag.formats.fleet.table",
     "msdiag.formats.fleet.json_format",

@@ -25,6 +25,7 @@ from msdiag.diagnosis.models import (
     Severity,
     Status,
 )
+from msdiag.formats.answer import missing_reason
 from msdiag.formats.html_facts import (
     endpoint_views,
     localized_text,
@@ -38,7 +39,7 @@ from msdiag.formats.html_facts import (
     vpn_lines,
 )
 from msdiag.formats.interface import HOST_FORMATS, RenderOptions, Stdout
-from msdiag.formats.labels import check_lang, label, labels_for
+from msdiag.formats.labels import check_lang, label, labels_for, value_label
 from msdiag.formats.summary import (
     LikelyCause,
     all_findings,
@@ -216,7 +217,7 @@ def render_html(result: DiagnosisResult, *, lang: str) -> str:
         "css": _stylesheet(),
         "host": clean_text(result.capture.host),
         "collected_utc": clean_text(result.capture.collected_utc),
-        "mode": result.capture.mode,
+        "mode": value_label("mode", result.capture.mode, lang),
         "version": result.msdiag_version,
         "generated_by": label("generated_by", lang, version=result.msdiag_version),
         "verdict": result.verdict,
@@ -238,7 +239,7 @@ def render_html(result: DiagnosisResult, *, lang: str) -> str:
         "endpoints_missing": endpoints_missing,
         "phone": phone_view(result, lang),
         "support": support_rows(result, facts, lang),
-        "missing_checks": [f"{n}: {clean_text(facts.reason(n))}" for n in missing_checks],
+        "missing_checks": [f"{n}: {missing_reason(result.capture, n, lang)}" for n in missing_checks],
         "raw_envelope": json.dumps(clean_value(envelope), ensure_ascii=False, indent=2, sort_keys=True),
         "raw_blocks": raw_blocks(result),
         "redaction": result.redaction,

@@ -10,7 +10,8 @@ from typing import Any
 
 from msdiag.capture.parse import Facts
 from msdiag.diagnosis.models import DiagnosisResult, Localized
-from msdiag.formats.labels import label
+from msdiag.formats.answer import missing_reason
+from msdiag.formats.labels import label, value_label
 from msdiag.formats.summary import skew_text
 from msdiag.sanitize import clean_text, clean_value
 
@@ -50,7 +51,7 @@ class RegionView:
 
 
 def missing_text(facts: Facts, check: str, lang: str) -> str:
-    return f"{label('not_collected', lang)}: {clean_text(facts.reason(check))}"
+    return f"{label('not_collected', lang)}: {missing_reason(facts.capture, check, lang)}"
 
 
 def _culture(value: Any) -> tuple[str, str]:
@@ -304,7 +305,7 @@ def phone_view(result: DiagnosisResult, lang: str) -> dict[str, Any] | None:
                 or "—"
             ),
         ),
-        Row(label("phone.type", lang), clean_text(phone.number_type or "—")),
+        Row(label("phone.type", lang), value_label("number_type", phone.number_type, lang) if phone.number_type else "—"),
     ]
     if phone.corrected_input:
         rows.append(Row(label("phone.corrected", lang), clean_text(phone.corrected_input)))

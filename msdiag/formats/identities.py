@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from msdiag.capture.models import Capture, CheckResult
@@ -106,19 +106,84 @@ DOMAIN_USER = re.compile(r"(?<![\\\w:.$-])([A-Za-z][\w.-]{0,62}|NT AUTHORITY|NT 
 IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%[\w.]+)?(?![\w:])")
 USER_SID = re.compile(r"\bS-1-5-21-\d+-\d+-\d+-\d+\b")
+# Japanese characters (kana, kanji, the iteration mark); a Japanese name is matched anywhere
+CJK = re.compile("[\u3005\u3041-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# A device named after its owner: 「鈴木花子のiPhone」, 「鈴木 花子のPC」, "Taro's iPhone",
+# "Hanako Suzuki’s MacBook" (the way iOS, Android and Windows name devices and hotspots).
+_DEVICES = (
+    "iPhone|iPad|iPod|Android|Galaxy|Pixel|Xperia|AQUOS|arrows|Surface|MacBook|iMac|Mac|PC|Laptop|"
+    "Desktop|Notebook|Computer|Phone|Tablet|Hotspot|Watch|AirPods"
+)
+# a Japanese name: kanji, katakana, the iteration mark (not hiragana: 「お使いのPC」 is "your PC")
+_JA_NAME = "[\u3005\u30a1-\u30fa\u30fc\u3400-\u4dbf\u4e00-\u9fff]{2,10}"
+OWNED_DEVICE = re.compile(
+    rf"({_JA_NAME}(?:[ \u3000]{_JA_NAME})?|[A-Za-z][A-Za-z.-]{{1,30}})"
+    rf"の(?i:{_DEVICES}|パソコン|ノート|スマホ|携帯|タブレット)"
+    rf"|\b([A-Z][a-z]{{1,20}}(?: [A-Z][a-z]{{1,20}})?)['\u2019]s (?i:{_DEVICES})\b"
+)
+# Companies and words that own devices in product names, not people ("Microsoft's PC Manager")
+NOT_OWNERS = frozenset(
+    {"microsoft", "windows", "apple", "google", "samsung", "my", "your", "the", "this", "user", "guest"}
+    | {"利用", "使用", "会社", "自分", "個人", "家族", "共有", "管理者", "組織", "学校", "職場", "社内", "自宅"}
+    | {"業務", "仕事", "社用", "私用", "新規", "既存", "対象", "現在", "ゲスト", "ユーザー", "メイン", "サブ"}
+)
 
 
-# ---------------------------------------------------------------- walking every string
-def walk_strings(value: Any) -> Iterator[str]:
+# ---------------------------------------------------------------- host text and product text
+# Redaction replaces what came from the host (and what the user typed), never msdiag's own words:
+# a rule's advice "Check the user name (DOMAIN\\user or user@domain)" is no account. A path into
+# the dumped result (keys and list indexes) says which a string is. Host text: the whole capture
+# except the collector's own hint, each finding's detail (a product sentence quoting host values,
+# so names found elsewhere are replaced in it but none is learned from it), evidence values, the
+# region signals' values, the error and phone number as typed. Everything else (titles, steps,
+# notes, the knowledge base's texts, do-this-first) is product text: only phone numbers are
+# masked there (a phone finding's step quotes the number).
+Path = tuple[str | int, ...]
+_PHONE_INPUTS = frozenset({"input", "e164", "national_format", "corrected_input"})
+
+
+def _finding_part(rest: Path) -> str:
+    if rest[:1] == ("detail",):
+        return "quoted"
+    if rest[:1] == ("evidence",) and rest[2:3] == ("value",):
+        return "host"
+    return "product"
+
+
+def text_kind(path: Path) -> str:
+    """"host" (learned from and redacted), "quoted" (redacted only) or "product" (left alone)."""
+    top = path[0] if path else ""
+    if top == "capture":
+        return "quoted" if path[1:3] == ("host_status", "hint") else "host"
+    if top == "findings":
+        return _finding_part(path[2:])
+    if top == "phone":
+        if path[1:2] == ("findings",):
+            return _finding_part(path[3:])
+        return "host" if len(path) == 2 and path[1] in _PHONE_INPUTS else "product"
+    if top == "region":
+        return "host" if path[1:2] == ("signals",) and path[3:4] == ("value",) else "product"
+    if top == "errors":
+        return "host" if path[2:3] == ("input",) else "product"
+    return "product"
+
+
+def walk_strings(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
+    """Every string of a dumped result (dict keys too) with its path."""
     if isinstance(value, str):
-        yield value
+        yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield str(key)
-            yield from walk_strings(item)
+            yield path, str(key)
+            yield from walk_strings(item, (*path, str(key)))
     elif isinstance(value, list):
-        for item in value:
-            yield from walk_strings(item)
+        for i, item in enumerate(value):
+            yield from walk_strings(item, (*path, i))
+
+
+def host_strings(data: Any) -> list[str]:
+    """The strings redaction learns names from: host text only."""
+    return [text for path, text in walk_strings(data) if text_kind(path) == "host"]
 
 
 def redaction_inputs(capture: Capture) -> dict[str, CheckResult]:
@@ -151,6 +216,13 @@ def is_microsoft_name(name: str) -> bool:
     return any(lowered == s or lowered.endswith("." + s) for s in MICROSOFT_SUFFIXES)
 
 
+def name_key(name: str) -> str:
+    """How a name is looked up: case-insensitive; a Japanese name without its spaces (「鈴木 花子」
+    and 「鈴木花子」 are one person)."""
+    key = name.strip().lower()
+    return re.sub(r"[\s\u3000]+", "", key) if CJK.search(key) else key
+
+
 class Placeholders:
     """Stable name -> placeholder maps, numbered in the order names are found."""
 
@@ -160,8 +232,7 @@ class Placeholders:
     def add(self, kind: str, name: str | None) -> None:
         if not name:
             return
-        name = name.strip()
-        key = name.lower()
+        key = name_key(name)
         if not key or key in self.maps[kind]:
             return
         if kind == "user" and key in NOT_PERSONAL_USERS:
@@ -173,12 +244,13 @@ class Placeholders:
         self.maps[kind][key] = f"{kind}-{len(self.maps[kind]) + 1}"
 
     def get(self, kind: str, name: str) -> str | None:
-        return self.maps[kind].get(name.lower())
+        return self.maps[kind].get(name_key(name))
 
     def lookup(self, name: str) -> str | None:
+        key = name_key(name)
         for mapping in self.maps.values():
-            if name.lower() in mapping:
-                return mapping[name.lower()]
+            if key in mapping:
+                return mapping[key]
         return None
 
 
@@ -206,6 +278,14 @@ def _collect_emails(names: Placeholders, text: str, strict: bool) -> None:
             names.add("user", m.group(1))
         if strict:
             names.add("domain", m.group(2))
+
+
+def _collect_owners(names: Placeholders, text: str) -> None:
+    """People whose name a device carries (「鈴木花子のiPhone」, "Taro's iPhone")."""
+    for m in OWNED_DEVICE.finditer(text):
+        owner = m.group(1) or m.group(2)
+        if owner and owner.lower() not in NOT_OWNERS:
+            names.add("user", owner)
 
 
 def _collect_backslashed(names: Placeholders, text: str, strict: bool) -> None:
@@ -266,12 +346,18 @@ def _typed_names(facts: Facts) -> dict[NameMarker, list[str]]:
     return found
 
 
-def collect_names(result: DiagnosisResult, data: dict[str, Any], strict: bool) -> Placeholders:
+def collect_names(
+    result: DiagnosisResult, data: dict[str, Any], strict: bool, accounts: Sequence[str] = ()
+) -> Placeholders:
+    """Every identity in the host text of ``data`` (a dumped ``result``), numbered; ``accounts``:
+    the accounts msdiag itself used to scan (--username), masked wherever they appear."""
     names = Placeholders()
     typed = _typed_names(Facts(result.capture))
     # Typed facts first, people before machines: the signed-in user is user-1, this machine
     # host-1, its domain domain-1; then the organisation's own servers (proxy, PAC, VPN, NTP ...).
     for value in typed[SignedInUser] + typed[PersonName]:
+        _add_user_identity(names, value, strict)
+    for value in accounts:
         _add_user_identity(names, value, strict)
     for value in typed[AccountSid]:
         names.add("sid", value)
@@ -289,7 +375,7 @@ def collect_names(result: DiagnosisResult, data: dict[str, Any], strict: bool) -
             for server in _server_names(value):
                 names.add("host", server)
     # Then patterns anywhere in the result.
-    texts = list(walk_strings(data))
+    texts = host_strings(data)
     for text in texts:
         # Each pattern needs a literal ("@", a backslash, "S-1-5-21-"): checking for it first skips
         # the regex scans on most strings (same names found, in the same order).
@@ -297,6 +383,8 @@ def collect_names(result: DiagnosisResult, data: dict[str, Any], strict: bool) -
             _collect_emails(names, text, strict)
         if "\\" in text:
             _collect_backslashed(names, text, strict)
+        if "の" in text or "s " in text:
+            _collect_owners(names, text)
         if "S-1-5-21-" in text:
             for m in USER_SID.finditer(text):
                 names.add("sid", m.group())

@@ -50,6 +50,9 @@ class RenderOptions:
     lang: str = "en"
     color: bool = False  # ANSI colour: the CLI turns it on for a terminal only (never for files)
     width: int | None = None  # terminal width in cells; None: the format's own default
+    show_all: bool = False  # list every finding, passed and not applicable too (--all)
+    #: absolute paths of the other reports of this run written before this one (the ticket names them)
+    report_paths: tuple[str, ...] = ()
 
 
 R = TypeVar("R")

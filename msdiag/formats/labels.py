@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from msdiag.checks import CHECKS
 from msdiag.errors import InputError
+from msdiag.i18n import CHECK_REASONS_JA, CHECK_STATUS_JA
 
 LANGS = ("en", "ja")
 
@@ -46,6 +47,10 @@ UI_LABELS: dict[str, tuple[str, str]] = {
         "この PC からは原因を確定できませんでした。以下の原因が考えられます。",
     ),
     "other_causes": ("Other possible causes", "その他の考えられる原因"),
+    "ruled_out_count": (
+        "{n} other cause(s) ruled out by this machine's checks: --all to list them",
+        "ほかの原因 {n} 件はこの PC の確認で除外されました: --all で一覧を表示",
+    ),
     "steps": ("What to do", "対処手順"),
     "evidence": ("Evidence", "根拠"),
     "meaning": ("Meaning", "意味"),
@@ -182,6 +187,99 @@ UI_LABELS: dict[str, tuple[str, str]] = {
         "失敗 {fail}・警告 {warn}・合格 {pass_}・未収集 {not_collected}・対象外 {not_applicable}",
     ),
     "checks_missing": ("Checks without data", "データのないチェック"),
+    # the terminal's answer first (msdiag.formats.table) and the ticket (msdiag.formats.ticket)
+    "do_first": ("Do this first", "まず行うこと"),
+    "problems": ("Failing and warning checks", "失敗・警告の項目"),
+    "fix": ("Fix", "対処"),
+    "more_steps": ("+{n} more step(s): --all", "ほか {n} 手順: --all"),
+    "more_steps.report": ("+{n} more step(s) in the full report", "ほか {n} 手順は詳細レポートを参照"),
+    "not_checked": ("Not checked", "確認できなかった項目"),
+    "not_checked.group": ("{checks}: {reason} ({n})", "{checks}: {reason} ({n} 件)"),
+    "count.passed_na": (
+        "{passed} checks passed, {na} not applicable: --all to list them",
+        "合格 {passed} 件、対象外 {na} 件 (一覧は --all で表示)",
+    ),
+    "count.passed": ("{passed} checks passed: --all to list them", "合格 {passed} 件 (一覧は --all で表示)"),
+    "count.na": ("{na} not applicable: --all to list them", "対象外 {na} 件 (一覧は --all で表示)"),
+    "passed": ("Passed", "合格した項目"),
+    "not_applicable": ("Not applicable", "対象外の項目"),
+    "ticket.title": ("msdiag summary for a support ticket", "サポート依頼用の msdiag 概要"),
+    "ticket.full_report": ("Full report", "詳細レポート"),
+    "ticket.no_report": (
+        "not written (add --format html to write one)",
+        "未作成 (--format html を付けると作成します)",
+    ),
+    "ticket.more": ("... {n} more in the full report", "... ほか {n} 件は詳細レポートを参照"),
+    "ticket.no_cause": (
+        "No cause of this error could be confirmed from this machine.",
+        "このエラーの原因はこの PC からは確定できませんでした。",
+    ),
+    "ticket.phone_valid": ("valid", "有効"),
+    "ticket.phone_invalid": ("not valid", "無効"),
+    "fleet.legend": ("F = fail, W = warn.", "F = 失敗、W = 警告。"),
+    "verdict.not_scanned": ("Not scanned", "スキャンできず"),
+    # `msdiag demo`'s console lines (msdiag.fleet.demo, msdiag/cli/fleet_cmd.py)
+    "demo.scanned": (
+        "Scanned {total} lab hosts over WinRM (NTLM with message encryption, 127.0.0.1).",
+        "ラボのホスト {total} 台をスキャンしました (WinRM, NTLM + 暗号化, 127.0.0.1)。",
+    ),
+    "demo.failing": ("  {n} host(s) failing {findings}: {hosts}", "  失敗 {findings}: {hosts} ({n} 台)"),
+    "demo.clean": ("  no failing finding: {hosts}", "  失敗した項目なし: {hosts}"),
+    "demo.unscanned": ("  could not scan {host}: {state}", "  スキャンできませんでした: {host} ({state})"),
+    "demo.fleet_report": ("Fleet report:  {path}", "フリート レポート: {path}"),
+    "demo.host_report": ("Host report:   {path}", "ホスト レポート:   {path}"),
+    "demo.results": (
+        "Results file:  {path}  (try: msdiag report {path} --format table)",
+        "結果ファイル:     {path}  (表示: msdiag report {path} --format table)",
+    ),
+    "demo.done": ("Done in {seconds} s.", "{seconds} 秒で完了しました。"),
+}
+
+#: names for the values of fixed vocabularies (host states, scan modes ...): English shows the
+#: value itself, as the JSON, the CSV and the documentation spell it; Japanese a translation
+VOCABULARY: dict[str, dict[str, str]] = {
+    "host_state": {
+        "ok": "正常",
+        "unreachable": "接続できません",
+        "tls": "TLS エラー",
+        "auth_failed": "認証失敗",
+        "timeout": "タイムアウト",
+        "winrm_fault": "WinRM エラー",
+        "script_error": "スクリプト エラー",
+        "bad_output": "出力が不正",
+        "no_powershell": "PowerShell なし",
+    },
+    "check_status": CHECK_STATUS_JA,
+    "fleet_verdict": {
+        "fail": "失敗あり",
+        "warn": "警告あり",
+        "pass": "問題なし",
+        "incomplete": "スキャン不完全",
+        "not_scanned": "スキャンできず",
+    },
+    "mode": {
+        "local": "ローカル",
+        "remote": "リモート",
+        "exported-script": "エクスポートしたスクリプト",
+        "lab": "ラボ",
+        "other": "その他",
+    },
+    "number_type": {
+        "mobile": "携帯電話",
+        "fixed_line": "固定電話",
+        "fixed_line_or_mobile": "固定電話または携帯電話",
+        "toll_free": "フリーダイヤル",
+        "premium_rate": "有料情報サービス",
+        "shared_cost": "ナビダイヤル (通話料分担)",
+        "voip": "IP 電話 (VoIP)",
+        "personal_number": "パーソナル番号",
+        "pager": "ポケットベル",
+        "uan": "代表番号 (UAN)",
+        "voicemail": "ボイスメール",
+        "unknown": "不明",
+    },
+    "redaction_name": {"none": "なし", "standard": "標準", "strict": "厳格"},
+    "check_reason": CHECK_REASONS_JA,  # a reason not listed shows as it is
 }
 
 
@@ -190,6 +288,7 @@ UI_LABELS: dict[str, tuple[str, str]] = {
 _LABELS: dict[str, tuple[str, str]] = {
     **UI_LABELS,
     **{check.name: (check.label.en, check.label.ja) for check in CHECKS},
+    **{f"{kind}.{value}": (value, ja) for kind, names in VOCABULARY.items() for value, ja in names.items()},
 }
 
 
@@ -204,6 +303,13 @@ def label(key: str, lang: str, **values: object) -> str:
     en, ja = _LABELS[key]
     text = ja if lang == "ja" else en
     return text.format(**values) if values else text
+
+
+def value_label(kind: str, value: str, lang: str) -> str:
+    """The name of ``value`` of the vocabulary ``kind`` ("host_state", "mode" ...) in ``lang``;
+    a value msdiag does not know (a newer capture) shows as it is."""
+    names = VOCABULARY[kind]
+    return names.get(value, value) if lang == "ja" else value
 
 
 def labels_for(lang: str) -> dict[str, str]:

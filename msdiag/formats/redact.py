@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Any
 
@@ -37,6 +37,7 @@ from msdiag.capture.parse import Facts
 from msdiag.diagnosis.models import DiagnosisResult, StatusCounts
 from msdiag.errors import InputError
 from msdiag.formats.identities import (
+    CJK,
     DOMAIN_USER,
     EMAIL,
     IPV4,
@@ -44,8 +45,10 @@ from msdiag.formats.identities import (
     MICROSOFT_NETWORKS,
     MIN_BARE_NAME,
     PROFILE_PATH,
+    Path,
     Placeholders,
     collect_names,
+    text_kind,
 )
 from msdiag.formats.identities import redaction_inputs as redaction_inputs
 from msdiag.phone_mask import PhoneMasker
@@ -104,15 +107,23 @@ VOCABULARY_KEYS = frozenset(
 )
 
 
-def _map_strings(value: Any, fn: Callable[[str], str], key: str | None = None) -> Any:
+def _map_strings(
+    value: Any, host: Callable[[str], str], product: Callable[[str], str], path: Path = ()
+) -> Any:
+    """``value`` with each string replaced: host text by ``host``, product text by ``product``
+    (msdiag.formats.identities.text_kind draws the line); vocabulary fields stay as they are."""
     if isinstance(value, str):
-        return value if key in VOCABULARY_KEYS else fn(value)
+        if path and path[-1] in VOCABULARY_KEYS:
+            return value
+        return host(value) if text_kind(path) != "product" else product(value)
     if isinstance(value, dict):
+        fn = host if text_kind(path) != "product" else product
         return {
-            (k if k in VOCABULARY_KEYS else fn(str(k))): _map_strings(v, fn, str(k)) for k, v in value.items()
+            (k if k in VOCABULARY_KEYS else fn(str(k))): _map_strings(v, host, product, (*path, str(k)))
+            for k, v in value.items()
         }
     if isinstance(value, list):
-        return [_map_strings(v, fn, key) for v in value]
+        return [_map_strings(v, host, product, (*path, i)) for i, v in enumerate(value)]
     return value
 
 
@@ -160,7 +171,7 @@ class TextRedactor:
         bare: list[str] = []
         for mapping in names.maps.values():
             for name in mapping:
-                (bare if len(name) >= MIN_BARE_NAME else contextual).append(name)
+                (bare if len(name) >= MIN_BARE_NAME or CJK.search(name) else contextual).append(name)
         self._bare = self._alternation(bare, bounded=True)
         self._contextual = self._alternation(contextual, bounded=True) if contextual else None
 
@@ -169,7 +180,8 @@ class TextRedactor:
         if not names:
             return None
         ordered = sorted(set(names), key=len, reverse=True)  # longest first: "taro.yamada" before "taro"
-        body = "|".join(re.escape(n) for n in ordered)
+        # a Japanese name matches with or without spaces between its characters (「鈴木 花子」)
+        body = "|".join("[ \u3000]?".join(map(re.escape, n)) if CJK.search(n) else re.escape(n) for n in ordered)
         # ASCII word characters and hyphens bound a name; CJK names match anywhere.
         # "%40" is a URL-encoded "@" (user%40domain in proxy URLs): the domain after it is a name too.
         return re.compile(rf"(?:(?<![A-Za-z0-9_-])|(?<=%40))(?:{body})(?![A-Za-z0-9_-])", re.IGNORECASE)
@@ -227,8 +239,10 @@ class TextRedactor:
         return text
 
 
-def _redactor(result: DiagnosisResult, data: dict[str, Any], strict: bool, show_phone: bool) -> TextRedactor:
-    names = collect_names(result, data, strict)
+def _redactor(
+    result: DiagnosisResult, data: dict[str, Any], strict: bool, show_phone: bool, accounts: Sequence[str]
+) -> TextRedactor:
+    names = collect_names(result, data, strict, accounts)
     phone: PhoneMasker | None = None
     if not show_phone:
         regions, known = _phone_context(result, Facts(result.capture))
@@ -236,11 +250,16 @@ def _redactor(result: DiagnosisResult, data: dict[str, Any], strict: bool, show_
     return TextRedactor(names, strict, phone)
 
 
+def _unchanged(text: str) -> str:
+    return text
+
+
 def text_redactor(
-    result: DiagnosisResult, level: Redaction | str, *, show_phone: bool = False
+    result: DiagnosisResult, level: Redaction | str, *, show_phone: bool = False, accounts: Sequence[str] = ()
 ) -> Callable[[str], str]:
-    """The function :func:`redact` applies to each string of ``result``, for callers that show only
-    a few of its strings (the fleet report): redacting just those costs far less than the whole.
+    """The function :func:`redact` applies to each host string of ``result``, for callers that
+    show only a few of its strings (the fleet report): redacting just those costs far less than
+    the whole. (Product text holds none of the names it replaces, so it is safe on titles too.)
 
     Not for strict: there IP addresses are numbered in the order :func:`redact` meets them, so
     one string's replacement depends on the strings before it."""
@@ -249,27 +268,34 @@ def text_redactor(
         raise ValueError("text_redactor does not support strict redaction; use redact()")
     if level is Redaction.NONE:
         return strip_url_credentials
-    return _redactor(result, result.model_dump(mode="json", by_alias=True), False, show_phone)
+    return _redactor(result, result.model_dump(mode="json", by_alias=True), False, show_phone, accounts)
 
 
-def redact(result: DiagnosisResult, level: Redaction | str, *, show_phone: bool = False) -> DiagnosisResult:
-    """A copy of ``result`` with personal data replaced at ``level``; records the level applied."""
+def redact(
+    result: DiagnosisResult, level: Redaction | str, *, show_phone: bool = False, accounts: Sequence[str] = ()
+) -> DiagnosisResult:
+    """A copy of ``result`` with personal data replaced at ``level``; records the level applied.
+
+    What came from the host is redacted, msdiag's own text is not (msdiag.formats.identities.
+    text_kind); ``accounts``: the accounts msdiag scanned with (--username), replaced like the
+    host's users wherever host text names them."""
     level = parse_redaction(level)
+    data = result.model_dump(mode="json", by_alias=True)
     if level is Redaction.NONE:
-        data = _map_strings(result.model_dump(mode="json", by_alias=True), strip_url_credentials)
+        data = _map_strings(data, strip_url_credentials, strip_url_credentials)
         data["redaction"] = Redaction.NONE.value
         data["phone_shown"] = True
         return DiagnosisResult.model_validate(data)
     strict = level is Redaction.STRICT
-    data = result.model_dump(mode="json", by_alias=True)
-    redactor = _redactor(result, data, strict, show_phone)
-    redacted = _map_strings(data, redactor)
+    redactor = _redactor(result, data, strict, show_phone, accounts)
+    # product text (steps, notes) quotes the phone number only: a phone finding's "Enter it as ..."
+    redacted = _map_strings(data, redactor, redactor.phone or _unchanged)
     redacted["redaction"] = level.value
     redacted["phone_shown"] = show_phone
     return DiagnosisResult.model_validate(redacted)
 
 
-def redact_capture(capture: Capture, level: Redaction | str) -> Capture:
+def redact_capture(capture: Capture, level: Redaction | str, *, accounts: Sequence[str] = ()) -> Capture:
     """A capture with personal data replaced at ``level``, for saving or sharing it.
 
     Uses the same names and placeholders as a report of that capture would (the capture is
@@ -283,5 +309,5 @@ def redact_capture(capture: Capture, level: Redaction | str) -> Capture:
         findings=[],
         capture=capture,
     )
-    redacted = redact(wrapper, level).capture
+    redacted = redact(wrapper, level, accounts=accounts).capture
     return redacted.model_copy(update={"redaction": level.value})

@@ -18,7 +18,7 @@ from msdiag.diagnosis.models import (
     RankedCause,
     Step,
 )
-from msdiag.formats.labels import label
+from msdiag.formats.labels import label, value_label
 
 SKEW_IN_SYNC_SECONDS = 2.0  # below this the clocks count as in sync (the probe's own resolution)
 
@@ -103,7 +103,8 @@ def banners(result: DiagnosisResult, lang: str) -> list[str]:
     if insecure or any("insecure" in w.lower() for w in capture.warnings):
         out.append(label("banner.insecure", lang))
     if capture.host_status.state is not HostState.OK:
-        text = label("banner.host_status", lang, state=capture.host_status.state.value)
+        state = value_label("host_state", capture.host_status.state.value, lang)
+        text = label("banner.host_status", lang, state=state)
         details = [d for d in (capture.host_status.detail, capture.host_status.hint) if d]
         out.append(text + (": " + " / ".join(details) if details else ""))
     for warning in capture.warnings:

@@ -1,4 +1,10 @@
-"""The terminal report: summary line, most likely cause with steps, findings table (tabulate).
+"""The terminal report: the answer first, then what else was found, fitted to the terminal.
+
+Order: the verdict; the reported error, what it means and its most likely cause; "do this first";
+each failing or warning finding with its one-line fix; the other possible causes; the checks that
+did not run, one line per reason; one line counting what passed or does not apply (``--all``
+lists them). Lines are wrapped to ``RenderOptions.width`` terminal cells (Japanese by display
+width, with kinsoku: msdiag.formats.wrap).
 
 Everything shown is passed through the sanitiser (msdiag.sanitize) first: the capture comes from the
 scanned machine, and an ANSI escape in an adapter name must not repaint the helpdesk's terminal. Colour (by status
@@ -7,23 +13,25 @@ only) is added afterwards, by us, and only when the caller says the stream is a 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from tabulate import tabulate
-from wcwidth import wcswidth, wcwidth
-
-from msdiag.diagnosis.models import DiagnosisResult, Finding, Localized, Status
+from msdiag.diagnosis.models import CauseVerdict, DiagnosisResult, ErrorAnalysis, Finding, Localized, Status
+from msdiag.formats.answer import (
+    count_line,
+    first_steps,
+    fix_text,
+    not_checked,
+    problems,
+    scan_time,
+    with_status,
+)
 from msdiag.formats.interface import HOST_FORMATS, RenderOptions, Stdout
 from msdiag.formats.labels import check_lang, label
-from msdiag.formats.summary import (
-    all_findings,
-    banners,
-    counts_text,
-    likely_cause,
-    redaction_text,
-)
+from msdiag.formats.summary import banners, counts_text, likely_cause, redaction_text
+from msdiag.formats.wrap import cell_width, wrap_cells
 from msdiag.sanitize import clean_text
+
+__all__ = ["DEFAULT_WIDTH", "MAX_WIDTH", "MIN_WIDTH", "render_table", "wrap_cells"]
 
 _COLORS: dict[str, str] = {
     Status.FAIL.value: "\x1b[1;31m",
@@ -34,50 +42,9 @@ _COLORS: dict[str, str] = {
     "fail-verdict": "\x1b[1;41;97m",
 }
 _RESET = "\x1b[0m"
-_OUR_COLOURS = re.compile("\x1b\\[[0-9;]*m")
-MIN_WIDTH = 60
-DEFAULT_WIDTH = 100
-
-
-def _cell_width(text: str) -> int:
-    width = wcswidth(text)
-    return width if width >= 0 else len(text)
-
-
-def _strip_ours(text: str) -> str:
-    return _OUR_COLOURS.sub("", text)
-
-
-def wrap_cells(text: str, width: int) -> list[str]:
-    """Wrap by terminal cells (a Japanese character takes two), preferring breaks at spaces."""
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line, line_width, last_space = "", 0, -1
-        for ch in paragraph:
-            w = max(wcwidth(ch), 0)
-            if line_width + w > width and line:
-                # Latin text breaks at the last space; between CJK characters any point is a break.
-                cjk_break = w == 2 or wcwidth(line[-1]) == 2
-                if last_space > 0 and ch != " " and not cjk_break:
-                    lines.append(line[:last_space].rstrip())
-                    line = line[last_space + 1 :]
-                else:
-                    lines.append(line.rstrip())
-                    line = ""
-                line = line.lstrip() if ch != " " else line
-                line_width, last_space = _cell_width(line), line.rfind(" ")
-                if ch == " " and not line:
-                    continue
-            line += ch
-            line_width += w
-            if ch == " ":
-                last_space = len(line) - 1
-        lines.append(line.rstrip())
-    return lines
-
-
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(wrap_cells(clean_text(text), max(width, 8)))
+MIN_WIDTH = 40
+MAX_WIDTH = 120  # wider lines are hard to read: a wide terminal gets 120 columns
+DEFAULT_WIDTH = 80  # a file, a pipe, a terminal of unknown size
 
 
 class _Writer:
@@ -91,100 +58,139 @@ class _Writer:
     def paint(self, text: str, key: str) -> str:
         return f"{_COLORS[key]}{text}{_RESET}" if self.color and key in _COLORS else text
 
-    def para(self, text: str, indent: str = "", first: str | None = None) -> None:
+    def para(self, text: str, indent: str = "", first: str | None = None, painted: str | None = None) -> None:
+        """``text`` wrapped after ``first`` (``painted``: the same lead with colour), then under ``indent``."""
         lead = first if first is not None else indent
-        wrapped = wrap_cells(clean_text(text), self.width - _cell_width(lead))
-        for i, line in enumerate(wrapped):
-            self.lines.append((lead if i == 0 else " " * _cell_width(lead)) + line)
+        hang = indent if first is not None and indent else " " * cell_width(lead)
+        width = self.width - max(cell_width(lead), cell_width(hang))
+        for i, line in enumerate(wrap_cells(clean_text(text), width)):
+            self.lines.append(((painted or lead) if i == 0 else hang) + line)
+
+    def heading(self, key: str, count: int | None = None) -> None:
+        self.lines.append("")
+        self.lines.append(label(key, self.lang) + (f" ({count}):" if count is not None else ":"))
 
     def steps(self, steps: Sequence[Localized], indent: str = "  ") -> None:
         for n, step in enumerate(steps, 1):
             self.para(self.t(step), first=f"{indent}{n}. ")
 
-
-def _status_cell(writer: _Writer, status: Status) -> str:
-    return writer.paint(label(f"status.{status.value}", writer.lang), status.value)
-
-
-def _detail_cell(writer: _Writer, finding: Finding) -> str:
-    parts = []
-    if finding.detail is not None:
-        parts.append(writer.t(finding.detail))
-    return " ".join(parts)
+    def status(self, status: Status) -> str:
+        text = label(f"status.{status.value}", self.lang)
+        return text.upper() if self.lang == "en" else text
 
 
-def render_table(result: DiagnosisResult, *, lang: str, color: bool, width: int = DEFAULT_WIDTH) -> str:
-    """The terminal report, wrapped to ``width`` cells; ANSI colours only when ``color``."""
-    check_lang(lang)
-    width = max(width, MIN_WIDTH)
-    w = _Writer(lang, color, width)
-    capture = result.capture
+def _header(w: _Writer, result: DiagnosisResult) -> None:
+    lang, capture = w.lang, result.capture
     w.para(
         f"msdiag {result.msdiag_version} · {label('host', lang)} {capture.host} · "
-        f"{label('scanned', lang)} {capture.collected_utc}"
+        f"{label('scanned', lang)} {scan_time(capture.collected_utc)}"
     )
     verdict = label(f"verdict.{result.verdict}", lang)
     verdict_key = "fail-verdict" if result.verdict == "fail" else result.verdict
-    painted = w.paint(verdict.upper(), verdict_key)
-    w.lines.append(f"{label('verdict', lang)}: {painted} ({counts_text(result, lang)})")
+    start = len(w.lines)
+    w.para(f"{verdict.upper()} ({counts_text(result, lang)})", first=f"{label('verdict', lang)}: ", indent="  ")
+    # colour after wrapping: escape codes take no cells
+    w.lines[start] = w.lines[start].replace(verdict.upper(), w.paint(verdict.upper(), verdict_key), 1)
     for banner in banners(result, lang):
-        w.para(banner, first=w.paint("!! ", Status.WARN.value))
+        w.para(banner, first="!! ", painted=w.paint("!! ", Status.WARN.value))
 
-    for error in result.errors:
-        w.lines.append("")
-        likely = likely_cause(error)
-        name = f" ({clean_text(error.name)})" if error.name else ""
-        w.para(f"{label('error', lang)} {clean_text(error.input)}{name}")
-        if error.meaning is not None:
-            w.para(w.t(error.meaning), indent="  ")
-        elif error.entry_id is None:
-            w.para(label("unknown_code", lang), indent="  ")
-        if likely.cause is not None:
-            verdict_label = label(f"verdict_cause.{likely.cause.verdict.value}", lang)
-            heading = label("most_likely", lang) if likely.confirmed else label("no_likely", lang)
-            w.para(heading)
-            w.para(f"{w.t(likely.cause.text)} [{verdict_label}]", indent="  ")
-        if likely.others:
-            w.para(label("other_causes", lang) + ":")
-            for cause in likely.others:
-                verdict_label = label(f"verdict_cause.{cause.verdict.value}", lang)
-                w.para(f"{w.t(cause.text)} [{verdict_label}]", first="  - ")
 
-    if result.do_first:  # one ordered list: the confirmed cause's steps, then every other fix
-        w.lines.append("")
-        w.para(label("steps", lang) + ":")
-        w.steps([action.text for action in result.do_first])
-
-    findings = all_findings(result)
+def _error(w: _Writer, error: ErrorAnalysis, *, show_all: bool) -> None:
+    lang = w.lang
     w.lines.append("")
-    w.lines.append(label("findings", lang))
-    if findings:
-        # Column budget at the requested width: status and severity are short, the texts share the rest.
-        status_w, severity_w = 13, 8
-        text_w = width - status_w - severity_w - 13  # borders and padding of the "grid" format
-        finding_w = max(16, text_w * 2 // 5)
-        detail_w = max(16, text_w - finding_w)
-        headers = [label(k, lang) for k in ("col.status", "col.severity", "col.finding", "col.detail")]
-        table = ""
-        for _ in range(4):  # tabulate's padding depends on the content: shrink the detail column to fit
-            rows = [
-                [
-                    _status_cell(w, f.status),
-                    label(f"severity.{f.severity.value}", lang),
-                    _wrap(w.t(f.title), finding_w),
-                    _wrap(_detail_cell(w, f), detail_w),
-                ]
-                for f in findings
-            ]
-            table = tabulate(rows, headers=headers, tablefmt="grid", disable_numparse=True)
-            overflow = max(_cell_width(_strip_ours(line)) for line in table.splitlines()) - width
-            if overflow <= 0 or detail_w <= 16:
-                break
-            detail_w = max(16, detail_w - overflow)
-        w.lines.extend(table.splitlines())
-    else:
-        w.lines.append(label("no_findings", lang))
+    name = f" ({clean_text(error.name)})" if error.name else ""
+    w.para(f"{label('error', lang)} {clean_text(error.input)}{name}")
+    if error.meaning is not None:
+        w.para(w.t(error.meaning), indent="  ")
+    elif error.entry_id is None:
+        w.para(label("unknown_code", lang), indent="  ")
+    likely = likely_cause(error)
+    if likely.cause is not None:
+        verdict_label = label(f"verdict_cause.{likely.cause.verdict.value}", lang)
+        heading = label("most_likely", lang) if likely.confirmed else label("no_likely", lang)
+        w.para(heading + (f" [{verdict_label}]:" if likely.confirmed else ""))
+        w.para(w.t(likely.cause.text) + ("" if likely.confirmed else f" [{verdict_label}]"), indent="  ")
 
+
+def _other_causes(w: _Writer, result: DiagnosisResult, *, show_all: bool) -> None:
+    """The error's other causes: those still possible listed, those this machine ruled out counted
+    (--all lists them too): the answer stays on the first screen."""
+    for error in result.errors:
+        others = likely_cause(error).others
+        shown = others if show_all else [c for c in others if c.verdict is not CauseVerdict.RULED_OUT]
+        hidden = len(others) - len(shown)
+        if not others:
+            continue
+        w.heading("other_causes")
+        for cause in shown:
+            verdict_label = label(f"verdict_cause.{cause.verdict.value}", w.lang)
+            w.para(f"{w.t(cause.text)} [{verdict_label}]", first="  - ", indent="    ")
+        if hidden:
+            w.para(label("ruled_out_count", w.lang).format(n=hidden), first="  ", indent="    ")
+
+
+def _problem(w: _Writer, finding: Finding, fix: str | None, *, show_all: bool) -> None:
+    status = w.status(finding.status)
+    severity = label(f"severity.{finding.severity.value}", w.lang)
+    lead = f"- {status} ({severity}): "
+    painted = f"- {w.paint(status, finding.status.value)} ({severity}): "
+    w.para(w.t(finding.title), first=lead, indent="    ", painted=painted)
+    if finding.detail is not None:
+        w.para(w.t(finding.detail), indent="    ")
+    if show_all and finding.remediation:
+        w.steps(finding.remediation, indent="    ")
+    elif fix is not None:
+        w.para(f"{label('fix', w.lang)}: {fix}", indent="    ")
+
+
+def _listed(w: _Writer, findings: Sequence[Finding], key: str) -> None:
+    if findings:
+        w.heading(key, len(findings))
+        for finding in findings:
+            detail = f": {w.t(finding.detail)}" if finding.detail is not None else ""
+            w.para(w.t(finding.title) + detail, first="  - ", indent="    ")
+
+
+def render_table(
+    result: DiagnosisResult, *, lang: str, color: bool, width: int = DEFAULT_WIDTH, show_all: bool = False
+) -> str:
+    """The terminal report, wrapped to ``width`` cells; ANSI colours only when ``color``;
+    ``show_all`` lists passed and not-applicable findings and every step."""
+    check_lang(lang)
+    w = _Writer(lang, color, min(max(width, MIN_WIDTH), MAX_WIDTH))
+    _header(w, result)
+    for error in result.errors:
+        _error(w, error, show_all=show_all)
+
+    first = first_steps(result)
+    if first.steps:
+        w.heading("do_first" if first.do_first else "steps")
+        w.steps(first.steps)
+
+    found = problems(result)
+    if found:
+        w.heading("problems", len(found))
+        for finding in found:
+            _problem(w, finding, fix_text(finding, first, lang), show_all=show_all)
+    _other_causes(w, result, show_all=show_all)
+
+    if show_all:
+        _listed(w, with_status(result, Status.NOT_COLLECTED), "not_checked")
+        _listed(w, with_status(result, Status.PASS), "passed")
+        _listed(w, with_status(result, Status.NOT_APPLICABLE), "not_applicable")
+    else:
+        groups = not_checked(result)
+        if groups:
+            w.heading("not_checked", sum(len(g.findings) for g in groups))
+            for group in groups:
+                w.para(group.line(lang), first="  - ", indent="    ")
+        counted = count_line(result, lang)
+        if counted is not None:
+            w.lines.append("")
+            w.para(counted)
+    if not result.findings and not (result.phone and result.phone.findings):
+        w.lines.append("")
+        w.lines.append(label("no_findings", lang))
     w.lines.append("")
     w.para(f"{label('redaction', lang)}: {redaction_text(result, lang)}")
     return "\n".join(line.rstrip() for line in w.lines) + "\n"
@@ -192,4 +198,10 @@ def render_table(result: DiagnosisResult, *, lang: str, color: bool, width: int 
 
 @HOST_FORMATS.register("table", extension="txt", stdout=Stdout.ALWAYS, summary="terminal")
 def table_report(report: DiagnosisResult, options: RenderOptions) -> str:
-    return render_table(report, lang=options.lang, color=options.color, width=options.width or DEFAULT_WIDTH)
+    return render_table(
+        report,
+        lang=options.lang,
+        color=options.color,
+        width=options.width or DEFAULT_WIDTH,
+        show_all=options.show_all,
+    )

@@ -20,14 +20,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_registries_hold_the_shipped_formats_in_help_order() -> None:
-    assert HOST_FORMATS.names() == ("table", "json", "html")
+    assert HOST_FORMATS.names() == ("table", "json", "html", "ticket")
     assert FLEET_FORMATS.names() == ("table", "json", "html", "csv")
     for registry in (HOST_FORMATS, FLEET_FORMATS):
         for fmt in registry:
             assert fmt.name == fmt.name.lower() and fmt.extension.isalnum() and fmt.summary
             assert isinstance(fmt.stdout, Stdout)
     # the routing the README documents, as the formats declare it
-    assert [f.name for f in HOST_FORMATS if f.prints_alone] == ["table", "json"]
+    assert [f.name for f in HOST_FORMATS if f.prints_alone] == ["table", "json", "ticket"]
     assert [f.name for f in FLEET_FORMATS if not f.prints_alone] == ["html", "csv"]
 
 

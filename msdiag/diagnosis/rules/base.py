@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from msdiag import sanitize
-from msdiag.capture.models import Model
+from msdiag.capture.models import CheckStatus, Model
 from msdiag.capture.parse import Facts
 from msdiag.checks import CHECK_DATA_MODELS
 from msdiag.diagnosis.models import Evidence, Finding, Localized, PhoneAnalysis, Severity, Status, Step
 from msdiag.diagnosis.steps import as_step, order_problems
+from msdiag.i18n import check_reason_ja
 
 #: |server Date - local clock| above this fails (Kerberos and token validation tolerate 5 minutes).
 CLOCK_SKEW_LIMIT_SECONDS = 300.0
@@ -118,8 +119,16 @@ def missing(check: str) -> Outcome:
     return Outcome(Status.NOT_COLLECTED, missing_check=check)
 
 
-def _not_checked(reason: str) -> Localized:
-    return L(f"Not checked: {reason}.", f"確認できませんでした: {reason}")
+def _not_checked(reason: str, reason_ja: str | None = None) -> Localized:
+    return L(f"Not checked: {reason}.", f"確認できませんでした: {reason_ja or reason}")
+
+
+def _missing_ja(facts: Facts, check: str) -> str | None:
+    """Why ``check`` has no data, in Japanese (the collectors' reasons are English)."""
+    outcome = facts.capture.checks.get(check)
+    if outcome is None or outcome.status is CheckStatus.OK:
+        return None
+    return check_reason_ja(check, outcome.status.value, outcome.reason)
 
 
 def missing_reason(facts: Facts, check: str) -> str | None:
@@ -197,7 +206,8 @@ class Rule:
         for item in self.inputs:
             data = check_data(facts, item.check)
             if data is None and item.required:
-                return self.not_collected(missing_reason(facts, item.check) or f"no {item.check} data")
+                why = missing_reason(facts, item.check) or f"no {item.check} data"
+                return self.not_collected(why, _missing_ja(facts, item.check))
             kwargs[item.check] = data
         given = {"facts": facts, "ctx": ctx}
         kwargs.update((name, given[name]) for name in self.context)
@@ -208,7 +218,9 @@ class Rule:
                     f"{self.id} reported {outcome.missing_check!r} missing, which it does not read"
                 )
             reason = missing_reason(facts, outcome.missing_check)
-            return self.not_collected(reason or f"no {outcome.missing_check} data")
+            return self.not_collected(
+                reason or f"no {outcome.missing_check} data", _missing_ja(facts, outcome.missing_check)
+            )
         return self.finding(outcome)
 
     def finding(self, outcome: Outcome) -> Finding:
@@ -226,8 +238,8 @@ class Rule:
             checks=list(self.checks),
         )
 
-    def not_collected(self, reason: str) -> Finding:
-        return self.finding(Outcome(Status.NOT_COLLECTED, _not_checked(reason)))
+    def not_collected(self, reason: str, reason_ja: str | None = None) -> Finding:
+        return self.finding(Outcome(Status.NOT_COLLECTED, _not_checked(reason, reason_ja)))
 
 
 def _inputs(func: RuleFunc) -> tuple[tuple[Input, ...], tuple[str, ...]]:

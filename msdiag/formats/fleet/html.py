@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from msdiag.fleet.report import FleetReport
 from msdiag.formats.fleet.charts import bar_chart, histogram
 from msdiag.formats.interface import FLEET_FORMATS, RenderOptions, Stdout
+from msdiag.formats.labels import labels_for, value_label
 from msdiag.sanitize import clean_template_value
 
 MATRIX_MAX_HOSTS = 500
@@ -34,7 +35,10 @@ def render_fleet_html(report: FleetReport, lang: str = "en") -> str:
     ja = lang == "ja"
     state_chart = bar_chart(
         "ホストの状態" if ja else "Hosts by status",
-        [(state, count, _STATE_CSS.get(state, "bad")) for state, count in report.by_state.items()],
+        [
+            (value_label("host_state", state, lang), count, _STATE_CSS.get(state, "bad"))
+            for state, count in report.by_state.items()
+        ],
     )
     signature_chart = bar_chart(
         "失敗の組み合わせ (上位)" if ja else "Largest failure signatures",
@@ -61,6 +65,8 @@ def render_fleet_html(report: FleetReport, lang: str = "en") -> str:
         matrix_findings_total=len(report.by_finding),
         drilldown=drilldown[:DRILLDOWN_MAX_HOSTS],
         drilldown_total=len(drilldown),
+        L=labels_for(lang),
+        vocab=lambda kind, value: value_label(kind, value, lang),
     )
 
 

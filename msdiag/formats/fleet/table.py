@@ -6,6 +6,7 @@ from tabulate import tabulate
 
 from msdiag.fleet.report import NOT_SCANNED, FleetReport
 from msdiag.formats.interface import FLEET_FORMATS, RenderOptions, Stdout
+from msdiag.formats.labels import value_label
 from msdiag.sanitize import clean_text, clip
 
 MAX_SIGNATURES_SHOWN = 20
@@ -17,12 +18,15 @@ def render_table(report: FleetReport, lang: str = "en") -> str:
     """Host data (names, details, results-file notes) is cleaned: it reaches a terminal."""
     ja = lang == "ja"
     total = len(report.hosts)
-    states = ", ".join(f"{state} {count}" for state, count in report.by_state.items()) or "none"
+    states = (
+        ", ".join(f"{value_label('host_state', state, lang)} {count}" for state, count in report.by_state.items())
+        or "none"
+    )
     lines = [
         (f"ホスト {total} 台: " if ja else f"{total} hosts: ") + states,
         ("判定: " if ja else "verdicts: ")
-        + ", ".join(f"{verdict} {count}" for verdict, count in report.by_verdict.items()),
-        ("マスキング: " if ja else "redaction: ") + report.redaction,
+        + ", ".join(f"{value_label('fleet_verdict', v, lang)} {count}" for v, count in report.by_verdict.items()),
+        ("マスキング: " if ja else "redaction: ") + value_label("redaction_name", report.redaction, lang),
         "",
     ]
     if report.signatures:
@@ -46,10 +50,11 @@ def render_table(report: FleetReport, lang: str = "en") -> str:
         lines.append("")
         lines.append("スキャンできなかったホスト:" if ja else "Hosts that could not be scanned:")
         rows2 = [
-            [clean_text(r.name), r.state, clip(r.detail or "", DETAIL_CHARS)]
+            [clean_text(r.name), value_label("host_state", r.state, lang), clip(r.detail or "", DETAIL_CHARS)]
             for r in unscanned[:MAX_UNSCANNED_SHOWN]
         ]
-        lines.append(tabulate(rows2, headers=["host", "status", "detail"], tablefmt="simple"))
+        headers2 = ["ホスト", "状態", "詳細"] if ja else ["host", "status", "detail"]
+        lines.append(tabulate(rows2, headers=headers2, tablefmt="simple"))
         if len(unscanned) > MAX_UNSCANNED_SHOWN:
             lines.append(f"... and {len(unscanned) - MAX_UNSCANNED_SHOWN} more")
     for problem in report.problems[:10]:
