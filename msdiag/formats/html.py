@@ -13,12 +13,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment
-from markupsafe import Markup
 
 from msdiag.capture.models import CheckStatus
 from msdiag.capture.parse import Facts
@@ -31,7 +29,7 @@ from msdiag.diagnosis.models import (
     Status,
 )
 from msdiag.formats.fact_labels import fact_label
-from msdiag.formats.html_env import template_environment
+from msdiag.formats.html_env import stylesheet, template_environment
 from msdiag.formats.html_facts import (
     endpoint_views,
     host_offset_minutes,
@@ -66,14 +64,6 @@ SOURCE_NAME_CHARS = 60  # a source link's text: site and page name, the full add
 @cache
 def _environment() -> Environment:
     return template_environment("msdiag.formats")
-
-
-@cache
-def _stylesheet() -> Markup:
-    css = (resources.files("msdiag.formats") / "static" / "report.css").read_text(encoding="utf-8")
-    if "</" in css:  # our own file, but a stray "</style>" would end the style element early
-        raise ValueError("report.css must not contain '</'")
-    return Markup(css)
 
 
 @dataclass
@@ -279,7 +269,7 @@ def render_html(result: DiagnosisResult, *, lang: str) -> str:
     context = {
         "lang": lang,
         "L": html_labels_for(lang),
-        "css": _stylesheet(),
+        "css": stylesheet("report.css"),
         "host": clean_text(result.capture.host),
         "collected": host_time(collected, offset) or collected,
         "mode": result.capture.mode,

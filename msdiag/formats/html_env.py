@@ -3,7 +3,11 @@ the shared text macros (templates/rich.html.j2) and the one Content-Security-Pol
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
+
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from msdiag.formats.html_text import has_long_token
 from msdiag.sanitize import clean_template_value
@@ -26,3 +30,13 @@ def template_environment(package: str) -> Environment:
     env.tests["longtoken"] = has_long_token  # `{% if value is longtoken %}`: this cell may break anywhere
     env.globals["csp"] = CONTENT_SECURITY_POLICY
     return env
+
+
+@cache
+def stylesheet(*names: str) -> Markup:
+    """Our own CSS files from static/, joined: the one string marked safe in a page."""
+    folder = resources.files(_OWN) / "static"
+    css = "\n".join((folder / name).read_text(encoding="utf-8") for name in names)
+    if "</" in css:  # our own files, but a stray "</style>" would end the style element early
+        raise ValueError("a report stylesheet must not contain '</'")
+    return Markup(css)

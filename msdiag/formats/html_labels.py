@@ -69,6 +69,7 @@ HTML_LABELS: dict[str, tuple[str, str]] = {
     "fleet.col.status": ("Status", "状態"),
     "fleet.col.result": ("Result", "結果"),
     "fleet.col.findings": ("Failing and warning findings", "失敗・警告の項目"),
+    "fleet.col.findings.short": ("Findings", "項目"),
     "fleet.col.time": ("Scan time", "スキャン時間"),
     "fleet.col.count": ("Hosts", "台数"),
     "fleet.col.fail": ("fail", "失敗"),
@@ -84,6 +85,10 @@ HTML_LABELS: dict[str, tuple[str, str]] = {
     ),
     "fleet.by_finding": ("Counts by finding", "項目ごとの件数"),
     "fleet.charts": ("Charts", "グラフ"),
+    "fleet.charts.narrow": (
+        "The charts need a wider screen; the counts above hold the same numbers.",
+        "グラフには広い画面が必要です。上の件数に同じ数値があります。",
+    ),
     "fleet.chart.states": ("Hosts by status", "ホストの状態"),
     "fleet.chart.groups": ("Largest failure groups", "失敗のグループ (上位)"),
     "fleet.chart.duration": ("Scan duration per host", "ホストごとのスキャン時間"),

@@ -226,7 +226,7 @@ HOST_PAGES = ["host-en", "host-ja", "abroad-en", "abroad-ja", "hostile-en"]
 FLEET_PAGES = ["fleet-en", "fleet-ja"]
 #: the failing single-host report at 390 px was 9,890 px tall before issue 13 (passed findings,
 #: every endpoint's answers and a 6 x 6 grid shown in full); a phone reader scrolls this far at most
-MAX_PHONE_HEIGHT = 6500
+MAX_PHONE_HEIGHT = 7000
 
 
 @pytest.mark.parametrize("page", HOST_PAGES + FLEET_PAGES)
