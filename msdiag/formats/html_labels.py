@@ -62,8 +62,14 @@ HTML_LABELS: dict[str, tuple[str, str]] = {
     "fleet.all_hosts": ("Hosts", "ホスト一覧"),
     "fleet.all_hosts.intro": ("Every host, by name.", "すべてのホスト (名前順)。"),
     "fleet.all_hosts.capped": (
-        "Showing the first {shown} of {total} hosts by name; the CSV and JSON reports list every host.",
-        "名前順で最初の {shown} 台を表示しています (全 {total} 台)。CSV と JSON のレポートにはすべてのホストがあります。",
+        "Showing {shown} of {total} hosts by name: those that need attention first, then healthy ones; "
+        "the CSV and JSON reports list every host.",
+        "全 {total} 台のうち {shown} 台を名前順で表示しています (対処が必要なホストを優先)。"
+        "CSV と JSON のレポートにはすべてのホストがあります。",
+    ),
+    "fleet.groups.capped": (
+        "Showing the {shown} largest of {total} groups; the JSON report lists every group.",
+        "全 {total} グループのうち大きい順に {shown} グループを表示しています。JSON のレポートにはすべてがあります。",
     ),
     "fleet.col.host": ("Host", "ホスト"),
     "fleet.col.status": ("Status", "状態"),

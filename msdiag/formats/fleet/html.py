@@ -17,13 +17,16 @@ from jinja2 import Environment
 
 from msdiag.fleet.report import NOT_SCANNED, FleetReport, HostRow
 from msdiag.formats.fleet.charts import BarChart, Histogram, bar_chart, histogram
+from msdiag.formats.fleet.host_reports import needs_report
 from msdiag.formats.html_env import stylesheet, template_environment
 from msdiag.formats.html_labels import host_state_label, html_label, html_labels_for
 from msdiag.formats.html_text import StepView, step_view
 from msdiag.formats.interface import FLEET_FORMATS, RenderOptions, Stdout
 from msdiag.formats.labels import label
 
-HOSTS_MAX = 10000  # rows of the host table (sorted by name); the CSV and JSON list every host
+#: rows of the host table: every host up to this many; beyond, those needing attention first (the
+#: page says so with the full counts; the CSV and JSON list every host). 2,000 rows are ~0.7 MB.
+HOSTS_MAX = 2000
 GROUPS_MAX = 100
 GROUP_SAMPLE = 10  # hosts named in a group; all of them are in the host table
 MATRIX_MAX_HOSTS = 500
@@ -127,6 +130,17 @@ def _groups(report: FleetReport, lang: str, rows: dict[str, HostRow]) -> list[Gr
     return views
 
 
+def shown_hosts(report: FleetReport, limit: int) -> list[HostRow]:
+    """The host table's rows by name: every host, or when there are more than ``limit``, the
+    hosts needing attention (fail, warn, not scanned) first, then healthy ones, ``limit`` in all."""
+    rows = sorted(report.hosts, key=lambda row: host_sort_key(row.name))
+    if len(rows) <= limit:
+        return rows
+    attention = [row for row in rows if needs_report(row.verdict)][:limit]
+    healthy = [row for row in rows if not needs_report(row.verdict)][: limit - len(attention)]
+    return sorted(attention + healthy, key=lambda row: host_sort_key(row.name))
+
+
 def _charts(report: FleetReport, lang: str) -> tuple[BarChart, BarChart, Histogram]:
     states = bar_chart(
         html_label("fleet.chart.states", lang),
@@ -148,7 +162,7 @@ def _charts(report: FleetReport, lang: str) -> tuple[BarChart, BarChart, Histogr
 
 def render_fleet_html(report: FleetReport, lang: str = "en") -> str:
     rows = {row.name: row for row in report.hosts}
-    hosts = sorted(report.hosts, key=lambda row: host_sort_key(row.name))
+    hosts = shown_hosts(report, HOSTS_MAX)
     with_findings = [row for row in report.hosts if row.failing or row.warning]
     with_findings.sort(key=lambda row: (-len(row.failing), row.failing, host_sort_key(row.name)))
     titles = {c.id: (c.title_ja if lang == "ja" else c.title_en) for c in report.by_finding}
@@ -187,7 +201,7 @@ def render_fleet_html(report: FleetReport, lang: str = "en") -> str:
             healthy=report.by_verdict.get("pass", 0),
             groups=_groups(report, lang, rows),
             groups_total=len(report.signatures),
-            hosts=[_host_view(row, lang) for row in hosts[:HOSTS_MAX]],
+            hosts=[_host_view(row, lang) for row in hosts],
             hosts_total=total,
             by_finding=[(titles[c.id], c.id, c.fail, c.warn) for c in report.by_finding],
             state_chart=states,
