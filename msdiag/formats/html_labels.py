@@ -114,6 +114,23 @@ HTML_LABELS: dict[str, tuple[str, str]] = {
     "fleet.none": ("none", "なし"),
     "fleet.fix": ("Do this first", "まず行うこと"),
     "fleet.state_detail": ("Why", "理由"),
+    # the fleet report on a terminal
+    "fleet.table.hosts": ("{n} hosts: ", "ホスト {n} 台: "),
+    "fleet.table.results": ("results: ", "結果: "),
+    "fleet.table.groups": (
+        "Failure groups (hosts with the same failing findings), largest first:",
+        "失敗のグループ (同じ失敗項目のホスト、多い順):",
+    ),
+    "fleet.table.group": ("{n} hosts", "{n} 台"),
+    "fleet.table.do_first": ("do this first", "まず行うこと"),
+    "fleet.table.hosts_in": ("hosts", "ホスト"),
+    "fleet.table.more_groups": (
+        "... {n} more groups (see the HTML, JSON or CSV report)",
+        "... ほか {n} グループ (HTML・JSON・CSV を参照)",
+    ),
+    "fleet.table.unscanned": ("Hosts that could not be scanned:", "スキャンできなかったホスト:"),
+    "fleet.table.more_hosts": ("... and {n} more", "... ほか {n} 台"),
+    "fleet.table.note": ("note: ", "注意: "),
     "host_state.ok": ("scanned", "スキャン済み"),
     "host_state.unreachable": ("could not connect", "接続できません"),
     "host_state.tls": ("TLS or certificate error", "TLS・証明書のエラー"),

@@ -9,19 +9,11 @@ import stat
 from pathlib import Path
 
 import pytest
+from support.cli_run import run
 from support.fleet_results import CAPTURES, record, results_file
 from support.report_results import capture_path
 
 from msdiag.capture.models import HostState
-from msdiag.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 def two_scans(folder: Path) -> list[Path]:

@@ -17,31 +17,6 @@ MAX_UNSCANNED_SHOWN = 50
 SAMPLE_HOSTS = 3
 DETAIL_CHARS = 120
 
-#: the table's own words: key -> (en, ja)
-_WORDS: dict[str, tuple[str, str]] = {
-    "hosts": ("{n} hosts: ", "ホスト {n} 台: "),
-    "results": ("results: ", "結果: "),
-    "groups": (
-        "Failure groups (hosts with the same failing findings), largest first:",
-        "失敗のグループ (同じ失敗項目のホスト、多い順):",
-    ),
-    "group": ("{n} hosts", "{n} 台"),
-    "do_first": ("do this first", "まず行うこと"),
-    "hosts_in": ("hosts", "ホスト"),
-    "more_groups": (
-        "... {n} more groups (see the HTML, JSON or CSV report)",
-        "... ほか {n} グループ (HTML・JSON・CSV を参照)",
-    ),
-    "unscanned": ("Hosts that could not be scanned:", "スキャンできなかったホスト:"),
-    "more_hosts": ("... and {n} more", "... ほか {n} 台"),
-    "note": ("note: ", "注意: "),
-}
-
-
-def _word(key: str, lang: str, **values: object) -> str:
-    en, ja = _WORDS[key]
-    return (ja if lang == "ja" else en).format(**values)
-
 
 def _plain(text: str) -> str:
     """Product text for a terminal: commands keep their words, not the backticks around them."""
@@ -57,8 +32,8 @@ def render_table(report: FleetReport, lang: str = "en") -> str:
         for v, n in report.by_verdict.items()
     )
     lines = [
-        _word("hosts", lang, n=total) + states,
-        _word("results", lang) + verdicts,
+        html_label("fleet.table.hosts", lang, n=total) + states,
+        html_label("fleet.table.results", lang) + verdicts,
         f"{label('redaction', lang)}: {label(f'redaction.{report.redaction}', lang)}",
     ]
     if report.insecure_hosts:
@@ -70,18 +45,20 @@ def render_table(report: FleetReport, lang: str = "en") -> str:
         )
     lines.append("")
     if report.signatures:
-        lines.append(_word("groups", lang))
+        lines.append(html_label("fleet.table.groups", lang))
         for sig in report.signatures[:MAX_SIGNATURES_SHOWN]:
             titles = "; ".join(clean_text(title.get(lang)) for _, title in sig.titles) or ", ".join(
                 sig.findings
             )
-            lines.append(f"  {_word('group', lang, n=len(sig.hosts))}: {titles}")
+            lines.append(f"  {html_label('fleet.table.group', lang, n=len(sig.hosts))}: {titles}")
             for step in sig.fix:
-                lines.append(f"    {_word('do_first', lang)}: {_plain(clean_text(step.get(lang)))}")
-            lines.append(f"    {_word('hosts_in', lang)}: {clean_text(_sample(sig.hosts))}")
+                lines.append(
+                    f"    {html_label('fleet.table.do_first', lang)}: {_plain(clean_text(step.get(lang)))}"
+                )
+            lines.append(f"    {html_label('fleet.table.hosts_in', lang)}: {clean_text(_sample(sig.hosts))}")
         more = len(report.signatures) - MAX_SIGNATURES_SHOWN
         if more > 0:
-            lines.append(_word("more_groups", lang, n=more))
+            lines.append(html_label("fleet.table.more_groups", lang, n=more))
     else:
         lines.append(html_label("fleet.groups.none", lang))
     unscanned = sorted(
@@ -89,7 +66,7 @@ def render_table(report: FleetReport, lang: str = "en") -> str:
     )
     if unscanned:
         lines.append("")
-        lines.append(_word("unscanned", lang))
+        lines.append(html_label("fleet.table.unscanned", lang))
         rows = [
             [clean_text(r.name), host_state_label(r.state, lang), clip(r.detail or "", DETAIL_CHARS)]
             for r in unscanned[:MAX_UNSCANNED_SHOWN]
@@ -97,9 +74,9 @@ def render_table(report: FleetReport, lang: str = "en") -> str:
         headers = ["ホスト", "状態", "詳細"] if lang == "ja" else ["host", "status", "detail"]
         lines.append(tabulate(rows, headers=headers, tablefmt="simple"))
         if len(unscanned) > MAX_UNSCANNED_SHOWN:
-            lines.append(_word("more_hosts", lang, n=len(unscanned) - MAX_UNSCANNED_SHOWN))
+            lines.append(html_label("fleet.table.more_hosts", lang, n=len(unscanned) - MAX_UNSCANNED_SHOWN))
     for problem in report.problems[:10]:
-        lines.append(_word("note", lang) + clean_text(problem))
+        lines.append(html_label("fleet.table.note", lang) + clean_text(problem))
     return "\n".join(lines) + "\n"
 
 
