@@ -1,9 +1,12 @@
-"""Open the HTML report in a real headless Chromium (Debian's package) over the DevTools protocol.
+"""Open the HTML reports in a real headless Chromium (Debian's package) over the DevTools protocol.
 
-Checks: it renders without console errors or exceptions, requests nothing but the file itself, and
-fits 1280 px and 390 px wide viewports without horizontal scrolling. Screenshots are saved under
-test-artifacts/ (git-ignored). Skipped only when /usr/bin/chromium is absent and CI is unset;
-in CI a missing browser is a failure (.ci/run installs it).
+Checks, for the single-host report (en, ja, a hostile capture) and the fleet report (en, ja) at
+1280 px and 390 px: it renders without console errors or exceptions, requests nothing but the file
+itself, nothing is wider than the page or than its own box, no table cell is a sliver a few
+pixels wide, and no word or host name is broken over two lines ("account.microsoft.co m").
+Screenshots (whole page and first screen) and each page's height and scroll width
+(metrics.jsonl) are saved under test-artifacts/ (git-ignored). Skipped only when /usr/bin/chromium
+is absent and CI is unset; in CI a missing browser is a failure (.ci/run installs it).
 """
 
 from __future__ import annotations
@@ -219,6 +222,8 @@ def _screenshot(tools: DevTools, name: str) -> Path:
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "metrics.jsonl").unlink(missing_ok=True)  # this run's page heights and widths
     return write_pages(tmp_path_factory.mktemp("reports"))
 
 
