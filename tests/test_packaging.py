@@ -42,6 +42,8 @@ def test_wheel_contains_every_script_and_the_schema(wheel: Path) -> None:
     assert "msdiag/capture/capture.schema.json" in names
     assert any(n.startswith("msdiag/lab/hosts/") and n.endswith(".json") for n in names)
     assert any(n.startswith("msdiag/knowledge/entries/") and n.endswith(".toml") for n in names)
+    for asset in ("templates/rich.html.j2", "static/report.css", "static/fleet.css", "html_labels.toml", "fact_labels.toml"):
+        assert f"msdiag/formats/{asset}" in names  # the HTML reports' templates, styles and words
 
 
 @pytest.mark.slow

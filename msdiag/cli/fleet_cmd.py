@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from msdiag.cli.fleet_output import write_fleet_outputs
+from msdiag.cli.fleet_output import load_fleet_report, report_stem, write_fleet_outputs
 from msdiag.cli.fleet_scan import note
 from msdiag.cli.options import formats_help
 from msdiag.cli.output import ensure_folder
-from msdiag.errors import ExitCode, InputError
+from msdiag.errors import ExitCode
 from msdiag.fleet.report import build_fleet_report
 from msdiag.fleet.scan import fleet_exit_code
 from msdiag.formats.catalog import FLEET_FORMATS
@@ -22,7 +22,7 @@ REDACTIONS = ("none", "standard", "strict")
 
 
 @click.command("report")
-@click.argument("results", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("results", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--format",
     "formats",
@@ -36,35 +36,44 @@ REDACTIONS = ("none", "standard", "strict")
 @click.option("--reports-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports"))
 @LANG_OPTION
 @click.option("--redact", "redaction", type=click.Choice(REDACTIONS), default="standard", show_default=True)
+@click.option("--force", is_flag=True, help="Replace msdiag's own earlier report of the same name.")
 def report_cmd(
-    results: Path, formats: str, output: Path | None, reports_dir: Path, lang: str, redaction: str
+    results: tuple[Path, ...],
+    formats: str,
+    output: Path | None,
+    reports_dir: Path,
+    lang: str,
+    redaction: str,
+    force: bool,
 ) -> int:
-    """Fleet report from a results file written by `msdiag scan --inventory`: hosts by status,
-    hosts grouped by the same failing findings, a hosts x findings matrix and per-host details.
+    """Fleet report from the results files of `msdiag scan --inventory`: every host by name with its
+    status, hosts grouped by the same failing findings with the fix to do first, a hosts x findings
+    matrix. Several results files are merged: the newest record of each host is shown.
 
     Exit code 4 when some hosts could not be scanned, 1 when some host has a failing finding."""
     chosen = FLEET_FORMATS.parse(formats)
-    if not results.is_file():
-        raise InputError(f"{results}: no such results file")
-    report = build_fleet_report(results, redaction)
-    if not report.hosts:
-        raise InputError(
-            f"{results}: no valid fleet records" + (f" ({report.problems[0]})" if report.problems else "")
-        )
+    report = load_fleet_report(results, redaction)
     emitted = write_fleet_outputs(
         report,
         chosen,
         lang=lang,
         reports_dir=reports_dir,
-        stem=results.stem + "-report",
+        stem=report_stem(results),
         output=output,
-        results=results,
+        results=list(dict.fromkeys(results)),
         redaction=redaction,
+        force=force,
     )
     if emitted.stdout:
         click.echo(emitted.stdout, nl=False)
     for path in emitted.written:
         note(f"wrote {path}")  # absolute: msdiag/cli/output.py
+    if report.merged is not None:
+        merged = report.merged
+        note(
+            f"merged {merged.files} results files: {merged.hosts} hosts, {merged.repeated} of them in "
+            "more than one file (the newest record of each is shown)"
+        )
     for problem in report.problems[:20]:
         note(f"note: {problem}")
     return int(fleet_exit_code(None, report.unscanned, report.hosts_failing))

@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from msdiag import __version__
 from msdiag.capture.models import Capture, HostState
-from msdiag.diagnosis.models import DiagnosisResult, Finding, Status, StatusCounts
+from msdiag.diagnosis.models import SEVERITY_ORDER, DiagnosisResult, Finding, Localized, Status, StatusCounts
 from msdiag.fleet.models import FleetRecord, FleetTarget, HostDiagnosis
-from msdiag.fleet.results import ReadReport, iter_records
+from msdiag.fleet.results import ReadReport
+from msdiag.fleet.sources import MergeNote, is_newer, iter_fleet_records, started_at
 from msdiag.formats.redact import Redaction, parse_redaction, redact, redaction_inputs, text_redactor
 
 FLEET_REPORT_VERSION = 1
@@ -49,8 +51,9 @@ class HostRow:
     detail: str | None = None  # why the host could not be scanned (redacted)
     hint: str | None = None
     findings: list[HostFinding] = field(default_factory=list)
-    index: int = 0  # 1-based position in the results file
+    index: int = 0  # 1-based position in the results files (msdiag.fleet.sources numbering)
     report: str | None = None  # relative link to this host's single-host report, when written
+    insecure: bool = False  # collected without certificate validation (--insecure)
 
 
 @dataclass
@@ -64,8 +67,14 @@ class FindingCount:
 
 @dataclass
 class Signature:
+    """Hosts with the same failing findings: one group, one fix."""
+
     findings: tuple[str, ...]
     hosts: list[str]
+    #: (finding id, its title) of each failing finding, most severe first
+    titles: list[tuple[str, Localized]] = field(default_factory=list)
+    #: do this first: the fixes of its findings (the rules' own steps), most severe first
+    fix: list[Localized] = field(default_factory=list)
 
 
 @dataclass
@@ -81,6 +90,13 @@ class FleetReport:
     problems: list[str]  # bad or torn lines of the results file
     host_reports_written: int = 0  # single-host reports linked from the HTML (see host_reports)
     host_reports_total: int = 0  # hosts that would have one without the cap
+    sources: list[str] = field(default_factory=list)  # the results files' names
+    merged: MergeNote | None = None  # set when several files were read
+
+    @property
+    def insecure_hosts(self) -> int:
+        """Hosts collected without certificate validation (--insecure)."""
+        return sum(1 for row in self.hosts if row.insecure)
 
     @property
     def unscanned(self) -> int:
@@ -207,7 +223,16 @@ def host_row(
         hint=hint,
         findings=findings,
         index=index,
+        insecure=_insecure(capture),
     )
+
+
+def _insecure(capture: Capture) -> bool:
+    """Collected with --insecure, or over HTTPS without validating the host's certificate."""
+    connection = capture.connection
+    if connection is None:
+        return False
+    return connection.insecure or (connection.transport == "https" and not connection.cert_validation)
 
 
 _SHOWN = (Status.FAIL, Status.WARN)
@@ -229,27 +254,42 @@ def _host_finding(finding: Finding, text: Callable[[str], str]) -> HostFinding:
 
 
 def build_fleet_report(
-    path: Path,
+    paths: Path | Sequence[Path],
     redaction: Redaction | str = Redaction.STANDARD,
     diagnose: Diagnose | None = None,
     accounts: Sequence[str] = (),
 ) -> FleetReport:
-    """Read, diagnose and aggregate a results file (redaction applied to every host).
+    """Read, diagnose and aggregate one or several results files (redaction applied to every host).
 
+    Several files are merged: a host in more than one keeps its newest record (msdiag.fleet.sources).
     With the default engine, a record's diagnosis stored at scan time (same msdiag version) is
     used instead of diagnosing its capture again; a ``diagnose`` given here is always run."""
+    files = [paths] if isinstance(paths, Path) else list(paths)
     level = parse_redaction(redaction)
     use_stored = diagnose is None
     diagnose = diagnose or _default_diagnose()
     read = ReadReport()
-    hosts: list[HostRow] = []
+    newest: dict[str, tuple[datetime | None, int, HostRow]] = {}
+    repeated: set[str] = set()
     titles: dict[str, tuple[str, str]] = {}
-    for index, record in enumerate(iter_records(path, read), start=1):
+    for index, record in enumerate(iter_fleet_records(files, read), start=1):
+        key, started = record.target.key, started_at(record)
+        kept = newest.get(key)
+        if kept is not None:
+            repeated.add(key)
+            if not is_newer(started, index, kept[0], kept[1]):
+                continue
         row = host_row(record, index, level, diagnose, use_stored=use_stored, accounts=accounts)
         for finding in row.findings:
             titles.setdefault(finding.id, (finding.title_en, finding.title_ja))
-        hosts.append(row)
-    return _aggregate(str(path.name), level.value, hosts, titles, read.problems)
+        newest[key] = (started, index, row)  # the row, not the record: memory stays per host
+    hosts = sorted((row for _, _, row in newest.values()), key=lambda row: row.index)
+    source = files[0].name if len(files) == 1 else f"{len(files)} results files"
+    report = _aggregate(source, level.value, hosts, titles, read.problems)
+    report.sources = [path.name for path in files]
+    if len(files) > 1:
+        report.merged = MergeNote(files=len(files), hosts=len(hosts), repeated=len(repeated))
+    return report
 
 
 def _aggregate(
@@ -266,7 +306,7 @@ def _aggregate(
             counts.setdefault(finding_id, FindingCount(finding_id, *titles[finding_id])).warn += 1
         if row.failing:
             groups.setdefault(row.failing, []).append(row.name)
-    signatures = [Signature(key, names) for key, names in groups.items()]
+    signatures = [Signature(key, names, *_group_texts(key, titles)) for key, names in groups.items()]
     signatures.sort(key=lambda s: (-len(s.hosts), s.findings))
     by_finding = sorted(counts.values(), key=lambda c: (-c.fail, -c.warn, c.id))
     return FleetReport(
@@ -280,3 +320,39 @@ def _aggregate(
         signatures=signatures,
         problems=problems,
     )
+
+
+FIX_MAX_STEPS = 6
+
+
+def _fix_steps(steps: Sequence[Localized]) -> list[Localized]:
+    """A finding's fix: its steps up to its first change of the machine (so the step that records
+    the current state comes along, as the safety policy orders them), else its first step."""
+    for n, step in enumerate(steps):
+        if getattr(step, "kind", "advice") == "change":
+            return list(steps[: n + 1])
+    return list(steps[:1])
+
+
+def _group_texts(
+    finding_ids: tuple[str, ...], titles: dict[str, tuple[str, str]]
+) -> tuple[list[tuple[str, Localized]], list[Localized]]:
+    """A failure group's titles and its do-this-first fix, most severe finding first.
+
+    The steps are the rules' own (product text, no host data), from the rule registry: records
+    whose stored diagnosis carries no remediation get the same fix as freshly diagnosed ones."""
+    from msdiag.diagnosis.rules import RULES  # the registry: imported with the engine
+
+    def severity(finding_id: str) -> int:
+        rule = RULES.get(finding_id)
+        return SEVERITY_ORDER[rule.severity] if rule is not None else len(SEVERITY_ORDER)
+
+    ordered = sorted(finding_ids, key=lambda i: (severity(i), i))
+    fix: list[Localized] = []
+    for finding_id in ordered:
+        rule = RULES.get(finding_id)
+        for step in _fix_steps(rule.remediation) if rule is not None else ():
+            if step not in fix:
+                fix.append(step)
+    names = [(i, Localized(en=titles[i][0], ja=titles[i][1])) for i in ordered]
+    return names, fix[:FIX_MAX_STEPS]

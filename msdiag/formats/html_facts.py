@@ -11,6 +11,8 @@ from typing import Any
 from msdiag.capture.parse import Facts
 from msdiag.diagnosis.models import DiagnosisResult, Localized
 from msdiag.formats.answer import missing_reason
+from msdiag.formats.html_labels import html_label
+from msdiag.formats.html_text import host_time, parse_time, step_view
 from msdiag.formats.labels import label, value_label
 from msdiag.formats.summary import skew_text
 from msdiag.sanitize import clean_text, clean_value
@@ -46,8 +48,23 @@ class EndpointView:
 @dataclass
 class RegionView:
     sources: list[tuple[str, str, str]] = field(default_factory=list)  # label, value, country
-    matrix: list[tuple[str, list[str]]] = field(default_factory=list)  # row label, cell states
-    pairs: list[tuple[str, str, str]] = field(default_factory=list)  # a, b, state
+    #: "All 6 settings point at the same country: JP" when no pair differs, else ""
+    agree: str = ""
+    #: the pairs that point at different countries: (a, its country, b, its country)
+    differ: list[tuple[str, str, str, str]] = field(default_factory=list)
+    unknown: str = ""  # "Country not known: ..." for sources without a country
+
+
+def host_offset_minutes(facts: Facts) -> int | None:
+    """The host's UTC offset in minutes (its time zone's current one), None when not collected."""
+    time = facts.time
+    if time is None:
+        return None
+    if time.time_zone is not None and time.time_zone.current_utc_offset_minutes is not None:
+        return time.time_zone.current_utc_offset_minutes
+    local = parse_time(time.local_time or "")
+    offset = local.utcoffset() if local is not None else None
+    return int(offset.total_seconds() // 60) if offset is not None else None
 
 
 def missing_text(facts: Facts, check: str, lang: str) -> str:
@@ -223,8 +240,8 @@ def endpoint_views(facts: Facts, lang: str) -> tuple[list[EndpointView], str]:
         dns = "—" if p.dns is None else (p.dns.error or ", ".join(p.dns.addresses[:4]) or "—")
         tcp_ok = p.tcp.ok if p.tcp else None
         tcp = "—" if p.tcp is None else (p.tcp.error or _ok_text(p.tcp.ok, lang))
-        if p.tcp is not None and p.tcp.target:
-            tcp += f" ({p.tcp.target})"
+        if p.tcp is not None and p.tcp.target and p.tcp.target.lower() != f"{p.host}:443".lower():
+            tcp += f" ({p.tcp.target})"  # through a proxy: where it connected (the host itself says nothing)
         tls_ok = None if p.tls is None else (bool(p.tls.ok) and not p.tls.validation_error)
         tls = "—"
         if p.tls is not None:
@@ -258,29 +275,32 @@ def endpoint_views(facts: Facts, lang: str) -> tuple[list[EndpointView], str]:
 
 
 def region_view(result: DiagnosisResult, lang: str) -> RegionView | None:
+    """Each setting's country, then one line when they all agree, else the pairs that differ."""
     region = result.region
     if region is None:
         return None
     view = RegionView()
-    order = [s.source for s in region.signals]
+    country = {s.source: clean_text(s.country or "") for s in region.signals}
     for signal in region.signals:
         view.sources.append(
-            (
-                label(f"source.{signal.source}", lang),
-                clean_text(signal.value or "—"),
-                clean_text(signal.country or "?"),
-            )
+            (label(f"source.{signal.source}", lang), clean_text(signal.value or "—"), country[signal.source] or "?")
         )
-    state: dict[frozenset[str], str] = {}
     for pair in region.pairs:
-        value = "unknown" if pair.agree is None else ("agree" if pair.agree else "disagree")
-        state[frozenset((pair.a, pair.b))] = value
-        view.pairs.append((label(f"source.{pair.a}", lang), label(f"source.{pair.b}", lang), value))
-    for a in order:
-        cells = []
-        for b in order:
-            cells.append("self" if a == b else state.get(frozenset((a, b)), "unknown"))
-        view.matrix.append((label(f"source.{a}", lang), cells))
+        if pair.agree is False:
+            view.differ.append(
+                (
+                    label(f"source.{pair.a}", lang),
+                    country.get(pair.a) or "?",
+                    label(f"source.{pair.b}", lang),
+                    country.get(pair.b) or "?",
+                )
+            )
+    known = [s for s in region.signals if country[s.source]]
+    if known and not view.differ:
+        view.agree = html_label("region.all_agree", lang, n=len(known), country=country[known[0].source])
+    unknown = [label(f"source.{s.source}", lang) for s in region.signals if not country[s.source]]
+    if unknown:
+        view.unknown = html_label("region.unknown_list", lang, names=", ".join(unknown))
     return view
 
 
@@ -309,7 +329,7 @@ def phone_view(result: DiagnosisResult, lang: str) -> dict[str, Any] | None:
     ]
     if phone.corrected_input:
         rows.append(Row(label("phone.corrected", lang), clean_text(phone.corrected_input)))
-    return {"rows": rows, "steps": [localized_text(s, lang) for s in phone.steps]}
+    return {"rows": rows, "steps": [step_view(s, lang) for s in phone.steps]}
 
 
 def support_rows(result: DiagnosisResult, facts: Facts, lang: str) -> list[Row]:
@@ -331,9 +351,10 @@ def support_rows(result: DiagnosisResult, facts: Facts, lang: str) -> list[Row]:
     locale = facts.locale
     if locale is not None and locale.culture is not None and locale.culture.name:
         device += f" · {locale.culture.name}"
+    collected = clean_text(result.capture.collected_utc)
+    seen = host_time(collected, host_offset_minutes(facts)) or collected
     errors = [
-        f"{e.input}{' (' + e.name + ')' if e.name else ''} — {label('support.seen', lang)} "
-        f"{result.capture.collected_utc}"
+        f"{e.input}{' (' + e.name + ')' if e.name else ''} — {label('support.seen', lang)} {seen}"
         for e in result.errors
     ]
     return [

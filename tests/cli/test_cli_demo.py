@@ -6,16 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from msdiag.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 0), out, err
+from support.cli_run import run
 
 
 @pytest.mark.slow

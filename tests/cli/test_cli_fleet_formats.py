@@ -68,7 +68,7 @@ def test_fleet_scan_writes_csv_and_prints_the_table(lab: LabServer, tmp_path: Pa
     assert "proxy.wininet_winhttp_mismatch" in by_host["proxy-mismatch"]["failing_findings"]
     assert f"msdiag: wrote {report_csv.absolute()}" in proc.stderr  # where it is, from any folder
     assert "failing findings" in proc.stdout  # the fleet table, on stdout
-    assert f"{len(names)} hosts: ok {len(names)}" in proc.stdout
+    assert f"{len(names)} hosts: scanned {len(names)}" in proc.stdout
 
 
 def test_fleet_scan_csv_alone_goes_to_a_file(lab: LabServer, tmp_path: Path) -> None:

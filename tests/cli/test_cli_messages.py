@@ -9,22 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.cli_run import run
 from support.hostile_text import PAYLOADS, active_characters
 from support.report_results import load_capture
 
 from msdiag.capture.models import CheckResult, CheckStatus, HostState, HostStatus
-from msdiag.cli import main
 from msdiag.fleet.models import FleetRecord, FleetTarget
 
 ALL = " | ".join(payload for _, payload in PAYLOADS)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 def _capture_file(tmp_path: Path, *, collected: bool) -> Path:

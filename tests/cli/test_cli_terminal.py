@@ -130,10 +130,10 @@ def test_report_follows_the_locale(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     _, out, err = run(capsys, "report", str(results_file(tmp_path)), "--format", "table")
-    assert "ホスト 7 台" in out and "判定: 失敗あり 5" in out and "マスキング: 標準" in out, out + err
+    assert "ホスト 7 台" in out and "結果: 問題あり 5" in out and "マスキング: 標準" in out, out + err
     assert "接続できません" in out  # the host state, translated
     _, out, _ = run(capsys, "report", str(results_file(tmp_path)), "--format", "table", "--lang", "en")
-    assert "7 hosts: ok 6, unreachable 1" in out
+    assert "7 hosts: scanned 6, could not connect 1" in out
 
 
 @pytest.mark.slow

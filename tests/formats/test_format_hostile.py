@@ -47,8 +47,14 @@ def test_html_has_no_live_markup_from_the_capture(hostile: DiagnosisResult, lang
     parser = TagCollector()
     parser.feed(page)
     assert "script" not in parser.tags
-    for tag in ("img", "svg", "iframe", "object", "embed", "link", "b", "a", "form", "input"):
+    for tag in ("img", "svg", "iframe", "object", "embed", "link", "b", "form", "input"):
         assert tag not in parser.tags, f"<{tag}> from the capture is live"
+    # links are the report's own (public pages in product text, anchors within the page), never
+    # an address from the capture (its os.domain holds http://evil.invalid)
+    hrefs = [v or "" for name, v in parser.attributes if name == "href"]
+    assert parser.tags.count("a") == len(hrefs)
+    assert all(h.startswith(("https://", "#f-")) for h in hrefs), hrefs
+    assert not [h for h in hrefs if "evil.invalid" in h]
     assert not [name for name, _ in parser.attributes if name.startswith("on")]
     assert not [v for _, v in parser.attributes if v and "javascript:" in v.lower()]
     # the hostile host name is shown, as text

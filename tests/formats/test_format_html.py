@@ -22,6 +22,8 @@ class Structure(HTMLParser):
         self.sections: list[str] = []
         self.tags: list[str] = []
         self.urls: list[str] = []
+        self.links: list[dict[str, str | None]] = []
+        self.meta: dict[str, str] = {}
         self.open_details: int = 0
         self.raw_in_details = False
         self._stack: list[str] = []
@@ -35,6 +37,10 @@ class Structure(HTMLParser):
             self.sections.append(str(values["id"]))
         if tag == "details" and self.sections and self.sections[-1] == "raw":
             self.raw_in_details = self.raw_in_details or "open" not in values
+        if tag == "a":
+            self.links.append(values)
+        if tag == "meta" and values.get("http-equiv"):
+            self.meta[str(values["http-equiv"])] = str(values.get("content"))
         for name in ("src", "href", "action", "srcset", "poster"):
             if values.get(name):
                 self.urls.append(str(values[name]))
@@ -60,7 +66,12 @@ def test_sections_lang_and_self_contained(result: DiagnosisResult, lang: str) ->
     assert any(s.startswith("cause-") for s in parsed.sections)  # the error code's cause section
     assert parsed.raw_in_details  # raw capture collapsed
     assert "script" not in parsed.tags and "link" not in parsed.tags and "img" not in parsed.tags
-    assert parsed.urls == []  # nothing to fetch, nothing to follow
+    # nothing to fetch; the only URLs are links to public pages (no referrer) and within the page
+    assert parsed.urls and len(parsed.urls) == len(parsed.links)
+    for link in parsed.links:
+        href = str(link["href"])
+        assert href.startswith("#f-") or (href.startswith("https://") and link.get("rel") == "noreferrer")
+    assert parsed.meta["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     assert "@media print" in page and "@import" not in page and "url(" not in page
     assert "msdiag " + result.msdiag_version in page
 

@@ -32,5 +32,5 @@ def test_cause_evidence_lists_each_fact_once() -> None:
     result = diagnose(load_capture(ABROAD), phone="+1 415-555-0132", errors=["0x800704CF"])
     html = render_html(result, lang="en")
     cause = html.split('id="f-', 1)[0]  # the error section comes before the finding cards
-    rows = re.findall(r'<tr><td class="mono">([^<]*)</td><td class="mono">([^<]*)</td>', cause)
+    rows = re.findall(r'<span class="raw">([^<]*)</span></th><td class="mono[^"]*">([^<]*)', cause)
     assert rows and len(rows) == len(set(rows)), rows

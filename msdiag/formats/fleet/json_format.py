@@ -25,7 +25,14 @@ def report_dict(report: FleetReport) -> dict[str, Any]:
             {"id": c.id, "title": c.title_en, "fail": c.fail, "warn": c.warn} for c in report.by_finding
         ],
         "signatures": [
-            {"findings": list(s.findings), "count": len(s.hosts), "hosts": s.hosts} for s in report.signatures
+            {
+                "findings": list(s.findings),
+                "count": len(s.hosts),
+                "hosts": s.hosts,
+                "titles": [title.en for _, title in s.titles],
+                "fix": [step.en for step in s.fix],
+            }
+            for s in report.signatures
         ],
         "hosts": [
             {
@@ -36,10 +43,18 @@ def report_dict(report: FleetReport) -> dict[str, Any]:
                 "warning": list(row.warning),
                 "duration_ms": row.duration_ms,
                 "detail": row.detail,
+                "insecure": row.insecure,
             }
             for row in report.hosts
         ],
         "problems": report.problems,
+        "sources": report.sources,
+        "merged": (
+            {"files": report.merged.files, "hosts": report.merged.hosts, "repeated": report.merged.repeated}
+            if report.merged is not None
+            else None
+        ),
+        "insecure_hosts": report.insecure_hosts,
     }
 
 
