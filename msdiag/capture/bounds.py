@@ -16,8 +16,9 @@ ShortText = Annotated[str, StringConstraints(max_length=512)]
 MAX_ITEMS = 512
 
 
-def items(max_length: int = MAX_ITEMS) -> Any:
-    return Field(default_factory=list, max_length=max_length)
+def items(max_length: int = MAX_ITEMS, description: str | None = None) -> Any:
+    """A bounded list field, empty by default."""
+    return Field(default_factory=list, max_length=max_length, description=description)
 
 
 class Model(BaseModel):
@@ -29,7 +30,10 @@ class Model(BaseModel):
 class ProbeError(Model):
     """A probe inside a check that failed or is not available on this platform."""
 
-    probe: ShortText
-    message: Text
-    #: unavailable (not on this OS/edition), failed, access_denied, timeout
-    category: Literal["unavailable", "failed", "access_denied", "timeout"] = "failed"
+    probe: ShortText = Field(description="the probe's name")
+    message: Text = Field(description="the exception message as the host printed it (localized)")
+    category: Literal["unavailable", "failed", "access_denied", "timeout"] = Field(
+        "failed",
+        description="`unavailable` (not on this OS or edition), `access_denied`, `timeout` (the probe's "
+        "own bound passed), `failed` (anything else)",
+    )

@@ -31,9 +31,9 @@ def generate_schema() -> dict[str, Any]:
         defs[f"{check.name}_data"] = schema
     capture["$defs"] = dict(sorted(defs.items()))
     capture["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    capture["$id"] = "https://msdiag.invalid/schemas/capture-v1.json"
+    capture["$id"] = "https://msdiag.invalid/schemas/capture-v2.json"
     capture["description"] = (
-        "msdiag capture v1: everything one scan collected from one host. checks.<name>.document, "
+        "msdiag capture v2: everything one scan collected from one host. checks.<name>.document, "
         "when present, is a CheckDocument whose data follows $defs/<name>_data."
     )
     return capture

@@ -146,7 +146,7 @@ def test_per_user_paths_name_fields_of_the_model(check: Check) -> None:
 NAME_WORDS = (
     "user", "account", "upn", "mail", "sid", "principal", "owner",
     "computer", "machine", "host", "domain", "workgroup", "tenant", "fqdn",
-    "server", "proxy", "url", "target", "bypass",
+    "server", "proxy", "url", "target", "bypass", "source", "reference",
 )  # fmt: skip
 
 

@@ -18,7 +18,7 @@ from typing import Annotated
 from pydantic import Field
 
 from msdiag.capture.bounds import Model, ShortText
-from msdiag.capture.names import DomainName
+from msdiag.capture.names import DomainName, NotAName
 from msdiag.capture.native import label_lines, squash
 
 
@@ -43,7 +43,7 @@ class DsregData(Model):
         description="User State `WamDefaultSet` as printed (`YES`, `NO`, `ERROR`: ERROR when run elevated "
         "or as another account)",
     )
-    diagnostics_user_context: ShortText | None = Field(
+    diagnostics_user_context: Annotated[ShortText | None, NotAName("a kind of context, not an account")] = Field(
         None,
         description="Diagnostic Data `User Context` (`SYSTEM`, `UN-ELEVATED User`, `ELEVATED User`), "
         "printed only when dsregcmd reports a join failure",
@@ -105,3 +105,9 @@ def parse_dsregcmd_status(text: str) -> DsregData:
 def recognised(data: DsregData) -> bool:
     """True when the text had at least one of the fields msdiag reads."""
     return any(value is not None for name, value in data if name != "available")
+
+
+def read_dsregcmd_status(text: str) -> DsregData | None:
+    """:func:`parse_dsregcmd_status`, or None when the text holds none of the fields msdiag reads."""
+    data = parse_dsregcmd_status(text)
+    return data if recognised(data) else None

@@ -8,7 +8,7 @@ languages are not recognised: the text is kept and the check records that it cou
 
 from __future__ import annotations
 
-from msdiag.capture.models import WinHttpData
+from msdiag.capture.checkdata.proxy_data import WinHttpData
 from msdiag.capture.native import label_lines
 
 _DIRECT = ("direct access (no proxy server)", "直接アクセス")
