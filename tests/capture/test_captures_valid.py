@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from msdiag.capture.models import Capture, CheckDocument, CheckResult, CheckStatus, HostState
 from msdiag.capture.parse import Facts, parse_check_output, validate_document
 from msdiag.capture.schema import check_data_schema, load_schema
-from msdiag.checks import CHECK_DATA_MODELS, CHECK_NAMES, DEFAULT_ENDPOINT_HOSTS
+from msdiag.checks import CHECK_NAMES, DEFAULT_ENDPOINT_HOSTS
 
 REPO = Path(__file__).resolve().parents[2]
 LAB_DIR = REPO / "msdiag" / "lab" / "hosts"

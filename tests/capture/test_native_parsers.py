@@ -108,18 +108,18 @@ def test_netsh_in_an_unknown_language_is_not_guessed() -> None:
 
 # ---------------------------------------------------------------- w32tm /query /status (en, ja)
 W32TM: dict[str, dict[str, Any]] = {
-    "en-1": dict(source="VM IC Time Synchronization Provider", source_kind="vm_ic", stratum=1, leap_indicator=0,
+    "en-1": dict(time_source="VM IC Time Synchronization Provider", source_kind="vm_ic", stratum=1, leap_indicator=0,
                  last_successful_sync="5/23/2023 7:51:39 PM", never_synced=False, synchronized=True),
-    "en-2": dict(source="Local CMOS Clock", source_kind="local_cmos_clock", stratum=0, leap_indicator=3,
+    "en-2": dict(time_source="Local CMOS Clock", source_kind="local_cmos_clock", stratum=0, leap_indicator=3,
                  last_successful_sync=None, never_synced=True, synchronized=False),
     "en-3": dict(source_kind="local_cmos_clock", poll_interval=10, synchronized=False),
-    "en-4": dict(source="DC1.domain.local", source_kind="peer", stratum=4, synchronized=True,
+    "en-4": dict(time_source="DC1.domain.local", source_kind="peer", stratum=4, synchronized=True,
                  reference_id="0xC0A803E3 (source IP:  192.168.3.227)"),
     # the trailing space after the peer flags is not part of the source
-    "en-5": dict(source="time.windows.com,0x8", source_kind="peer", poll_interval=6),
+    "en-5": dict(time_source="time.windows.com,0x8", source_kind="peer", poll_interval=6),
     # cut off after Stratum: what was printed is still read
-    "en-6": dict(leap_indicator=3, stratum=0, source=None, synchronized=False),
-    "en-7": dict(error_code="0x80070426", source=None, synchronized=None),
+    "en-6": dict(leap_indicator=3, stratum=0, time_source=None, synchronized=False),
+    "en-7": dict(error_code="0x80070426", time_source=None, synchronized=None),
     "en-8": dict(error_code="0x80070426"),  # the user retyped the sentence: the code still matches
     "ja-1": dict(leap_indicator=3, stratum=0, synchronized=False),  # 閏インジケーター: 3 (同期未実行)
 }  # fmt: skip
@@ -153,5 +153,5 @@ def test_w32tm_japanese_labels_of_the_other_fields() -> None:
     )
     data = parse_w32tm_status(text)
     assert data is not None
-    assert (data.stratum, data.source, data.source_kind, data.poll_interval) == (3, "ntp.nict.jp,0x9", "peer", 10)
+    assert (data.stratum, data.time_source, data.source_kind, data.poll_interval) == (3, "ntp.nict.jp,0x9", "peer", 10)
     assert data.last_successful_sync == "2026/11/25 9:48:06" and data.synchronized is True

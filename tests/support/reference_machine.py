@@ -197,7 +197,7 @@ def time_data() -> Json:
             "type": "NTP",
             "ntp_server": "time.windows.com,0x9",
         },
-        **dict(zip(("w32tm_output", "w32tm"), w32tm_facts(W32TM_JA))),
+        **dict(zip(("w32tm_output", "w32tm"), w32tm_facts(W32TM_JA), strict=True)),
     }
 
 
@@ -247,8 +247,13 @@ def network_data() -> Json:
         "dns_servers": [
             {"interface_alias": "Wi-Fi", "if_index": 14, "addresses": ["192.168.10.1"]},
         ],
-        "default_route": {"interface_alias": "Wi-Fi", "if_index": 14, "next_hop": "192.168.10.1",
-                          "route_metric": 0, "interface_metric": 35},  # fmt: skip
+        "default_route": {
+            "interface_alias": "Wi-Fi",
+            "if_index": 14,
+            "next_hop": "192.168.10.1",
+            "route_metric": 0,
+            "interface_metric": 35,
+        },
         "hosts_entries": [],
         "hosts_file_readable": True,
     }

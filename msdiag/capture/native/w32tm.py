@@ -30,7 +30,8 @@ SERVICE_NOT_STARTED = "0x80070426"
 class W32tmStatusData(Model):
     """What ``w32tm /query /status`` says about the time service's synchronisation."""
 
-    source: Annotated[ShortText | None, ServerSetting] = Field(
+    # not "source": that key holds a fixed vocabulary elsewhere in a capture (proxy scope, WinHTTP)
+    time_source: Annotated[ShortText | None, ServerSetting] = Field(
         None, description="`Source` as printed, peer flags kept (`time.windows.com,0x8`, `Local CMOS Clock`)"
     )
     source_kind: SourceKind | None = Field(
@@ -118,7 +119,7 @@ def parse_w32tm_status(text: str) -> W32tmStatusData | None:
         if name in found:
             data[name] = _leading_int(found[name])
     source = found.get("source", "").strip() or None
-    data["source"] = source[:512] if source else None
+    data["time_source"] = source[:512] if source else None
     data["source_kind"] = source_kind(source)
     if found.get("reference_id"):
         data["reference_id"] = found["reference_id"][:512]
