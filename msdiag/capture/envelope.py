@@ -13,6 +13,7 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from msdiag.capture.bounds import Model, ProbeError, ShortText, Text, items
+from msdiag.capture.migrate import migrated_v1
 from msdiag.capture.user_context import UNKNOWN, UserContext, UserContextFacts
 
 #: Version of the per-check document format (``schema_version`` in every check document). Version 2
@@ -135,16 +136,10 @@ class Capture(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _migrate_v1(cls, data: Any) -> Any:
-        """Read a version 1 capture as version 2: whose facts they are is unknown (rules treat them
-        as before), and a check cut short by the end of the scan is not_run, never error."""
+        """Read a version 1 capture as version 2 (msdiag.capture.migrate says how)."""
         if not isinstance(data, dict) or data.get("schema_version") != 1:
             return data
-        migrated = {**data, "schema_version": CAPTURE_SCHEMA_VERSION}
-        migrated.setdefault("user_context", UNKNOWN.model_dump(mode="json"))
-        checks = data.get("checks")
-        if isinstance(checks, dict):
-            migrated["checks"] = {name: _migrated_result(result) for name, result in checks.items()}
-        return migrated
+        return migrated_v1(data, not_reported=NOT_REPORTED, unknown_context=UNKNOWN.model_dump(mode="json"))
 
     @property
     def unfinished_checks(self) -> list[str]:
@@ -155,10 +150,3 @@ class Capture(BaseModel):
             if result.status is CheckStatus.NOT_RUN and result.reason == NOT_REPORTED
         ]
 
-
-def _migrated_result(result: Any) -> Any:
-    if isinstance(result, CheckResult):
-        result = result.model_dump(mode="json")
-    if isinstance(result, dict) and result.get("status") == "error" and result.get("reason") == NOT_REPORTED:
-        return {"status": "not_run", "reason": NOT_REPORTED}
-    return result

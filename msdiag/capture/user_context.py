@@ -19,6 +19,7 @@ https://learn.microsoft.com/windows/win32/api/ntsecapi/ne-ntsecapi-security_logo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
@@ -107,11 +108,14 @@ class UserContext(BaseModel):
 UNKNOWN = UserContext(chosen_by="unknown", note=CHOSEN_BY["unknown"])
 
 
+_FRACTION = re.compile(r"(\.\d{1,6})\d*")
+
+
 def _moment(value: str | None) -> datetime:
-    """An ISO 8601 time for ordering; unreadable ones sort as oldest."""
+    """An ISO 8601 time for ordering (.NET writes 7 fractional digits); unreadable ones sort as oldest."""
     if value:
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00")[:32])
+            parsed = datetime.fromisoformat(_FRACTION.sub(r"\1", value.strip()[:40]).replace("Z", "+00:00"))
         except ValueError:
             pass
         else:
