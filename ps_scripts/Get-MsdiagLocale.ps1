@@ -52,16 +52,13 @@ function Get-MsdiagCultureFromLcidText {
     return [System.Globalization.CultureInfo]::GetCultureInfo($lcid)
 }
 
-$data = [ordered]@{
-    culture              = $null
-    ui_culture           = $null
-    system_locale        = $null
-    home_location        = $null
-    user_languages       = @()
-    installed_ui_culture = $null
-    session_culture      = $null
-    session_ui_culture   = $null
+# The fields of LocaleData, null until a probe fills them (an empty list for the languages).
+$data = [ordered]@{}
+foreach ($field in @('culture', 'ui_culture', 'system_locale', 'home_location', 'user_languages', 'installed_ui_culture',
+        'session_culture', 'session_ui_culture')) {
+    $data[$field] = $null
 }
+$data.user_languages = @()
 # A holder, not variables: probes run in child scopes and must update what they share.
 $user = @{ context = $null; hive = $null }
 

@@ -227,6 +227,16 @@ function Get-MsdiagSidAccount {
     }
 }
 
+function ConvertTo-MsdiagUserCandidate {
+    # One sign-in seen (a UserCandidate): the account name only when the SID resolves.
+    param([string]$Sid, [string]$Source, $SessionId, $LogonType, $Started)
+    $bounded = Limit-MsdiagText $Sid
+    return [ordered]@{
+        sid = $bounded; account = (Get-MsdiagSidAccount -Sid $bounded); source = $Source
+        session_id = $SessionId; logon_type = $LogonType; started_utc = $Started
+    }
+}
+
 function Get-MsdiagUserCandidates {
     # Who is signed in, seen without a name lookup: the owner SID of each explorer.exe with the type
     # of its logon session, and the loaded, non-special user profiles. Raw facts: msdiag chooses
@@ -251,22 +261,14 @@ function Get-MsdiagUserCandidates {
         if ($null -ne $process.CreationDate) {
             $started = ([DateTime]$process.CreationDate).ToUniversalTime().ToString('o')
         }
-        $sid = Limit-MsdiagText $owner.Sid
-        $candidates.Add([ordered]@{
-                sid = $sid; account = (Get-MsdiagSidAccount -Sid $sid); source = 'explorer'
-                session_id = [int]$process.SessionId; logon_type = $logonType; started_utc = $started
-            })
+        $candidates.Add((ConvertTo-MsdiagUserCandidate -Sid $owner.Sid -Source 'explorer' -SessionId ([int]$process.SessionId) -LogonType $logonType -Started $started))
     }
     foreach ($profile in @(Get-CimInstance -ClassName Win32_UserProfile -Filter 'Loaded = TRUE AND Special = FALSE' -OperationTimeoutSec 10 | Select-Object -First 32)) {
         $lastUse = $null
         if ($null -ne $profile.LastUseTime) {
             $lastUse = ([DateTime]$profile.LastUseTime).ToUniversalTime().ToString('o')
         }
-        $sid = Limit-MsdiagText $profile.SID
-        $candidates.Add([ordered]@{
-                sid = $sid; account = (Get-MsdiagSidAccount -Sid $sid); source = 'profile'
-                session_id = $null; logon_type = $null; started_utc = $lastUse
-            })
+        $candidates.Add((ConvertTo-MsdiagUserCandidate -Sid $profile.SID -Source 'profile' -SessionId $null -LogonType $null -Started $lastUse))
     }
     return , $candidates.ToArray()
 }

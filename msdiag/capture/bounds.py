@@ -16,13 +16,17 @@ ShortText = Annotated[str, StringConstraints(max_length=512)]
 MAX_ITEMS = 512
 
 
-def items(max_length: int = MAX_ITEMS, description: str | None = None) -> Any:
+def items(max_length: int = MAX_ITEMS) -> Any:
     """A bounded list field, empty by default."""
-    return Field(default_factory=list, max_length=max_length, description=description)
+    return Field(default_factory=list, max_length=max_length)
 
 
 class Model(BaseModel):
-    """Base for check data: strict types, unknown keys kept (newer scripts may add fields)."""
+    """Base for check data: strict types, unknown keys kept (newer scripts may add fields).
+
+    A field's ``#:`` comment is its description: the JSON Schema's and docs/capture-format.md's
+    (msdiag.capture.field_docs).
+    """
 
     model_config = ConfigDict(strict=True, extra="allow", frozen=False)
 
@@ -30,10 +34,8 @@ class Model(BaseModel):
 class ProbeError(Model):
     """A probe inside a check that failed or is not available on this platform."""
 
-    probe: ShortText = Field(description="the probe's name")
-    message: Text = Field(description="the exception message as the host printed it (localized)")
-    category: Literal["unavailable", "failed", "access_denied", "timeout"] = Field(
-        "failed",
-        description="`unavailable` (not on this OS or edition), `access_denied`, `timeout` (the probe's "
-        "own bound passed), `failed` (anything else)",
-    )
+    probe: ShortText  #: the probe's name
+    message: Text  #: the exception message as the host printed it (localized)
+    #: `unavailable` (not on this OS or edition), `access_denied`, `timeout` (the probe's own bound passed),
+    #: `failed` (anything else)
+    category: Literal["unavailable", "failed", "access_denied", "timeout"] = "failed"

@@ -1,6 +1,7 @@
 """The per-check field tables of docs/capture-format.md, generated from the data models.
 
-A field's description on its model is its documentation; this module turns every check's model
+A field's ``#:`` comment on its model is its documentation (msdiag.capture.field_docs); this module
+turns every check's model
 (and the capture's ``user_context``) into markdown tables, with whose each per-user fact is (from
 the check spec), and rewrites the generated block of the document. So adding a check, or a field,
 needs no hand-edited documentation: ``python -m msdiag.capture.docs`` (tests/capture/
@@ -20,6 +21,7 @@ from annotated_types import MaxLen
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from msdiag.capture.field_docs import field_descriptions, nested_model
 from msdiag.capture.user_context import CHOSEN_BY, UserContext, UserContextFacts
 from msdiag.checks import CHECKS, Check
 
@@ -67,22 +69,13 @@ def _type_name(annotation: Any, info: FieldInfo | None = None) -> str:
     return {int: "int", bool: "bool", float: "number"}.get(annotation, str(annotation))
 
 
-def _nested(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _nested(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def _rows(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, str, bool, str]]:
     """(dotted path, type, required, description) for every field, nested objects after their parent."""
+    described = field_descriptions(model)
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
-        yield path, _type_name(info.annotation, info), info.is_required(), info.description or ""
-        nested = _nested(info.annotation)
+        yield path, _type_name(info.annotation, info), info.is_required(), described.get(name, "")
+        nested = nested_model(info.annotation)
         if nested is not None and nested is not model:
             yield from _rows(nested, f"{path}.")
 

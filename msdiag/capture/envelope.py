@@ -30,18 +30,17 @@ NOT_REPORTED: Final = "the scan ended before this check reported"
 class CheckDocument(Model):
     """The one JSON document a check script prints."""
 
-    #: one of the check names in msdiag/checks.py (msdiag.capture.parse checks it against the spec)
-    check: ShortText = Field(description="the check's name; must equal the key it is stored under")
-    schema_version: Literal[1, 2] = Field(description="the document format version (2; 1 is still read)")
-    collected_utc: ShortText = Field(description="when this check started, by the host's clock")
-    elapsed_ms: int | None = Field(None, description="how long the check took")
-    data: dict[str, Any] = Field(description="the check's facts (its data model, per check below)")
-    errors: list[ProbeError] = items(256, "one entry per probe that failed")
+    #: one of the check names in msdiag/checks.py (msdiag.capture.parse checks it against the spec);
+    #: must equal the key it is stored under
+    check: ShortText
+    schema_version: Literal[1, 2]  #: the document format version (2; 1 is still read)
+    collected_utc: ShortText  #: when this check started, by the host's clock
+    elapsed_ms: int | None = None  #: how long the check took
+    data: dict[str, Any]  #: the check's facts (its data model, per check below)
+    errors: list[ProbeError] = items(256)  #: one entry per probe that failed
     #: per-user checks: who the script saw signed in and whose hive it read; msdiag moves it to the
-    #: capture's ``user_context`` (kept here only by a check that read another user's hive)
-    user_context: UserContextFacts | None = Field(
-        None, description="per-user checks: who was signed in and whose hive the check read"
-    )
+    #: capture's `user_context` (kept here only by a check that read another user's hive)
+    user_context: UserContextFacts | None = None
 
 
 # ---------------------------------------------------------------- capture envelope

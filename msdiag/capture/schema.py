@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from msdiag.capture.field_docs import describe_schema, models_under
 from msdiag.capture.models import Capture, CheckDocument
 from msdiag.checks import CHECKS
 
@@ -29,6 +30,14 @@ def generate_schema() -> dict[str, Any]:
         schema = check.model.model_json_schema(mode="validation")
         defs.update(schema.pop("$defs", {}))
         defs[f"{check.name}_data"] = schema
+    # field descriptions: the models' #: comments (msdiag.capture.field_docs)
+    models = {m.__name__: m for root in (Capture, CheckDocument, *(c.model for c in CHECKS)) for m in models_under(root)}
+    describe_schema(capture, Capture)
+    for name, definition in defs.items():
+        check = next((c for c in CHECKS if f"{c.name}_data" == name), None)
+        model = check.model if check is not None else models.get(name)
+        if model is not None:
+            describe_schema(definition, model)
     capture["$defs"] = dict(sorted(defs.items()))
     capture["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     capture["$id"] = "https://msdiag.invalid/schemas/capture-v2.json"

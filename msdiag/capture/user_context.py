@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from msdiag.capture.bounds import Model, ShortText, Text
 from msdiag.capture.bounds import items as _items
@@ -54,35 +54,30 @@ CHOSEN_BY: dict[str, str] = {
 class AccountRef(Model):
     """One account, by SID; its name only when it resolved (a lookup can fail off the network)."""
 
-    sid: Annotated[ShortText | None, AccountSid] = Field(None, description="the account's SID")
-    account: Annotated[ShortText | None, PersonName] = Field(
-        None, description="`DOMAIN\\user` when the SID resolved to a name; never required"
-    )
+    sid: Annotated[ShortText | None, AccountSid] = None  #: the account's SID
+    #: `DOMAIN\user` when the SID resolved to a name; never required
+    account: Annotated[ShortText | None, PersonName] = None
 
 
 class UserCandidate(AccountRef):
     """One sign-in the script saw."""
 
-    source: Literal["explorer", "profile"] = Field(
-        description="`explorer` (the owner of an explorer.exe), `profile` (a loaded, non-special Win32_UserProfile)"
-    )
-    session_id: int | None = Field(None, description="explorer.exe's Windows session id")
-    logon_type: int | None = Field(
-        None, description="the LogonType of explorer.exe's logon session: 2/11 at the PC, 10/12 Remote Desktop"
-    )
-    started_utc: ShortText | None = Field(
-        None, description="when explorer.exe started, or the profile's LastUseTime (UTC ISO 8601)"
-    )
+    #: `explorer` (the owner of an explorer.exe), `profile` (a loaded, non-special Win32_UserProfile)
+    source: Literal["explorer", "profile"]
+    session_id: int | None = None  #: explorer.exe's Windows session id
+    #: the LogonType of explorer.exe's logon session: 2/11 at the PC, 10/12 Remote Desktop
+    logon_type: int | None = None
+    #: when explorer.exe started, or the profile's LastUseTime (UTC ISO 8601)
+    started_utc: ShortText | None = None
 
 
 class UserContextFacts(Model):
     """What one check script saw about who is signed in (in the document of each per-user check)."""
 
-    session: AccountRef | None = Field(None, description="the account the scan runs as (WindowsIdentity.GetCurrent)")
-    candidates: list[UserCandidate] = _items(64, "the sign-ins seen")
-    hive_sid: Annotated[ShortText | None, AccountSid] = Field(
-        None, description="whose hive (`HKEY_USERS\\<SID>`) this check read; null = none"
-    )
+    session: AccountRef | None = None  #: the account the scan runs as (WindowsIdentity.GetCurrent)
+    candidates: list[UserCandidate] = _items(64)  #: the sign-ins seen
+    #: whose hive (`HKEY_USERS\<SID>`) this check read; null = none
+    hive_sid: Annotated[ShortText | None, AccountSid] = None
 
 
 class UserContext(BaseModel):
@@ -90,18 +85,15 @@ class UserContext(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    interactive_user: AccountRef | None = Field(
-        None, description="the signed-in user whose facts the per-user checks read; null = nobody"
-    )
-    chosen_by: ChosenBy = Field(description="how it was chosen (see the table below)")
-    other_users: list[AccountRef] = _items(32, "other users signed in at the same time")
-    session_account: AccountRef | None = Field(None, description="the account the scan ran as")
-    session_is_interactive_user: bool | None = Field(
-        None,
-        description="the scan ran as the signed-in user: then the facts only a session can read (dsregcmd's "
-        "user and SSO state, the session proxy) are the user's too",
-    )
-    note: Text | None = Field(None, description="why msdiag could not decide, or what disagreed")
+    #: the signed-in user whose facts the per-user checks read; null = nobody
+    interactive_user: AccountRef | None = None
+    chosen_by: ChosenBy  #: how it was chosen (see the table below)
+    other_users: list[AccountRef] = _items(32)  #: other users signed in at the same time
+    session_account: AccountRef | None = None  #: the account the scan ran as
+    #: the scan ran as the signed-in user: then the facts only a session can read (dsregcmd's user and SSO
+    #: state, the session proxy) are the user's too
+    session_is_interactive_user: bool | None = None
+    note: Text | None = None  #: why msdiag could not decide, or what disagreed
 
 
 #: the user context of a capture made before msdiag recorded one (schema version 1)

@@ -17,10 +17,10 @@ from datetime import datetime, timezone
 from typing import Literal, Protocol, runtime_checkable
 
 from msdiag import __version__
-from msdiag.capture.models import (
-    NOT_REPORTED as NOT_REPORTED,  # the collectors' reason, defined with the envelope
-)
-from msdiag.capture.models import (
+
+# NOT_REPORTED: the collectors' reason for a check cut short, defined with the envelope
+from msdiag.capture.envelope import NOT_REPORTED as NOT_REPORTED
+from msdiag.capture.envelope import (
     Capture,
     CheckResult,
     CheckStatus,

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict
 
 from msdiag.capture.bounds import Model, ShortText
 from msdiag.capture.bounds import items as _items
 
 
 class SchannelProtocolData(Model):
-    protocol: ShortText = Field(description="`TLS 1.2`")
-    key_present: bool = Field(
-        False, description="false = the `...\\SCHANNEL\\Protocols\\<protocol>\\Client` key is absent: OS default"
-    )
-    enabled: int | None = Field(None, description="registry Enabled: 0 disabled, 1 or 0xffffffff enabled")
-    disabled_by_default: int | None = Field(None, description="registry DisabledByDefault")
+    protocol: ShortText  #: `TLS 1.2`
+    #: false = the `...\SCHANNEL\Protocols\<protocol>\Client` key is absent: OS default
+    key_present: bool = False
+    enabled: int | None = None  #: registry Enabled: 0 disabled, 1 or 0xffffffff enabled
+    disabled_by_default: int | None = None  #: registry DisabledByDefault
 
 
 class DotNetTlsData(Model):
-    sch_use_strong_crypto: int | None = Field(
-        None, description="`HKLM\\SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319\\SchUseStrongCrypto`, null = absent"
-    )
-    sch_use_strong_crypto_wow64: int | None = Field(None, description="the same under WOW6432Node")
-    system_default_tls_versions: int | None = Field(None, description="`SystemDefaultTlsVersions`, null = absent")
+    #: `HKLM\SOFTWARE\Microsoft\.NETFramework\v4.0.30319\SchUseStrongCrypto`, null = absent
+    sch_use_strong_crypto: int | None = None
+    sch_use_strong_crypto_wow64: int | None = None  #: the same under WOW6432Node
+    system_default_tls_versions: int | None = None  #: `SystemDefaultTlsVersions`, null = absent
 
 
 class TlsData(Model):
@@ -46,8 +44,7 @@ class TlsData(Model):
         }
     )
 
-    schannel_client: list[SchannelProtocolData] = _items(16, "TLS 1.0, 1.1, 1.2, 1.3 client settings")
-    dotnet: DotNetTlsData | None = Field(None, description=".NET Framework strong-crypto settings")
-    winhttp_default_secure_protocols: int | None = Field(
-        None, description="WinHttp DefaultSecureProtocols bit mask, null = absent"
-    )
+    schannel_client: list[SchannelProtocolData] = _items(16)  #: TLS 1.0, 1.1, 1.2, 1.3 client settings
+    dotnet: DotNetTlsData | None = None  #: .NET Framework strong-crypto settings
+    #: WinHttp DefaultSecureProtocols bit mask, null = absent
+    winhttp_default_secure_protocols: int | None = None

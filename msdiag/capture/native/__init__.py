@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import StringConstraints
 
 from msdiag.capture.bounds import Model, ShortText
 
@@ -27,17 +27,13 @@ NativeText = Annotated[str, StringConstraints(max_length=NATIVE_TEXT_LIMIT)]
 class NativeOutput(Model):
     """What one native program printed, as the check script captured it (raw, bounded)."""
 
-    command: ShortText = Field(description="the program and its arguments, e.g. `dsregcmd /status`")
-    text: NativeText = Field(
-        "", description="standard output, decoded (see `encoding`), at most 65,536 characters"
-    )
-    exit_code: int | None = Field(None, description="the program's exit code; null when it was stopped")
-    timed_out: bool = Field(False, description="the program did not finish within its bound and was stopped")
-    truncated: bool = Field(False, description="the output was longer than the bound and was cut")
-    encoding: ShortText | None = Field(
-        None,
-        description="how the bytes were decoded: `utf-8`, `utf-16le` or `oem-<code page>` (e.g. `oem-932`)",
-    )
+    command: ShortText  #: the program and its arguments, e.g. `dsregcmd /status`
+    text: NativeText = ""  #: standard output, decoded (see `encoding`), at most 65,536 characters
+    exit_code: int | None = None  #: the program's exit code; null when it was stopped
+    timed_out: bool = False  #: the program did not finish within its bound and was stopped
+    truncated: bool = False  #: the output was longer than the bound and was cut
+    #: how the bytes were decoded: `utf-8`, `utf-16le` or `oem-<code page>` (e.g. `oem-932`)
+    encoding: ShortText | None = None
 
 
 #: ``Label : value`` (dsregcmd, netsh) or ``Label: value`` (w32tm): the label has no colon

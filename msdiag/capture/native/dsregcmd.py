@@ -15,8 +15,6 @@ import re
 from datetime import datetime, timezone
 from typing import Annotated
 
-from pydantic import Field
-
 from msdiag.capture.bounds import Model, ShortText
 from msdiag.capture.names import DomainName, NotAName
 from msdiag.capture.native import label_lines, squash
@@ -25,29 +23,22 @@ from msdiag.capture.native import label_lines, squash
 class DsregData(Model):
     """The fields msdiag reads from ``dsregcmd /status``."""
 
-    available: bool = Field(False, description="dsregcmd ran; false = not on this system (the rest is then null)")
-    azure_ad_joined: bool | None = Field(None, description="Device State `AzureAdJoined` (YES/NO)")
-    enterprise_joined: bool | None = Field(None, description="Device State `EnterpriseJoined`")
-    domain_joined: bool | None = Field(None, description="Device State `DomainJoined`")
-    domain_name: Annotated[ShortText | None, DomainName] = Field(None, description="Device State `DomainName`")
-    workplace_joined: bool | None = Field(
-        None, description="User State `WorkplaceJoined`: **the account that ran dsregcmd**"
-    )
-    tenant_name: Annotated[ShortText | None, DomainName] = Field(None, description="Tenant Details `TenantName`")
-    azure_ad_prt: bool | None = Field(None, description="SSO State `AzureAdPrt`: **the account that ran dsregcmd**")
-    azure_ad_prt_update_time: ShortText | None = Field(
-        None, description="SSO State `AzureAdPrtUpdateTime`, UTC ISO 8601 when parseable, else as printed"
-    )
-    wam_default_set: ShortText | None = Field(
-        None,
-        description="User State `WamDefaultSet` as printed (`YES`, `NO`, `ERROR`: ERROR when run elevated "
-        "or as another account)",
-    )
-    diagnostics_user_context: Annotated[ShortText | None, NotAName("a kind of context, not an account")] = Field(
-        None,
-        description="Diagnostic Data `User Context` (`SYSTEM`, `UN-ELEVATED User`, `ELEVATED User`), "
-        "printed only when dsregcmd reports a join failure",
-    )
+    available: bool = False  #: dsregcmd ran; false = not on this system (the rest is then null)
+    azure_ad_joined: bool | None = None  #: Device State `AzureAdJoined` (YES/NO)
+    enterprise_joined: bool | None = None  #: Device State `EnterpriseJoined`
+    domain_joined: bool | None = None  #: Device State `DomainJoined`
+    domain_name: Annotated[ShortText | None, DomainName] = None  #: Device State `DomainName`
+    workplace_joined: bool | None = None  #: User State `WorkplaceJoined`: **the account that ran dsregcmd**
+    tenant_name: Annotated[ShortText | None, DomainName] = None  #: Tenant Details `TenantName`
+    azure_ad_prt: bool | None = None  #: SSO State `AzureAdPrt`: **the account that ran dsregcmd**
+    #: SSO State `AzureAdPrtUpdateTime`, UTC ISO 8601 when parseable, else as printed
+    azure_ad_prt_update_time: ShortText | None = None
+    #: User State `WamDefaultSet` as printed (`YES`, `NO`, `ERROR`: ERROR when run elevated or as another
+    #: account)
+    wam_default_set: ShortText | None = None
+    #: Diagnostic Data `User Context` (`SYSTEM`, `UN-ELEVATED User`, `ELEVATED User`), printed only when
+    #: dsregcmd reports a join failure
+    diagnostics_user_context: Annotated[ShortText | None, NotAName("a context kind, not an account")] = None
 
 
 _BOOLEANS = {

@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field
-
 from msdiag.capture.bounds import Model, ShortText, Text
 from msdiag.capture.names import ServerSetting
 from msdiag.capture.native import label_lines, squash
@@ -31,36 +29,26 @@ class W32tmStatusData(Model):
     """What ``w32tm /query /status`` says about the time service's synchronisation."""
 
     # not "source": that key holds a fixed vocabulary elsewhere in a capture (proxy scope, WinHTTP)
-    time_source: Annotated[ShortText | None, ServerSetting] = Field(
-        None, description="`Source` as printed, peer flags kept (`time.windows.com,0x8`, `Local CMOS Clock`)"
-    )
-    source_kind: SourceKind | None = Field(
-        None,
-        description="`local_cmos_clock` (not synchronised: the PC's own clock), `free_running` "
-        "(unverified: seen in no real output), `vm_ic` (Hyper-V/Azure host), `peer` (an NTP server "
-        "or domain controller)",
-    )
-    leap_indicator: int | None = Field(None, description="`Leap Indicator`: 0 no warning, 3 not synchronised")
-    stratum: int | None = Field(None, description="`Stratum`: 0 unspecified (not synchronised), 1 primary, 2+ secondary")
-    reference_id: Annotated[ShortText | None, ServerSetting] = Field(
-        None, description="`ReferenceId` as printed (`0xC0A803E3 (source IP:  192.168.3.227)`)"
-    )
-    last_successful_sync: ShortText | None = Field(
-        None,
-        description="`Last Successful Sync Time` as printed, in the host's local time and date format; "
-        "null when it says unspecified",
-    )
-    never_synced: bool | None = Field(
-        None, description="`Last Successful Sync Time` is `unspecified`: no sync since the service started"
-    )
-    poll_interval: int | None = Field(None, description="`Poll Interval` exponent (6 = 64 s)")
-    synchronized: bool | None = Field(
-        None, description="false when the leap indicator is 3 or the stratum 0 (language-independent)"
-    )
-    error_code: ShortText | None = Field(
-        None, description="the HRESULT w32tm printed instead of a status (`0x80070426`: the service is not running)"
-    )
-    error: Text | None = Field(None, description="the error line as printed (localized)")
+    #: `Source` as printed, peer flags kept (`time.windows.com,0x8`, `Local CMOS Clock`)
+    time_source: Annotated[ShortText | None, ServerSetting] = None
+    #: `local_cmos_clock` (not synchronised: the PC's own clock), `free_running` (unverified: seen in no real
+    #: output), `vm_ic` (Hyper-V/Azure host), `peer` (an NTP server or domain controller)
+    source_kind: SourceKind | None = None
+    leap_indicator: int | None = None  #: `Leap Indicator`: 0 no warning, 3 not synchronised
+    stratum: int | None = None  #: `Stratum`: 0 unspecified (not synchronised), 1 primary, 2+ secondary
+    #: `ReferenceId` as printed (`0xC0A803E3 (source IP: 192.168.3.227)`)
+    reference_id: Annotated[ShortText | None, ServerSetting] = None
+    #: `Last Successful Sync Time` as printed, in the host's local time and date format; null when it says
+    #: unspecified
+    last_successful_sync: ShortText | None = None
+    #: `Last Successful Sync Time` is `unspecified`: no sync since the service started
+    never_synced: bool | None = None
+    poll_interval: int | None = None  #: `Poll Interval` exponent (6 = 64 s)
+    #: false when the leap indicator is 3 or the stratum 0 (language-independent)
+    synchronized: bool | None = None
+    #: the HRESULT w32tm printed instead of a status (`0x80070426`: the service is not running)
+    error_code: ShortText | None = None
+    error: Text | None = None  #: the error line as printed (localized)
 
 
 _LABELS: dict[str, str] = {
