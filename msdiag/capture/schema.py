@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from msdiag.capture.field_docs import describe_schema, models_under
 from msdiag.capture.models import Capture, CheckDocument
 from msdiag.checks import CHECKS
@@ -31,13 +33,13 @@ def generate_schema() -> dict[str, Any]:
         defs.update(schema.pop("$defs", {}))
         defs[f"{check.name}_data"] = schema
     # field descriptions: the models' #: comments (msdiag.capture.field_docs)
-    models = {m.__name__: m for root in (Capture, CheckDocument, *(c.model for c in CHECKS)) for m in models_under(root)}
+    roots: list[type[BaseModel]] = [Capture, CheckDocument, *(c.model for c in CHECKS)]
+    models = {m.__name__: m for root in roots for m in models_under(root)}
+    models.update((f"{c.name}_data", c.model) for c in CHECKS)
     describe_schema(capture, Capture)
     for name, definition in defs.items():
-        check = next((c for c in CHECKS if f"{c.name}_data" == name), None)
-        model = check.model if check is not None else models.get(name)
-        if model is not None:
-            describe_schema(definition, model)
+        if name in models:
+            describe_schema(definition, models[name])
     capture["$defs"] = dict(sorted(defs.items()))
     capture["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     capture["$id"] = "https://msdiag.invalid/schemas/capture-v2.json"

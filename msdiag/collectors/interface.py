@@ -20,15 +20,8 @@ from msdiag import __version__
 
 # NOT_REPORTED: the collectors' reason for a check cut short, defined with the envelope
 from msdiag.capture.envelope import NOT_REPORTED as NOT_REPORTED
-from msdiag.capture.envelope import (
-    Capture,
-    CheckResult,
-    CheckStatus,
-    ConnectionInfo,
-    HostState,
-    HostStatus,
-    PowerShellInfo,
-)
+from msdiag.capture.envelope import Capture, CheckResult, CheckStatus
+from msdiag.capture.models import ConnectionInfo, HostState, HostStatus, PowerShellInfo
 from msdiag.capture.user_context import context_of_documents
 from msdiag.checks import CHECK_NAMES
 
