@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from msdiag.capture.bounds import Model, ProbeError, ShortText, Text, items
 from msdiag.capture.migrate import migrated_v1
-from msdiag.capture.user_context import UNKNOWN, UserContext, UserContextFacts
+from msdiag.capture.user_context import UNKNOWN, UserContext, UserContextFacts, context_of_documents
 
 #: Version of the per-check document format (``schema_version`` in every check document). Version 2
 #: documents carry ``user_context`` and native programs' raw text; version 1 ones are still read.
@@ -134,11 +134,21 @@ class Capture(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _migrate_v1(cls, data: Any) -> Any:
-        """Read a version 1 capture as version 2 (msdiag.capture.migrate says how)."""
-        if not isinstance(data, dict) or data.get("schema_version") != 1:
+    def _complete(cls, data: Any) -> Any:
+        """Read a version 1 capture as version 2 (msdiag.capture.migrate says how), and record whose
+        facts these are once when only the documents say it (a capture the exported script built)."""
+        if not isinstance(data, dict):
             return data
-        return migrated_v1(data, not_reported=NOT_REPORTED, unknown_context=UNKNOWN.model_dump(mode="json"))
+        documents = _documents(data.get("checks"))
+        if data.get("user_context") is None and any("user_context" in doc for _, doc in documents):
+            context, disagreements = context_of_documents(documents)
+            given = data.get("warnings")
+            warnings: list[Any] = list(given) if isinstance(given, list) else []
+            data = {**data, "user_context": context.model_dump(mode="json") if context else None,
+                    "warnings": [*disagreements, *warnings][:64]}  # fmt: skip
+        if data.get("schema_version") == 1:
+            return migrated_v1(data, not_reported=NOT_REPORTED, unknown_context=UNKNOWN.model_dump(mode="json"))
+        return data
 
     @property
     def unfinished_checks(self) -> list[str]:
@@ -149,3 +159,16 @@ class Capture(BaseModel):
             if result.status is CheckStatus.NOT_RUN and result.reason == NOT_REPORTED
         ]
 
+
+def _documents(checks: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(check, document) of the checks in a capture's raw ``checks`` that carry a document."""
+    if not isinstance(checks, dict):
+        return []
+    out = []
+    for name, result in checks.items():
+        document = result.document if isinstance(result, CheckResult) else (
+            result.get("document") if isinstance(result, dict) else None
+        )
+        if isinstance(document, dict):
+            out.append((str(name), document))
+    return out

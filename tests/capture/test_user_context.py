@@ -162,3 +162,18 @@ def test_the_capture_level_block_survives_a_save_and_load(path: str) -> None:
     capture = _remote(reference.reference_capture())
     loaded = parse_capture_text(capture.model_dump_json() if path == "json" else json.dumps(capture.model_dump(mode="json")))
     assert loaded.user_context == capture.user_context
+
+
+def test_a_capture_built_by_the_exported_script_records_it_from_its_documents() -> None:
+    # the exported script prints the whole capture itself: its documents say who was signed in,
+    # its envelope does not (and still says schema_version 1)
+    capture = reference.reference_capture()
+    capture.pop("user_context")
+    capture["schema_version"] = 1
+    for check in reference.HIVE_CHECKS:
+        capture["checks"][check]["document"] = reference.document(
+            check, capture["checks"][check]["document"]["data"], printed=True
+        )
+    loaded = Capture.model_validate(capture)
+    assert loaded.user_context is not None and loaded.user_context.chosen_by == "console"
+    assert all("user_context" not in (loaded.checks[c].document or {}) for c in reference.HIVE_CHECKS)

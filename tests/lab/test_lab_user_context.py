@@ -44,7 +44,8 @@ def _as_printed_over_winrm() -> Capture:
         data["checks"][check]["document"]["user_context"] = copy.deepcopy(seen)
     locale = data["checks"]["locale"]["document"]["data"]
     locale["session_culture"] = locale["session_ui_culture"] = dict(reference.EN_US)  # pypsrp's locale
-    data.pop("user_context")  # the lab replays documents: the capture's record is the collector's to make
+    # the lab replays the documents (with their user_context); the capture-level record it was saved
+    # with is not sent: the collector makes its own from the documents
     return Capture.model_validate(data)
 
 
