@@ -63,6 +63,9 @@ Invoke-MsdiagProbe 'user_account' {
         throw 'nobody is signed in: no user account to report'
     }
     $sid = [string]$context.hive_sid
+    if ($sid -notmatch '^S-1-[0-9]+(-[0-9]+)+$') {
+        throw "not a SID: $(Limit-MsdiagText $sid 80)"  # it goes into a WQL filter below
+    }
     $account = $null
     foreach ($candidate in @($context.candidates)) {
         if ($candidate.sid -eq $sid -and $candidate.account) {

@@ -93,8 +93,8 @@ Invoke-MsdiagProbe 'culture' {
 Invoke-MsdiagProbe 'ui_culture' {
     Assert-MsdiagWindows
     # Set when the user picked a display language; absent = the machine's default display language.
-    $preferred = @(Get-MsdiagUserValue -SubKey 'Control Panel\Desktop' -Name 'PreferredUILanguages')
-    $first = $preferred | Where-Object { -not [string]::IsNullOrEmpty([string]$_) } | Select-Object -First 1
+    $preferred = Get-MsdiagUserValue -SubKey 'Control Panel\Desktop' -Name 'PreferredUILanguages'
+    $first = @($preferred) | Where-Object { -not [string]::IsNullOrEmpty([string]$_) } | Select-Object -First 1
     if ($null -ne $first) {
         $data.ui_culture = ConvertTo-MsdiagCulture ([System.Globalization.CultureInfo]::GetCultureInfo([string]$first))
     } else {

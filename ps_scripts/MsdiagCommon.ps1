@@ -170,6 +170,8 @@ function Invoke-MsdiagNativeCommand {
     $process = [System.Diagnostics.Process]::Start($startInfo)
     $stdout = [System.IO.MemoryStream]::new()
     $stderr = [System.IO.MemoryStream]::new()
+    $copying = $null
+    $copyingErrors = $null
     try {
         $copying = $process.StandardOutput.BaseStream.CopyToAsync($stdout)
         # stderr is drained too (a full pipe would block the program); w32tm prints errors there
@@ -195,13 +197,23 @@ function Invoke-MsdiagNativeCommand {
                 $null = $_
             }
         }
+        # its pipes are closed now: let the copies finish before the buffers are read
+        foreach ($copy in @($copying, $copyingErrors)) {
+            if ($null -ne $copy) {
+                try {
+                    $null = $copy.Wait(1000)
+                } catch {
+                    $null = $_
+                }
+            }
+        }
         $process.Dispose()
     }
-    $bytes = $stdout.ToArray()
-    $errorBytes = $stderr.ToArray()
-    if ($errorBytes.Length -gt 0) {
-        $bytes = $bytes + [byte[]]@(13, 10) + $errorBytes
+    if ($stderr.Length -gt 0) {
+        $stdout.Write([byte[]]@(13, 10), 0, 2)
+        $stderr.WriteTo($stdout)
     }
+    $bytes = $stdout.ToArray()
     $decoded = ConvertFrom-MsdiagNativeBytes -Bytes $bytes
     $result.encoding = $decoded.encoding
     $text = [string]$decoded.text
