@@ -3,12 +3,14 @@
 This is the one place a check is declared. The capture models' check map, the parser's dispatch,
 the JSON Schema, the report labels, the lab, redaction's and the fleet report's name sources all
 read :data:`CHECKS`; tests/capture/test_check_spec.py fails, naming the file to touch, when a check is only
-half added. To add a check: its script in ps_scripts/, its data model in msdiag/capture/models.py,
-one ``Check(...)`` below, then a rule and a knowledge-base entry that use it.
+half added. To add a check: its script ps_scripts/Get-Msdiag<Name>.ps1, its data model in a module
+of msdiag/capture/checkdata/ (field descriptions are its documentation), one ``Check(...)`` below,
+then a rule and a knowledge-base entry that use it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -27,6 +29,9 @@ from msdiag.capture.models import (
     TlsData,
 )
 from msdiag.capture.names import NameMarker, name_markers
+from msdiag.capture.native.dsregcmd import read_dsregcmd_status
+from msdiag.capture.native.netsh import parse_netsh_winhttp_proxy
+from msdiag.capture.native.w32tm import parse_w32tm_status
 from msdiag.errors import InputError
 
 
@@ -38,23 +43,44 @@ class Label(NamedTuple):
 
 
 @dataclass(frozen=True)
+class NativeText:
+    """A native program's raw output in a check's data, and the parser that reads facts from it.
+
+    When a document has ``raw`` (a NativeOutput), msdiag fills ``into`` with what ``parse`` reads
+    from its text (msdiag/capture/native/); None from the parser = a layout it does not know,
+    recorded as a probe error with the text kept.
+    """
+
+    raw: str
+    into: str
+    parse: Callable[[str], Model | None]
+
+
+@dataclass(frozen=True)
 class Check:
     name: str
-    script: str  # file name in ps_scripts/
     model: type[Model]  # what the script's document holds in ``data``
+    label: Label  # the report's heading for this check's data
     summary: str  # one line: what it collects
     runs_on: str  # where it works
-    label: Label  # the report's heading for this check's data
-    #: dotted paths (into ``data``) of the facts that belong to one user's session or profile
-    #: rather than to the machine: over remoting they are the connecting account's unless the
-    #: script reads the interactive user's hive (issue 11 labels them per user). Sources:
-    #: shared/reference/remoting-context.md (PowerShell's WSManPlugin.cs sets the session culture
-    #: from the client's Locale/DataLocale); dsregcmd's "User state" and "SSO state" sections,
-    #: https://learn.microsoft.com/entra/identity/devices/troubleshoot-device-dsregcmd ;
-    #: Get-VpnConnection reads the global phone book only with -AllUserConnection,
-    #: https://learn.microsoft.com/powershell/module/vpnclient/get-vpnconnection
+    #: dotted paths (into ``data``) of the facts that belong to one user rather than to the machine.
+    #: The scripts read them from the signed-in user's hive (HKEY_USERS\<SID>, chosen as
+    #: msdiag.capture.user_context says), except the ``session_only`` ones.
     per_user: tuple[str, ...] = ()
+    #: the per-user facts only the scan's own session can read: they are the account the scan runs
+    #: as (over remoting the helpdesk's, from an agent SYSTEM's), the user's only when that is the
+    #: signed-in user. dsregcmd's User State / SSO State "must run in a user context",
+    #: https://learn.microsoft.com/entra/identity/devices/troubleshoot-device-dsregcmd ; the session
+    #: culture is the client's (MS-WSMV wsman:Locale); GetSystemWebProxy and Get-VpnConnection
+    #: without -AllUserConnection read the current user's settings.
+    session_only: tuple[str, ...] = ()
+    native: tuple[NativeText, ...] = ()  # raw program output the check returns for msdiag to read
     needs_elevation: bool = False  # some probes give less without an elevated session
+
+    @property
+    def script(self) -> str:
+        """Its file name in ps_scripts/: ``Get-Msdiag<Name>.ps1``."""
+        return f"Get-Msdiag{self.name.capitalize()}.ps1"
 
     @property
     def name_kinds(self) -> frozenset[NameMarker]:
@@ -67,107 +93,54 @@ class Check:
 
 
 CHECKS: tuple[Check, ...] = (
-    Check(
-        name="os",
-        script="Get-MsdiagOs.ps1",
-        model=OsData,
-        summary="Windows version, build, display version, edition, architecture, "
-        "computer and domain, uptime, elevation, PowerShell version",
-        runs_on="Windows; partial on PowerShell 7 elsewhere",
-        label=Label("Windows", "Windows"),
-    ),
-    Check(
-        name="locale",
-        script="Get-MsdiagLocale.ps1",
-        model=LocaleData,
-        summary="Culture, UI culture, system locale, home location (GeoId), user language list",
-        runs_on="Windows (system locale and home location need Windows)",
-        label=Label("Language and region", "言語と地域"),
-        # Get-Culture / Get-UICulture are the session's (over WinRM: the culture the client asked
-        # for); home location (HKCU Geo) and the language list are the connecting account's.
-        # system_locale is the machine's.
-        per_user=("culture", "ui_culture", "home_location", "user_languages"),
-    ),
-    Check(
-        name="time",
-        script="Get-MsdiagTime.ps1",
-        model=TimeData,
-        summary="Time zone, UTC offset, DST, local and UTC time, W32Time state and configured source",
-        runs_on="Windows; time zone and clock anywhere",
-        label=Label("Time zone and clock", "タイム ゾーンと時刻"),
-    ),
-    Check(
-        name="proxy",
-        script="Get-MsdiagProxy.ps1",
-        model=ProxyData,
-        summary="WinINET per-user proxy and PAC, WinHTTP proxy, HTTP(S)_PROXY / NO_PROXY; whose settings they are",
-        runs_on="Windows",
-        label=Label("Proxy", "プロキシ"),
-        # WinINET is read from the hive ``scope`` names; user-scope environment variables are the
-        # connecting account's. WinHTTP and machine-scope variables are the machine's.
-        per_user=("scope", "wininet", "environment"),
-    ),
-    Check(
-        name="network",
-        script="Get-MsdiagNetwork.ps1",
-        model=NetworkData,
-        summary="Adapters, VPN adapters and profiles, DNS servers, default route, "
-        "hosts-file overrides of Microsoft hosts",
-        runs_on="Windows",
-        label=Label("Network", "ネットワーク"),
-        # Get-VpnConnection without -AllUserConnection lists the connecting account's profiles
-        # (all_users false); the rest is the machine's.
-        per_user=("vpn_profiles",),
-    ),
-    Check(
-        name="endpoints",
-        script="Get-MsdiagEndpoints.ps1",
-        model=EndpointsData,
-        summary="DNS, TCP 443, TLS certificate and HTTP Date for the Microsoft "
-        "account hosts, in parallel, through the user's proxy",
-        runs_on="Windows; works on PowerShell 7 anywhere",
-        label=Label("Reachability of Microsoft sign-in hosts", "Microsoft サインイン ホストへの到達性"),
-        # GetSystemWebProxy() is the session account's WinINET proxy; the PAC probed is the
-        # AutoConfigURL of the user the proxy check read (or -PacUrl).
-        per_user=("probes.proxy", "pac"),
-    ),
-    Check(
-        name="services",
-        script="Get-MsdiagServices.ps1",
-        model=ServicesData,
-        summary="wlidsvc, TokenBroker, W32Time, Dnscache, NlaSvc: status and start type",
-        runs_on="Windows",
-        label=Label("Services", "サービス"),
-    ),
-    Check(
-        name="tls",
-        script="Get-MsdiagTls.ps1",
-        model=TlsData,
-        summary="SCHANNEL client TLS 1.0-1.3 settings, .NET SchUseStrongCrypto, WinHTTP DefaultSecureProtocols",
-        runs_on="Windows",
-        label=Label("TLS settings", "TLS 設定"),
-        needs_elevation=False,
-    ),
-    Check(
-        name="identity",
-        script="Get-MsdiagIdentity.ps1",
-        model=IdentityData,
-        summary="dsregcmd /status join and PRT state, NoConnectedUser policy, "
-        "whether the user signs in with a Microsoft account",
-        runs_on="Windows",
-        label=Label("Account and device join", "アカウントとデバイスの参加状態"),
-        # dsregcmd's User State and SSO State (WorkplaceJoined, AzureAdPrt) are the session
-        # account's; the signed-in user is the console user when there is one, else the session's.
-        # Device State and the NoConnectedUser policy are the machine's.
-        per_user=(
-            "dsregcmd.workplace_joined",
-            "dsregcmd.azure_ad_prt",
-            "dsregcmd.azure_ad_prt_update_time",
-            "signed_in_with_msa",
-            "user_name",
-        ),
-    ),
-)
+    Check("os", OsData, Label("Windows", "Windows"),
+          summary="Windows version, build, display version, edition, architecture, computer and domain, "
+          "uptime, elevation, PowerShell version",
+          runs_on="Windows; partial on PowerShell 7 elsewhere"),
+    Check("locale", LocaleData, Label("Language and region", "言語と地域"),
+          summary="The signed-in user's regional format, display language, home location and language "
+          "list (from their hive); system locale; the scan session's own culture, labelled",
+          runs_on="Windows (the session culture anywhere)",
+          per_user=("culture", "ui_culture", "home_location", "user_languages", "session_culture",
+                    "session_ui_culture"),
+          session_only=("session_culture", "session_ui_culture")),
+    Check("time", TimeData, Label("Time zone and clock", "タイム ゾーンと時刻"),
+          summary="Time zone, UTC offset, DST, local and UTC time, W32Time state, configured and actual "
+          "source, last successful sync (w32tm /query /status)",
+          runs_on="Windows; time zone and clock anywhere",
+          native=(NativeText("w32tm_output", "w32tm", parse_w32tm_status),)),
+    Check("proxy", ProxyData, Label("Proxy", "プロキシ"),
+          summary="WinINET per-user proxy and PAC, WinHTTP proxy, HTTP(S)_PROXY / NO_PROXY; whose settings they are",
+          runs_on="Windows",
+          per_user=("scope", "wininet", "environment"),
+          native=(NativeText("winhttp_output", "winhttp", parse_netsh_winhttp_proxy),)),
+    Check("network", NetworkData, Label("Network", "ネットワーク"),
+          summary="Adapters, VPN adapters and profiles, DNS servers, default route, hosts-file overrides "
+          "of Microsoft hosts",
+          runs_on="Windows",
+          per_user=("vpn_profiles",), session_only=("vpn_profiles",)),
+    Check("endpoints", EndpointsData, Label("Reachability of Microsoft sign-in hosts",
+                                            "Microsoft サインイン ホストへの到達性"),
+          summary="DNS, TCP 443, TLS certificate and HTTP Date for the Microsoft account hosts, in parallel, "
+          "through the session's proxy and through the WinHTTP proxy",
+          runs_on="Windows; works on PowerShell 7 anywhere",
+          per_user=("probes.proxy", "pac"), session_only=("probes.proxy",)),
+    Check("services", ServicesData, Label("Services", "サービス"),
+          summary="wlidsvc, TokenBroker, W32Time, Dnscache, NlaSvc: status and start type",
+          runs_on="Windows"),
+    Check("tls", TlsData, Label("TLS settings", "TLS 設定"),
+          summary="SCHANNEL client TLS 1.0-1.3 settings, .NET SchUseStrongCrypto, WinHTTP DefaultSecureProtocols",
+          runs_on="Windows"),
+    Check("identity", IdentityData, Label("Account and device join", "アカウントとデバイスの参加状態"),
+          summary="dsregcmd /status join and PRT state, NoConnectedUser policy, the signed-in user and "
+          "whether they sign in with a Microsoft account",
+          runs_on="Windows",
+          per_user=("dsregcmd.workplace_joined", "dsregcmd.azure_ad_prt", "dsregcmd.azure_ad_prt_update_time",
+                    "dsregcmd.wam_default_set", "signed_in_with_msa", "user_name"),
+          session_only=("dsregcmd.workplace_joined", "dsregcmd.azure_ad_prt",
+                        "dsregcmd.azure_ad_prt_update_time", "dsregcmd.wam_default_set"),
+          native=(NativeText("dsregcmd_output", "dsregcmd", read_dsregcmd_status),)),
+)  # fmt: skip
 
 CHECK_NAMES: tuple[str, ...] = tuple(c.name for c in CHECKS)
 CHECKS_BY_NAME: dict[str, Check] = {c.name: c for c in CHECKS}

@@ -2,15 +2,19 @@
 .SYNOPSIS
     msdiag check "endpoints": can this machine reach the Microsoft account sign-in hosts?
 .DESCRIPTION
-    Prints one compressed JSON document (check "endpoints"). For each host, in parallel (a
-    RunspacePool) and with bounded timeouts: DNS resolution, a TCP connection to port 443 (directly
-    or, when the user's system proxy applies to the host, to the proxy followed by an HTTP CONNECT),
-    a TLS handshake recording the protocol and the certificate's subject, issuer, expiry and
-    validation errors, and an HTTP HEAD request recording the status and the server's Date header
-    (used to measure clock skew). When the user's WinINET AutoConfigURL is set (or -PacUrl is
+    Prints one compressed JSON document (check "endpoints"). First, bounded by TimeoutMs, the
+    session's system proxy for each host (GetSystemWebProxy: WinINET static, PAC or WPAD of the
+    account the scan runs as). Then for each host, in parallel (a RunspacePool) and with bounded
+    timeouts: DNS resolution, a TCP connection to port 443 (directly or to the proxy followed by an
+    HTTP CONNECT, whose reply status is recorded), a TLS handshake recording the protocol Windows
+    chose and the certificate's subject, issuer, expiry and validation errors, and an HTTP HEAD
+    request recording the status and the server's Date header (used to measure clock skew). When
+    the machine's WinHTTP proxy is not the path a host took, that host is probed through the
+    WinHTTP proxy too (winhttp_probes). When the user's WinINET AutoConfigURL is set (or -PacUrl is
     given), that PAC file is probed alongside: DNS, TCP to its port and an HTTP GET made DIRECT, as
     WinINET fetches it, reading at most 256 KB and noting whether it contains FindProxyForURL.
-    The whole check ends within about 4 x TimeoutMs + 1 s (13 s at most).
+    A probe that runs out of its budget keeps the steps it finished and says where it stopped
+    (timed_out_at). The whole check ends within about TimeoutMs + min(4 x TimeoutMs + 1 s, 13 s).
 .PARAMETER Hosts
     Host names to probe. Defaults to the Microsoft account hosts msdiag knows.
 .PARAMETER TimeoutMs
@@ -43,10 +47,13 @@ if (-not (Get-Command -Name 'Resolve-MsdiagInternetSettingsScope' -CommandType F
 $msdiagCheck = Initialize-MsdiagCheck
 
 # Runs inside a runspace of the pool: a fresh session where the functions of this script do not
-# exist, so it sets StrictMode itself and defines its own helpers. Kind 'host' returns one ordered
-# dictionary shaped like EndpointProbe, kind 'pac' one shaped like PacProbe.
+# exist, so it sets StrictMode itself and defines its own helpers. Kind 'discover' returns the
+# session's proxy for a host ('' = direct); 'host' returns one ordered dictionary shaped like
+# EndpointProbe, going through -Proxy ('' = direct); 'pac' one shaped like PacProbe. $State (a
+# synchronized hashtable) gets each finished step and the step under way, so the check keeps what
+# a probe learnt when its budget runs out.
 $probeScript = {
-    param([string]$Kind, [string]$Target, [int]$TimeoutMs, [int]$MaxBytes)
+    param([string]$Kind, [string]$Target, [string]$Proxy, [int]$TimeoutMs, [int]$MaxBytes, [hashtable]$State)
     Set-StrictMode -Version Latest
     $ErrorActionPreference = 'Stop'
 
@@ -120,6 +127,23 @@ $probeScript = {
             throw
         }
         return $client
+    }
+
+    function Get-MsdiagSessionProxy {
+        # The proxy WinINET would use for this host (static, PAC or WPAD) as the session's browser
+        # would; '' = direct. May fetch a PAC file or run WPAD: the check bounds how long it waits.
+        param([string]$HostName)
+        $uri = [System.Uri]::new("https://$HostName/")
+        $systemProxy = [System.Net.WebRequest]::GetSystemWebProxy()
+        if ($systemProxy.IsBypassed($uri)) {
+            return ''
+        }
+        $candidate = $systemProxy.GetProxy($uri)
+        # .NET Framework returns the URL itself for "direct"; .NET (Core) returns $null.
+        if ($null -eq $candidate -or $candidate.Authority -eq $uri.Authority) {
+            return ''
+        }
+        return [string]$candidate.AbsoluteUri
     }
 
     function Get-MsdiagPac {
@@ -207,36 +231,30 @@ $probeScript = {
     }
 
     function Get-MsdiagEndpointProbe {
-        param([string]$HostName, [int]$TimeoutMs)
-        $result = [ordered]@{ host = $HostName; proxy = $null; dns = $null; tcp = $null; tls = $null; http = $null }
+        param([string]$HostName, [string]$ProxyUrl, [int]$TimeoutMs, [hashtable]$State)
+        $result = [ordered]@{ host = $HostName; proxy = $null; dns = $null; tcp = $null; tls = $null; http = $null; timed_out_at = $null }
         $uri = [System.Uri]::new("https://$HostName/")
-        $systemProxy = $null
         $proxyUri = $null
-        try {
-            # The proxy WinINET would use for this URL (static, PAC or WPAD), as the user's browser would.
-            $systemProxy = [System.Net.WebRequest]::GetSystemWebProxy()
-            if (-not $systemProxy.IsBypassed($uri)) {
-                $candidate = $systemProxy.GetProxy($uri)
-                # .NET Framework returns the URL itself for "direct"; .NET (Core) returns $null.
-                if ($null -ne $candidate -and $candidate.Authority -ne $uri.Authority) {
-                    $proxyUri = $candidate
-                    $result.proxy = [string]$candidate.AbsoluteUri
-                }
-            }
-        } catch {
-            $proxyUri = $null
+        if (-not [string]::IsNullOrEmpty($ProxyUrl)) {
+            $proxyUri = [System.Uri]::new($ProxyUrl)
+            $result.proxy = $ProxyUrl
         }
 
+        $State['step'] = 'dns'
         $dns = [ordered]@{ addresses = @(); error = $null; ms = $null }
-        $result.dns = $dns
         $addresses = Resolve-MsdiagAddress -Name $HostName -Dns $dns -TimeoutMs $TimeoutMs
+        $result.dns = $dns
+        $State['dns'] = $dns
 
-        $tcp = [ordered]@{ ok = $null; ms = $null; error = $null; target = "${HostName}:443" }
-        $result.tcp = $tcp
+        $State['step'] = 'tcp'
+        $tcp = [ordered]@{ ok = $null; ms = $null; error = $null; target = "${HostName}:443"; connect_status = $null }
         if ($null -ne $proxyUri) {
             $tcp.target = "$($proxyUri.Host):$($proxyUri.Port)"
         } elseif ($addresses.Count -eq 0) {
             $tcp.error = 'not attempted: the DNS lookup gave no address'
+            $result.tcp = $tcp
+            $State['tcp'] = $tcp
+            $State['step'] = $null
             return $result
         }
 
@@ -258,8 +276,8 @@ $probeScript = {
                 $stream.ReadTimeout = $TimeoutMs
                 $stream.WriteTimeout = $TimeoutMs
                 if ($null -ne $proxyUri) {
-                    # HTTP CONNECT tunnel through the proxy. Proxies that demand authentication (407)
-                    # are reported as such: this probe does not authenticate.
+                    # HTTP CONNECT tunnel through the proxy; its reply status is a fact (407: it
+                    # wants authentication, which this probe does not give; 403/502: it refused).
                     $request = [System.Text.Encoding]::ASCII.GetBytes("CONNECT ${HostName}:443 HTTP/1.1`r`nHost: ${HostName}:443`r`n`r`n")
                     $stream.Write($request, 0, $request.Length)
                     $buffer = [byte[]]::new(4096)
@@ -272,7 +290,13 @@ $probeScript = {
                         $null = $received.Append([System.Text.Encoding]::ASCII.GetString($buffer, 0, $count))
                     }
                     $statusLine = ($received.ToString() -split "`r`n")[0]
-                    if ($statusLine -notmatch '^HTTP/\d(\.\d)? 200') {
+                    if ($statusLine -match '^HTTP/\d(?:\.\d)?\s+(\d{3})') {
+                        $tcp.connect_status = [int]$Matches[1]
+                    }
+                    if ($tcp.connect_status -ne 200) {
+                        if ([string]::IsNullOrEmpty($statusLine)) {
+                            throw 'the proxy closed the connection without answering CONNECT'
+                        }
                         throw "the proxy refused the CONNECT tunnel: $statusLine"
                     }
                 }
@@ -282,15 +306,18 @@ $probeScript = {
                 $tcp.error = Get-MsdiagInnerMessage $_.Exception
             }
             $tcp.ms = [int]$stopwatch.ElapsedMilliseconds
+            $result.tcp = $tcp
+            $State['tcp'] = $tcp
             if (-not $tcp.ok) {
+                $State['step'] = $null
                 return $result
             }
 
+            $State['step'] = 'tls'
             $tls = [ordered]@{
                 ok = $null; protocol = $null; subject = $null; issuer = $null; not_after = $null
                 validation_error = $null; error = $null; ms = $null
             }
-            $result.tls = $tls
             $stopwatch.Restart()
             try {
                 # Records what the server presented and accepts it, so the handshake completes and the
@@ -315,17 +342,10 @@ $probeScript = {
                     return $true
                 }
                 $ssl = [System.Net.Security.SslStream]::new($stream, $false, $callback)
-                # TLS 1.2 explicitly: Windows PowerShell 5.1's .NET defaults may offer only TLS 1.0,
-                # which would say nothing about Windows itself. TLS 1.3 only where both exist: the enum
-                # member (.NET Framework 4.8 on; the name is looked up, never written as a literal) and
-                # SChannel TLS 1.3 (Windows 11 / Server 2022, build 20348 on). UNVERIFIED: whether
-                # Windows 10's SChannel fails a handshake that asks for TLS 1.3; not asking avoids it.
-                $protocols = [System.Security.Authentication.SslProtocols]::Tls12
-                if ([System.Enum]::GetNames([System.Security.Authentication.SslProtocols]) -contains 'Tls13' -and
-                    [System.Environment]::OSVersion.Version.Build -ge 20348) {
-                    $protocols = $protocols -bor [System.Enum]::Parse([System.Security.Authentication.SslProtocols], 'Tls13')
-                }
-                $ssl.AuthenticateAsClient($HostName, $null, $protocols, $false)
+                # No protocol asked for: the OS chooses, as Microsoft's TLS guidance for .NET says
+                # ("Do not specify the TLS version"; the overload without SslProtocols uses the
+                # system default from .NET Framework 4.7 on), so the probe sees what Windows does.
+                $ssl.AuthenticateAsClient($HostName)
                 $tls.ok = $true
                 $tls.protocol = "$($ssl.SslProtocol)"
                 $ssl.Dispose()
@@ -334,14 +354,16 @@ $probeScript = {
                 $tls.error = Get-MsdiagInnerMessage $_.Exception
             }
             $tls.ms = [int]$stopwatch.ElapsedMilliseconds
+            $result.tls = $tls
+            $State['tls'] = $tls
         } finally {
             if ($null -ne $client) {
                 $client.Dispose()
             }
         }
 
+        $State['step'] = 'http'
         $http = [ordered]@{ status = $null; date = $null; error = $null; ms = $null }
-        $result.http = $http
         $stopwatch.Restart()
         $response = $null
         try {
@@ -351,8 +373,10 @@ $probeScript = {
             $webRequest.ReadWriteTimeout = $TimeoutMs
             $webRequest.AllowAutoRedirect = $false
             $webRequest.UserAgent = 'msdiag-endpoint-check'
-            if ($null -ne $systemProxy) {
-                $webRequest.Proxy = $systemProxy
+            if ($null -ne $proxyUri) {
+                $webRequest.Proxy = [System.Net.WebProxy]::new($proxyUri)
+            } else {
+                $webRequest.Proxy = $null
             }
             try {
                 $response = $webRequest.GetResponse()
@@ -376,22 +400,118 @@ $probeScript = {
             }
         }
         $http.ms = [int]$stopwatch.ElapsedMilliseconds
+        $result.http = $http
+        $State['http'] = $http
+        $State['step'] = $null
         return $result
     }
 
+    if ($Kind -eq 'discover') {
+        return (Get-MsdiagSessionProxy -HostName $Target)
+    }
     if ($Kind -eq 'pac') {
         return (Get-MsdiagPac -Url $Target -TimeoutMs $TimeoutMs -MaxBytes $MaxBytes)
     }
-    return (Get-MsdiagEndpointProbe -HostName $Target -TimeoutMs $TimeoutMs)
+    return (Get-MsdiagEndpointProbe -HostName $Target -ProxyUrl $Proxy -TimeoutMs $TimeoutMs -State $State)
 }
 
-function Get-MsdiagFailedProbe {
-    # The place of a host probe that returned nothing, threw or ran out of time.
-    param([string]$HostName, [string]$Message)
-    return [ordered]@{
-        host = $HostName; proxy = $null; dns = [ordered]@{ addresses = @(); error = $Message; ms = $null }
-        tcp = $null; tls = $null; http = $null
+function Submit-MsdiagProbeJob {
+    # One probe in the pool; its state (synchronized) is shared with it.
+    param($Pool, [string]$Kind, [string]$Target, [string]$Proxy, [string]$Path)
+    $state = [hashtable]::Synchronized(@{ step = $null })
+    if ($Kind -eq 'discover') {
+        $state['step'] = 'proxy_discovery'
     }
+    $shell = [powershell]::Create()
+    $shell.RunspacePool = $Pool
+    $null = $shell.AddScript($probeScript).AddArgument($Kind).AddArgument($Target).AddArgument($Proxy).AddArgument($TimeoutMs).AddArgument($pacMaxBytes).AddArgument($state)
+    return @{ kind = $Kind; target = $Target; proxy = $Proxy; path = $Path; shell = $shell; state = $state; handle = $shell.BeginInvoke() }
+}
+
+function Receive-MsdiagProbeJob {
+    # Waits for a job until $DeadlineMs of $Clock; returns @{ done; output; failure }.
+    param($Job, $Clock, [int]$DeadlineMs)
+    $remaining = [int][Math]::Max(0, $DeadlineMs - $Clock.ElapsedMilliseconds)
+    if (-not $Job.handle.AsyncWaitHandle.WaitOne($remaining)) {
+        return @{ done = $false; output = $null; failure = $null }
+    }
+    try {
+        $output = @($Job.shell.EndInvoke($Job.handle))
+        if ($output.Count -gt 0) {
+            return @{ done = $true; output = $output[0]; failure = $null }
+        }
+        return @{ done = $true; output = $null; failure = 'the probe returned nothing' }
+    } catch {
+        return @{ done = $true; output = $null; failure = "the probe failed: $(Limit-MsdiagText $_.Exception.Message 1000)" }
+    }
+}
+
+function Get-MsdiagPartialProbe {
+    # What a host probe learnt before it stopped: the steps it finished, and where it stopped.
+    param($Job, [string]$StoppedAt)
+    $state = $Job.state
+    return [ordered]@{
+        host = $Job.target; proxy = $(if ($Job.proxy) { $Job.proxy } else { $null })
+        dns = $state['dns']; tcp = $state['tcp']; tls = $state['tls']; http = $state['http']
+        timed_out_at = $StoppedAt
+    }
+}
+
+function Get-MsdiagWinHttpProxyUrl {
+    # The proxy WinHTTP uses for a host ('' = direct): its proxy list ("h:p" or "http=h:p;https=h2:p")
+    # unless the bypass list covers the host (<local> = names without a dot; * wildcards).
+    param([string]$HostName, $Setting)
+    if ($null -eq $Setting -or $Setting.direct -or [string]::IsNullOrEmpty([string]$Setting.proxy_server)) {
+        return ''
+    }
+    foreach ($entry in ([string]$Setting.bypass_list -split '[;,\s]+')) {
+        if ($entry -eq '<local>' -and -not $HostName.Contains('.')) {
+            return ''
+        }
+        if ($entry -and $entry -ne '<local>' -and $HostName -like $entry) {
+            return ''
+        }
+    }
+    $server = [string]$Setting.proxy_server
+    if ($server.Contains('=')) {
+        $entries = @{}
+        foreach ($part in $server.Split(';')) {
+            $pair = $part.Split('=', 2)
+            if ($pair.Count -eq 2) {
+                $entries[$pair[0].Trim().ToLowerInvariant()] = $pair[1].Trim()
+            }
+        }
+        $server = $(if ($entries.ContainsKey('https')) { $entries['https'] } elseif ($entries.ContainsKey('http')) { $entries['http'] } else { '' })
+    }
+    if ([string]::IsNullOrEmpty($server)) {
+        return ''
+    }
+    if ($server -notmatch '^[A-Za-z][A-Za-z0-9+.-]*://') {
+        $server = "http://$server"
+    }
+    return ([System.Uri]::new($server)).AbsoluteUri
+}
+
+function Get-MsdiagProxyAuthority {
+    param([string]$Url)
+    if ([string]::IsNullOrEmpty($Url)) {
+        return ''
+    }
+    return ([System.Uri]::new($Url)).Authority.ToLowerInvariant()
+}
+
+function Receive-MsdiagHostProbe {
+    # A host probe's result: complete, or what it learnt before its budget ran out or it failed.
+    param($Job, $Clock, [int]$DeadlineMs)
+    $outcome = Receive-MsdiagProbeJob -Job $Job -Clock $Clock -DeadlineMs $DeadlineMs
+    if ($null -ne $outcome.output) {
+        return $outcome.output
+    }
+    if ($outcome.done) {
+        Add-MsdiagProbeError -Probe "$($Job.path) $($Job.target)" -Message $outcome.failure
+        return (Get-MsdiagPartialProbe -Job $Job -StoppedAt $null)
+    }
+    return (Get-MsdiagPartialProbe -Job $Job -StoppedAt ([string]$Job.state['step']))
 }
 
 $TimeoutMs = [Math]::Max(200, [Math]::Min(10000, $TimeoutMs))
@@ -399,19 +519,23 @@ $pacMaxBytes = 262144
 # Comma-separated elements are split: `pwsh -File ... -Hosts a,b` passes one string.
 $hostList = @($Hosts | ForEach-Object { ([string]$_).Split(',') } | ForEach-Object { $_.Trim() } |
         Where-Object { $_ -match '^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$' } | Select-Object -Unique -First 64)
-$data = [ordered]@{ timeout_ms = $TimeoutMs; probes = @(); pac = $null }
-# A holder, not variables: probes run in child scopes and must update what they share.
+$budgetMs = [Math]::Min(4 * $TimeoutMs + 1000, 13000)
+$data = [ordered]@{ timeout_ms = $TimeoutMs; budget_ms = $budgetMs; probes = @(); winhttp_probes = @(); pac = $null }
+# Holders, not variables: probes run in child scopes and must update what they share.
 $pacTarget = @{ url = $null; probe = $false }
+$user = @{ context = $null }
+$winHttp = @{ setting = $null }
 
 if (-not [string]::IsNullOrWhiteSpace($PacUrl)) {
     $pacTarget.url = Limit-MsdiagText $PacUrl.Trim() 4096
 } else {
     Invoke-MsdiagProbe 'pac_url' {
         # The same user's settings as the proxy check reports (see Resolve-MsdiagInternetSettingsScope).
+        $user.context = Get-MsdiagUserContext
         $scope = [ordered]@{ source = $null; user = $null; sid = $null; path = $null }
-        Resolve-MsdiagInternetSettingsScope -Scope $scope
+        Resolve-MsdiagInternetSettingsScope -Scope $scope -Context $user.context
         if ($scope.source -eq 'unavailable') {
-            throw "the hive of $($scope.user) (HKEY_USERS\$($scope.sid)) is not loaded, so its PAC address cannot be read"
+            throw "nobody is signed in, or the hive of $($scope.sid) (HKEY_USERS\$($scope.sid)) is not loaded, so no user's PAC address can be read"
         }
         $configured = [string](Get-MsdiagRegistryValue -Path $scope.path -Name 'AutoConfigURL')
         if (-not [string]::IsNullOrWhiteSpace($configured)) {
@@ -436,72 +560,104 @@ if ($null -ne $pacTarget.url) {
     }
 }
 
+Invoke-MsdiagProbe 'winhttp_setting' {
+    Assert-MsdiagWindows
+    $winHttp.setting = Get-MsdiagWinHttpSetting
+}
+
 Invoke-MsdiagProbe 'probes' {
     if ($hostList.Count -eq 0) {
         throw 'no valid host name to probe'
     }
-    # HttpWebRequest on Windows PowerShell 5.1 may default to TLS 1.0 only; add TLS 1.2 for this
-    # process while probing and put the original value back (0 = SystemDefault is left alone).
-    $originalProtocols = [System.Net.ServicePointManager]::SecurityProtocol
-    if ([int]$originalProtocols -ne 0) {
-        [System.Net.ServicePointManager]::SecurityProtocol = $originalProtocols -bor [System.Net.SecurityProtocolType]::Tls12
-    }
-    $work = [System.Collections.Generic.List[object]]::new()
-    foreach ($hostName in $hostList) {
-        $work.Add(@{ kind = 'host'; target = $hostName })
-    }
-    if ($pacTarget.probe) {
-        $work.Add(@{ kind = 'pac'; target = $pacTarget.url })
-    }
-    $deadline = [System.Diagnostics.Stopwatch]::StartNew()
-    $budgetMs = [Math]::Min(4 * $TimeoutMs + 1000, 13000)
-    $pool = [runspacefactory]::CreateRunspacePool(1, [Math]::Min(8, $work.Count))
-    $pool.Open()
+    $originalProtocols = $null
+    $pool = $null
     $jobs = [System.Collections.Generic.List[object]]::new()
     $timedOut = $false
     try {
-        foreach ($item in $work) {
-            $shell = [powershell]::Create()
-            $shell.RunspacePool = $pool
-            $null = $shell.AddScript($probeScript).AddArgument($item.kind).AddArgument($item.target).AddArgument($TimeoutMs).AddArgument($pacMaxBytes)
-            $jobs.Add(@{ kind = $item.kind; target = $item.target; shell = $shell; handle = $shell.BeginInvoke() })
+        # HttpWebRequest on Windows PowerShell 5.1 may default to TLS 1.0 only: add TLS 1.2 for this
+        # process while probing, and put the original value back (SystemDefault, 0, is left alone).
+        $originalProtocols = [System.Net.ServicePointManager]::SecurityProtocol
+        if ([int]$originalProtocols -ne 0) {
+            [System.Net.ServicePointManager]::SecurityProtocol = $originalProtocols -bor [System.Net.SecurityProtocolType]::Tls12
         }
-        $probes = [System.Collections.Generic.List[object]]::new()
-        foreach ($job in $jobs) {
-            $remaining = [int][Math]::Max(0, $budgetMs - $deadline.ElapsedMilliseconds)
-            $outcome = $null
-            $failure = $null
-            $category = 'failed'
-            if ($job.handle.AsyncWaitHandle.WaitOne($remaining)) {
-                try {
-                    $output = @($job.shell.EndInvoke($job.handle))
-                    if ($output.Count -gt 0) {
-                        $outcome = $output[0]
-                    } else {
-                        $failure = 'the probe returned nothing'
-                    }
-                } catch {
-                    $failure = "the probe failed: $(Limit-MsdiagText $_.Exception.Message 1000)"
-                }
+        $pool = [runspacefactory]::CreateRunspacePool(1, [Math]::Min(8, 2 * $hostList.Count + 1))
+        $pool.Open()
+        # 1. The session's proxy for each host, bounded by TimeoutMs: a dead PAC server or a slow
+        #    WPAD must not use up the probes' budget.
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        $discovery = @{}
+        foreach ($hostName in $hostList) {
+            $job = Submit-MsdiagProbeJob -Pool $pool -Kind 'discover' -Target $hostName -Proxy '' -Path 'discover'
+            $jobs.Add($job)
+            $discovery[$hostName] = $job
+        }
+        $found = @{}
+        foreach ($hostName in $hostList) {
+            $outcome = Receive-MsdiagProbeJob -Job $discovery[$hostName] -Clock $clock -DeadlineMs $TimeoutMs
+            if ($outcome.done -and $null -eq $outcome.failure) {
+                $found[$hostName] = [string]$outcome.output
+            } elseif ($outcome.done) {
+                # GetSystemWebProxy failed outright: the session's requests go direct.
+                Add-MsdiagProbeError -Probe "proxy_discovery $hostName" -Message $outcome.failure
+                $found[$hostName] = ''
             } else {
                 $timedOut = $true
-                $failure = "the probe did not finish within $budgetMs ms"
-                $category = 'timeout'
-            }
-            if ($job.kind -eq 'pac') {
-                if ($null -ne $outcome) {
-                    $data.pac = $outcome
-                } else {
-                    # The PAC keeps its URL with no step results; the error says why.
-                    Add-MsdiagProbeError -Probe 'pac' -Message $failure -Category $category
-                }
-            } elseif ($null -ne $outcome) {
-                $probes.Add($outcome)
-            } else {
-                $probes.Add((Get-MsdiagFailedProbe -HostName $job.target -Message $failure))
             }
         }
+        # 2. The probes, each on its own budget counted from here (the pool is up).
+        $clock.Restart()
+        $sessionJobs = @{}
+        $winHttpJobs = [System.Collections.Generic.List[object]]::new()
+        foreach ($hostName in $hostList) {
+            if (-not $found.ContainsKey($hostName)) {
+                continue
+            }
+            $job = Submit-MsdiagProbeJob -Pool $pool -Kind 'host' -Target $hostName -Proxy $found[$hostName] -Path 'session'
+            $jobs.Add($job)
+            $sessionJobs[$hostName] = $job
+            $winHttpUrl = Get-MsdiagWinHttpProxyUrl -HostName $hostName -Setting $winHttp.setting
+            if ((Get-MsdiagProxyAuthority $winHttpUrl) -ne (Get-MsdiagProxyAuthority $found[$hostName])) {
+                $job = Submit-MsdiagProbeJob -Pool $pool -Kind 'host' -Target $hostName -Proxy $winHttpUrl -Path 'winhttp'
+                $jobs.Add($job)
+                $winHttpJobs.Add($job)
+            }
+        }
+        $pacJob = $null
+        if ($pacTarget.probe) {
+            $pacJob = Submit-MsdiagProbeJob -Pool $pool -Kind 'pac' -Target $pacTarget.url -Proxy '' -Path 'pac'
+            $jobs.Add($pacJob)
+        }
+        $probes = [System.Collections.Generic.List[object]]::new()
+        foreach ($hostName in $hostList) {
+            if (-not $sessionJobs.ContainsKey($hostName)) {
+                $probes.Add([ordered]@{ host = $hostName; proxy = $null; dns = $null; tcp = $null; tls = $null; http = $null; timed_out_at = 'proxy_discovery' })
+                continue
+            }
+            $probes.Add((Receive-MsdiagHostProbe -Job $sessionJobs[$hostName] -Clock $clock -DeadlineMs $budgetMs))
+        }
         $data.probes = $probes.ToArray()
+        $throughWinHttp = [System.Collections.Generic.List[object]]::new()
+        foreach ($job in $winHttpJobs) {
+            $throughWinHttp.Add((Receive-MsdiagHostProbe -Job $job -Clock $clock -DeadlineMs $budgetMs))
+        }
+        $data.winhttp_probes = $throughWinHttp.ToArray()
+        if ($null -ne $pacJob) {
+            $outcome = Receive-MsdiagProbeJob -Job $pacJob -Clock $clock -DeadlineMs $budgetMs
+            if ($null -ne $outcome.output) {
+                $data.pac = $outcome.output
+            } elseif ($outcome.done) {
+                Add-MsdiagProbeError -Probe 'pac' -Message $outcome.failure
+            } else {
+                $timedOut = $true
+                # The PAC keeps its URL with no step results; the error says why.
+                Add-MsdiagProbeError -Probe 'pac' -Message "the PAC probe did not finish within $budgetMs ms" -Category 'timeout'
+            }
+        }
+        foreach ($job in $jobs) {
+            if (-not $job.handle.IsCompleted) {
+                $timedOut = $true
+            }
+        }
     } finally {
         foreach ($job in $jobs) {
             if (-not $job.handle.IsCompleted) {
@@ -511,14 +667,18 @@ Invoke-MsdiagProbe 'probes' {
                 $job.shell.Dispose()
             }
         }
-        if ($timedOut) {
-            $null = $pool.BeginClose($null, $null)
-        } else {
-            $pool.Close()
-            $pool.Dispose()
+        if ($null -ne $pool) {
+            if ($timedOut) {
+                $null = $pool.BeginClose($null, $null)
+            } else {
+                $pool.Close()
+                $pool.Dispose()
+            }
         }
-        [System.Net.ServicePointManager]::SecurityProtocol = $originalProtocols
+        if ($null -ne $originalProtocols) {
+            [System.Net.ServicePointManager]::SecurityProtocol = $originalProtocols
+        }
     }
 }
 
-Write-MsdiagDocument -Check 'endpoints' -Data $data
+Write-MsdiagDocument -Check 'endpoints' -Data $data -UserContext $user.context

@@ -1,15 +1,17 @@
 <#
 .SYNOPSIS
-    msdiag check "identity": device join and PRT state, Microsoft account policy and sign-in type.
+    msdiag check "identity": device join and PRT state, Microsoft account policy and the signed-in account.
 .DESCRIPTION
-    Prints one compressed JSON document (check "identity") with the key fields of
-    `dsregcmd.exe /status` (AzureAdJoined, EnterpriseJoined, DomainJoined, DomainName,
-    WorkplaceJoined, TenantName, AzureAdPrt, AzureAdPrtUpdateTime), the NoConnectedUser policy that
-    blocks Microsoft accounts (HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System), the
-    signed-in user's name and whether that user signs in to Windows with a Microsoft account.
+    Prints one compressed JSON document (check "identity") with what `dsregcmd.exe /status`
+    printed (raw, bounded: msdiag reads the join, user and SSO state from it; its User State and
+    SSO State are those of the account the scan runs as), the NoConnectedUser policy that blocks
+    Microsoft accounts (HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System), the
+    signed-in user (found by Get-MsdiagUserContext, without a name lookup) and whether that user
+    signs in to Windows with a Microsoft account.
 .NOTES
-    Read-only: runs dsregcmd /status (which only reports) and reads the registry and the local user
-    list; changes nothing.
+    Read-only: runs dsregcmd /status (which only reports) and reads CIM and the registry; changes
+    nothing. Get-LocalUser is used on Windows PowerShell 5.1 only: on PowerShell 7 its module loads
+    in the Windows PowerShell compatibility session, which writes a proxy module to %TEMP%.
 #>
 [CmdletBinding()]
 param()
@@ -22,89 +24,31 @@ if (-not (Get-Command -Name 'Initialize-MsdiagCheck' -CommandType Function -Erro
 }
 $msdiagCheck = Initialize-MsdiagCheck
 
-function ConvertFrom-MsdiagYesNo {
-    param([string]$Value)
-    switch ($Value.Trim().ToUpperInvariant()) {
-        'YES' {
-            return $true
-        }
-        'NO' {
-            return $false
-        }
-    }
-    return $null
-}
-
-function ConvertFrom-MsdiagDsregTime {
-    # dsregcmd prints "2026-11-25 01:02:03.000 UTC"; anything else is kept as printed.
-    param([string]$Value)
-    $text = $Value.Trim()
-    if ($text -match '^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(\.\d+)? UTC$') {
-        $parsed = [DateTime]::MinValue
-        $styles = [System.Globalization.DateTimeStyles]::AssumeUniversal -bor [System.Globalization.DateTimeStyles]::AdjustToUniversal
-        if ([DateTime]::TryParseExact($Matches[1], 'yyyy-MM-dd HH:mm:ss', [System.Globalization.CultureInfo]::InvariantCulture, $styles, [ref]$parsed)) {
-            return $parsed.ToString('o')
-        }
-    }
-    return (Limit-MsdiagText $text)
-}
-
-function ConvertFrom-MsdiagDsregOutput {
-    # "Key : Value" lines; labels are matched without spaces and case-insensitively. Unknown or
-    # missing labels are tolerated (their fields stay $null). Localized labels: UNVERIFIED.
-    param([string[]]$Lines)
-    $fields = @{}
-    foreach ($line in $Lines) {
-        if ([string]$line -match '^\s*([A-Za-z][A-Za-z0-9 ]{0,63}?)\s*:\s*(.*)$') {
-            $key = ($Matches[1] -replace '\s', '').ToLowerInvariant()
-            if (-not $fields.ContainsKey($key)) {
-                $fields[$key] = [string]$Matches[2]
-            }
-        }
-    }
-    $dsreg = [ordered]@{
-        available = $true; azure_ad_joined = $null; enterprise_joined = $null; domain_joined = $null
-        domain_name = $null; workplace_joined = $null; tenant_name = $null; azure_ad_prt = $null
-        azure_ad_prt_update_time = $null
-    }
-    $booleans = @{
-        azureadjoined = 'azure_ad_joined'; enterprisejoined = 'enterprise_joined'; domainjoined = 'domain_joined'
-        workplacejoined = 'workplace_joined'; azureadprt = 'azure_ad_prt'
-    }
-    foreach ($label in $booleans.Keys) {
-        if ($fields.ContainsKey($label)) {
-            $dsreg[$booleans[$label]] = ConvertFrom-MsdiagYesNo $fields[$label]
-        }
-    }
-    if ($fields.ContainsKey('domainname')) {
-        $dsreg.domain_name = Limit-MsdiagText $fields['domainname'].Trim()
-    }
-    if ($fields.ContainsKey('tenantname')) {
-        $dsreg.tenant_name = Limit-MsdiagText $fields['tenantname'].Trim()
-    }
-    if ($fields.ContainsKey('azureadprtupdatetime')) {
-        $dsreg.azure_ad_prt_update_time = ConvertFrom-MsdiagDsregTime $fields['azureadprtupdatetime']
-    }
-    return $dsreg
-}
-
 $data = [ordered]@{
-    dsregcmd           = [ordered]@{ available = $false }
+    dsregcmd           = $null
+    dsregcmd_output    = $null
     no_connected_user  = $null
     signed_in_with_msa = $null
     user_name          = $null
+}
+# A holder, not a variable: probes run in child scopes and must update what they share.
+$user = @{ context = $null }
+
+Invoke-MsdiagProbe 'user_context' {
+    $user.context = Get-MsdiagUserContext
 }
 
 Invoke-MsdiagProbe 'dsregcmd' {
     Assert-MsdiagWindows
     $command = Get-Command -Name 'dsregcmd.exe' -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
     if ($null -eq $command) {
+        $data.dsregcmd = [ordered]@{ available = $false }
         throw [System.PlatformNotSupportedException]::new('dsregcmd.exe is not on this system')
     }
-    # Bounded (dsregcmd can hang on network calls), stderr drained, output decoded whatever code
-    # page it arrives in: see Invoke-MsdiagNativeCommand.
-    $lines = Invoke-MsdiagNativeCommand -FilePath $command.Source -Arguments '/status' -TimeoutMs 10000 -MaxLines 400
-    $data.dsregcmd = ConvertFrom-MsdiagDsregOutput -Lines $lines
+    # 20 s: dsregcmd waits on network calls (device registration discovery, PRT diagnostics) that
+    # a broken network makes slow; with the endpoints check's 16 s it stays within the scan's
+    # default 60 s. What it printed before the bound is kept.
+    $data.dsregcmd_output = Invoke-MsdiagNativeCommand -FilePath $command.Source -Arguments '/status' -Command 'dsregcmd /status' -TimeoutMs 20000
 }
 
 Invoke-MsdiagProbe 'no_connected_user' {
@@ -114,26 +58,46 @@ Invoke-MsdiagProbe 'no_connected_user' {
 
 Invoke-MsdiagProbe 'user_account' {
     Assert-MsdiagWindows
-    # Over remoting the session is the connecting admin: prefer the console user when there is one.
-    $computer = Get-CimInstance -ClassName Win32_ComputerSystem -OperationTimeoutSec 10
-    $userName = [string]$computer.UserName
-    if (-not $userName) {
-        $userName = [System.Security.Principal.WindowsIdentity]::GetCurrent().Name
+    $context = $user.context
+    if ($null -eq $context -or [string]::IsNullOrEmpty([string]$context.hive_sid)) {
+        throw 'nobody is signed in: no user account to report'
     }
-    $data.user_name = Limit-MsdiagText $userName
-    $parts = $userName.Split('\')
-    $authority = $parts[0]
-    if ($authority -eq 'MicrosoftAccount') {
+    $sid = [string]$context.hive_sid
+    if ($sid -notmatch '^S-1-[0-9]+(-[0-9]+)+$') {
+        throw "not a SID: $(Limit-MsdiagText $sid 80)"  # it goes into a WQL filter below
+    }
+    $account = $null
+    foreach ($candidate in @($context.candidates)) {
+        if ($candidate.sid -eq $sid -and $candidate.account) {
+            $account = [string]$candidate.account
+        }
+    }
+    # The console user's name as Windows shows it (MicrosoftAccount\x@outlook.com for a Microsoft
+    # account), when the user chosen is the console's: Win32_ComputerSystem.UserName names only it.
+    $console = [string](Get-CimInstance -ClassName Win32_ComputerSystem -OperationTimeoutSec 10).UserName
+    if ($console -and $account -and $console.Split('\')[-1] -eq $account.Split('\')[-1]) {
+        $account = $console
+    } elseif ($console.StartsWith('MicrosoftAccount\') -and -not $account) {
+        $account = $console
+    }
+    $data.user_name = Limit-MsdiagText $account
+    if ([string]$account -like 'MicrosoftAccount\*') {
         $data.signed_in_with_msa = $true
-    } elseif ($parts.Count -eq 2 -and $authority -eq [System.Environment]::MachineName) {
-        # A local account linked to a Microsoft account reports PrincipalSource MicrosoftAccount.
-        # UNVERIFIED: Get-LocalUser is missing from 32-bit PowerShell; then this stays $null.
-        $localUser = Get-LocalUser -Name $parts[1]
-        $data.signed_in_with_msa = ("$($localUser.PrincipalSource)" -eq 'MicrosoftAccount')
+    } elseif ($sid.StartsWith('S-1-12-1-')) {
+        $data.signed_in_with_msa = $false  # a Microsoft Entra ID account
     } else {
-        # Domain (DOMAIN\user) and Entra ID (AzureAD\user) accounts are not Microsoft accounts.
-        $data.signed_in_with_msa = $false
+        $local = @(Get-CimInstance -ClassName Win32_UserAccount -Filter "LocalAccount = TRUE AND SID = '$sid'" -OperationTimeoutSec 10)
+        if ($local.Count -eq 0) {
+            $data.signed_in_with_msa = $false  # a domain account
+        } elseif ($PSVersionTable.PSEdition -eq 'Desktop') {
+            # A local account linked to a Microsoft account reports PrincipalSource MicrosoftAccount.
+            # UNVERIFIED: Get-LocalUser is missing from 32-bit PowerShell; then this stays $null.
+            $localUser = Get-LocalUser -SID $sid
+            $data.signed_in_with_msa = ("$($localUser.PrincipalSource)" -eq 'MicrosoftAccount')
+        } else {
+            throw [System.PlatformNotSupportedException]::new('on PowerShell 7 whether a local account is linked to a Microsoft account is not read: Get-LocalUser would start the Windows PowerShell compatibility session, which writes to %TEMP%')
+        }
     }
 }
 
-Write-MsdiagDocument -Check 'identity' -Data $data
+Write-MsdiagDocument -Check 'identity' -Data $data -UserContext $user.context

@@ -1,14 +1,25 @@
 <#
 .SYNOPSIS
-    msdiag check "locale": culture, UI culture, system locale, home location and user languages.
+    msdiag check "locale": the signed-in user's language and region, the system locale, and the scan session's own culture.
 .DESCRIPTION
-    Prints one compressed JSON document (check "locale") with Get-Culture, Get-UICulture,
-    Get-WinSystemLocale (name, LCID, English and localized name), Get-WinHomeLocation (GeoId, name)
-    and Get-WinUserLanguageList. When the International module is not available (PowerShell 7 on
-    some systems) the same facts are read from the registry instead.
+    Prints one compressed JSON document (check "locale"). The signed-in user's settings are read
+    from their hive, HKEY_USERS\<SID> (the user is found by Get-MsdiagUserContext), because over
+    PowerShell remoting Get-Culture and Get-UICulture return the culture the client asked for
+    (pypsrp sends en-US), not the user's:
+    - culture: Control Panel\International LocaleName (else the Locale LCID);
+    - ui_culture: the first of Control Panel\Desktop\PreferredUILanguages, else the language
+      Windows was installed in ([CultureInfo]::InstalledUICulture);
+    - home_location: Control Panel\International\Geo Nation (GeoId) and Name (two letters);
+    - user_languages: Control Panel\International\User Profile Languages.
+    These value names are observed registry values no Microsoft page documents: each is read
+    defensively and a missing one is an error entry, never a guess. The system locale comes from
+    Get-WinSystemLocale on Windows PowerShell 5.1 and from the registry on PowerShell 7 (whose
+    International module would load in the Windows PowerShell compatibility session, which writes
+    a proxy module to %TEMP%). The session's Get-Culture and Get-UICulture are reported apart,
+    labelled as the session's.
 .NOTES
     Read-only: reads culture objects and the registry, changes nothing. Works on Windows PowerShell
-    5.1 and PowerShell 7; outside Windows only the culture and UI culture can be read.
+    5.1 and PowerShell 7; outside Windows only the session culture can be read.
 #>
 [CmdletBinding()]
 param()
@@ -41,34 +52,74 @@ function Get-MsdiagCultureFromLcidText {
     return [System.Globalization.CultureInfo]::GetCultureInfo($lcid)
 }
 
-$data = [ordered]@{
-    culture        = $null
-    ui_culture     = $null
-    system_locale  = $null
-    home_location  = $null
-    user_languages = @()
+# The fields of LocaleData, null until a probe fills them (an empty list for the languages).
+$data = [ordered]@{}
+foreach ($field in @('culture', 'ui_culture', 'system_locale', 'home_location', 'user_languages', 'installed_ui_culture',
+        'session_culture', 'session_ui_culture')) {
+    $data[$field] = $null
+}
+$data.user_languages = @()
+# A holder, not variables: probes run in child scopes and must update what they share.
+$user = @{ context = $null; hive = $null }
+
+Invoke-MsdiagProbe 'user_context' {
+    $user.context = Get-MsdiagUserContext
+    $user.hive = Get-MsdiagUserHive -Context $user.context
+}
+
+function Get-MsdiagUserValue {
+    # A value of the signed-in user's hive; throws when there is no readable hive.
+    param([string]$SubKey, [string]$Name)
+    if ($null -eq $user.hive) {
+        throw 'nobody is signed in (or their hive is not readable): no user''s settings to read'
+    }
+    return , (Get-MsdiagRegistryValue -Path "$($user.hive)\$SubKey" -Name $Name)
 }
 
 Invoke-MsdiagProbe 'culture' {
-    $data.culture = ConvertTo-MsdiagCulture (Get-Culture)
+    Assert-MsdiagWindows
+    $name = [string](Get-MsdiagUserValue -SubKey 'Control Panel\International' -Name 'LocaleName')
+    if ($name) {
+        $data.culture = ConvertTo-MsdiagCulture ([System.Globalization.CultureInfo]::GetCultureInfo($name))
+        return
+    }
+    $lcidText = Get-MsdiagUserValue -SubKey 'Control Panel\International' -Name 'Locale'
+    if ($null -eq $lcidText) {
+        throw 'the user''s hive has neither International\LocaleName nor International\Locale'
+    }
+    $data.culture = ConvertTo-MsdiagCulture (Get-MsdiagCultureFromLcidText -Text ([string]$lcidText))
 }
 
 Invoke-MsdiagProbe 'ui_culture' {
-    $data.ui_culture = ConvertTo-MsdiagCulture (Get-UICulture)
+    Assert-MsdiagWindows
+    # Set when the user picked a display language; absent = the machine's default display language.
+    $preferred = Get-MsdiagUserValue -SubKey 'Control Panel\Desktop' -Name 'PreferredUILanguages'
+    $first = @($preferred) | Where-Object { -not [string]::IsNullOrEmpty([string]$_) } | Select-Object -First 1
+    if ($null -ne $first) {
+        $data.ui_culture = ConvertTo-MsdiagCulture ([System.Globalization.CultureInfo]::GetCultureInfo([string]$first))
+    } else {
+        $data.ui_culture = ConvertTo-MsdiagCulture ([System.Globalization.CultureInfo]::InstalledUICulture)
+    }
+}
+
+Invoke-MsdiagProbe 'installed_ui_culture' {
+    $data.installed_ui_culture = ConvertTo-MsdiagCulture ([System.Globalization.CultureInfo]::InstalledUICulture)
+}
+
+Invoke-MsdiagProbe 'session_culture' {
+    $data.session_culture = ConvertTo-MsdiagCulture (Get-Culture)
+}
+
+Invoke-MsdiagProbe 'session_ui_culture' {
+    $data.session_ui_culture = ConvertTo-MsdiagCulture (Get-UICulture)
 }
 
 Invoke-MsdiagProbe 'system_locale' {
     Assert-MsdiagWindows
     $culture = $null
-    if ($null -ne (Get-Command -Name 'Get-WinSystemLocale' -ErrorAction SilentlyContinue)) {
+    if ($PSVersionTable.PSEdition -eq 'Desktop' -and $null -ne (Get-Command -Name 'Get-WinSystemLocale' -ErrorAction SilentlyContinue)) {
         try {
             $culture = Get-WinSystemLocale
-            # PowerShell 7 loads the International module through Windows PowerShell compatibility
-            # (implicit remoting): the result is a deserialized object that does not bind to
-            # [CultureInfo]. Rebuild the real culture from its name. UNVERIFIED on PowerShell 7.
-            if ($null -ne $culture -and $culture -isnot [System.Globalization.CultureInfo]) {
-                $culture = [System.Globalization.CultureInfo]::GetCultureInfo([string]$culture.Name)
-            }
         } catch {
             $culture = $null
         }
@@ -87,70 +138,48 @@ Invoke-MsdiagProbe 'system_locale' {
 Invoke-MsdiagProbe 'home_location' {
     Assert-MsdiagWindows
     $homeLocation = [ordered]@{ geo_id = $null; name = $null; iso2 = $null }
-    $location = $null
-    if ($null -ne (Get-Command -Name 'Get-WinHomeLocation' -ErrorAction SilentlyContinue)) {
-        try {
-            $location = Get-WinHomeLocation
-        } catch {
-            $location = $null
-        }
-    }
-    if ($null -ne $location) {
-        $homeLocation.geo_id = [int]$location.GeoId
-        $homeLocation.name = Limit-MsdiagText $location.HomeLocation
-    }
-    $geoPath = 'HKCU:\Control Panel\International\Geo'
-    if ($null -eq $homeLocation.geo_id) {
-        $nation = 0
-        if ([int]::TryParse([string](Get-MsdiagRegistryValue -Path $geoPath -Name 'Nation'), [ref]$nation)) {
-            $homeLocation.geo_id = $nation
-        }
+    $nation = 0
+    if ([int]::TryParse([string](Get-MsdiagUserValue -SubKey 'Control Panel\International\Geo' -Name 'Nation'), [ref]$nation)) {
+        $homeLocation.geo_id = $nation
     }
     # UNVERIFIED: Geo\Name holds the two-letter region code ("JP") on recent Windows 10/11 builds;
     # older builds do not have it, so iso2 stays optional.
-    $iso2 = Get-MsdiagRegistryValue -Path $geoPath -Name 'Name'
-    if ($null -ne $iso2 -and ([string]$iso2) -match '^[A-Za-z]{2}$') {
-        $homeLocation.iso2 = ([string]$iso2).ToUpperInvariant()
+    $iso2 = [string](Get-MsdiagUserValue -SubKey 'Control Panel\International\Geo' -Name 'Name')
+    if ($iso2 -match '^[A-Za-z]{2}$') {
+        $homeLocation.iso2 = $iso2.ToUpperInvariant()
+        try {
+            $homeLocation.name = Limit-MsdiagText ([System.Globalization.RegionInfo]::new($homeLocation.iso2).EnglishName)
+        } catch {
+            $homeLocation.name = $null
+        }
     }
     if ($null -eq $homeLocation.geo_id -and $null -eq $homeLocation.iso2) {
-        throw 'neither Get-WinHomeLocation nor the registry (Control Panel\International\Geo) gave a home location'
+        throw 'the user''s hive has no home location (Control Panel\International\Geo)'
     }
     $data.home_location = $homeLocation
 }
 
 Invoke-MsdiagProbe 'user_languages' {
     Assert-MsdiagWindows
-    $languages = [System.Collections.Generic.List[object]]::new()
-    $list = $null
-    if ($null -ne (Get-Command -Name 'Get-WinUserLanguageList' -ErrorAction SilentlyContinue)) {
-        try {
-            # The cmdlet writes ONE List[WinUserLanguage] object, not its items: without the
-            # ForEach-Object that unrolls it, the whole list became one language whose tag was
-            # every tag joined ("ja en-US").
-            $list = @(Get-WinUserLanguageList | ForEach-Object { $_ })
-        } catch {
-            $list = $null
-        }
+    # UNVERIFIED: International\User Profile\Languages is a REG_MULTI_SZ of BCP 47 tags.
+    $tags = Get-MsdiagUserValue -SubKey 'Control Panel\International\User Profile' -Name 'Languages'
+    if ($null -eq $tags) {
+        throw 'the user''s hive has no language list (Control Panel\International\User Profile\Languages)'
     }
-    if ($null -ne $list) {
-        foreach ($language in ($list | Select-Object -First 64)) {
-            $languages.Add([ordered]@{
-                    tag          = Limit-MsdiagText $language.LanguageTag
-                    english_name = Limit-MsdiagText $language.EnglishName
-                    autonym      = Limit-MsdiagText $language.Autonym
-                })
+    $languages = [System.Collections.Generic.List[object]]::new()
+    foreach ($tag in (@($tags) | Select-Object -First 64)) {
+        $english = $null
+        $autonym = $null
+        try {
+            $info = [System.Globalization.CultureInfo]::GetCultureInfo([string]$tag)
+            $english = Limit-MsdiagText $info.EnglishName
+            $autonym = Limit-MsdiagText $info.NativeName
+        } catch {
+            $english = $null
         }
-    } else {
-        # UNVERIFIED fallback: HKCU\Control Panel\International\User Profile\Languages (REG_MULTI_SZ of tags).
-        $tags = Get-MsdiagRegistryValue -Path 'HKCU:\Control Panel\International\User Profile' -Name 'Languages'
-        if ($null -eq $tags) {
-            throw 'Get-WinUserLanguageList is not available and the registry has no language list'
-        }
-        foreach ($tag in (@($tags) | Select-Object -First 64)) {
-            $languages.Add([ordered]@{ tag = Limit-MsdiagText $tag; english_name = $null; autonym = $null })
-        }
+        $languages.Add([ordered]@{ tag = Limit-MsdiagText $tag; english_name = $english; autonym = $autonym })
     }
     $data.user_languages = $languages.ToArray()
 }
 
-Write-MsdiagDocument -Check 'locale' -Data $data
+Write-MsdiagDocument -Check 'locale' -Data $data -UserContext $user.context

@@ -5,7 +5,7 @@
     Prints one compressed JSON document (check "network") with the network adapters (name,
     description, status, media type, ifIndex, and whether the description matches a known VPN
     client's virtual adapter), Windows VPN profiles (per user and all-user), DNS servers per
-    interface, the default route with the lowest metric, and hosts-file entries whose name is (or
+    interface, the default route Windows uses (lowest route + interface metric), and hosts-file entries whose name is (or
     is under) a Microsoft account or connectivity domain.
 .NOTES
     Read-only: reads adapter, VPN, DNS and route configuration and the hosts file; changes nothing.
@@ -131,14 +131,33 @@ Invoke-MsdiagProbe 'dns_servers' {
 
 Invoke-MsdiagProbe 'default_route' {
     Assert-MsdiagWindows
-    # RouteMetric only: the interface metric that Windows adds is not on the route object.
-    $route = Get-NetRoute -DestinationPrefix '0.0.0.0/0' -ErrorAction SilentlyContinue |
-        Sort-Object -Property RouteMetric | Select-Object -First 1
-    if ($null -ne $route) {
+    # Windows adds the interface metric to the route metric and uses the lowest sum (Get-NetRoute:
+    # "the RouteMetric property is added to the InterfaceMetric property, described as a part of
+    # NetIPInterface"), so a VPN with a low interface metric wins over a route with a lower metric.
+    $interfaceMetrics = @{}
+    foreach ($interface in @(Get-NetIPInterface -AddressFamily IPv4 -ErrorAction SilentlyContinue)) {
+        $interfaceMetrics[[int]$interface.ifIndex] = [int]$interface.InterfaceMetric
+    }
+    $best = $null
+    $bestMetric = [int64]::MaxValue
+    foreach ($route in @(Get-NetRoute -DestinationPrefix '0.0.0.0/0' -ErrorAction SilentlyContinue)) {
+        $interfaceMetric = $null
+        if ($interfaceMetrics.ContainsKey([int]$route.ifIndex)) {
+            $interfaceMetric = $interfaceMetrics[[int]$route.ifIndex]
+        }
+        $total = [int64]$route.RouteMetric + [int64]$(if ($null -eq $interfaceMetric) { 0 } else { $interfaceMetric })
+        if ($total -lt $bestMetric) {
+            $bestMetric = $total
+            $best = @{ route = $route; interface_metric = $interfaceMetric }
+        }
+    }
+    if ($null -ne $best) {
         $data.default_route = [ordered]@{
-            interface_alias = Limit-MsdiagText $route.InterfaceAlias
-            if_index        = [int]$route.ifIndex
-            next_hop        = Limit-MsdiagText $route.NextHop
+            interface_alias  = Limit-MsdiagText $best.route.InterfaceAlias
+            if_index         = [int]$best.route.ifIndex
+            next_hop         = Limit-MsdiagText $best.route.NextHop
+            route_metric     = [int]$best.route.RouteMetric
+            interface_metric = $best.interface_metric
         }
     }
 }

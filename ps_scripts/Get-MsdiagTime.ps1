@@ -4,11 +4,14 @@
 .DESCRIPTION
     Prints one compressed JSON document (check "time") with the time zone id and display name,
     base and current UTC offsets in minutes, daylight saving support, the local and UTC time at
-    collection, and the W32Time service state plus its configured type and NTP server from the
-    registry (HKLM:\SYSTEM\CurrentControlSet\Services\W32Time\Parameters). The localized text of
-    w32tm.exe is deliberately not parsed.
+    collection, the W32Time service state plus its configured type and NTP server from the
+    registry (HKLM:\SYSTEM\CurrentControlSet\Services\W32Time\Parameters), and what
+    `w32tm /query /status` printed (raw, bounded): the source the service really uses ("Local
+    CMOS Clock" when it is not synchronised) and its last successful sync. msdiag reads that
+    localized text; the script does not parse it.
 .NOTES
-    Read-only: reads the clock, the time zone, the service list and the registry; changes nothing.
+    Read-only: reads the clock, the time zone, the service list and the registry, and runs
+    w32tm /query /status (which only reports); changes nothing.
 #>
 [CmdletBinding()]
 param()
@@ -22,10 +25,12 @@ if (-not (Get-Command -Name 'Initialize-MsdiagCheck' -CommandType Function -Erro
 $msdiagCheck = Initialize-MsdiagCheck
 
 $data = [ordered]@{
-    time_zone  = $null
-    local_time = $null
-    utc_time   = $null
-    w32time    = $null
+    time_zone    = $null
+    local_time   = $null
+    utc_time     = $null
+    w32time      = $null
+    w32tm_output = $null
+    w32tm        = $null
 }
 
 Invoke-MsdiagProbe 'clock' {
@@ -71,6 +76,13 @@ Invoke-MsdiagProbe 'w32time_parameters' {
     $path = 'HKLM:\SYSTEM\CurrentControlSet\Services\W32Time\Parameters'
     $w32time.type = Limit-MsdiagText (Get-MsdiagRegistryValue -Path $path -Name 'Type')
     $w32time.ntp_server = Limit-MsdiagText (Get-MsdiagRegistryValue -Path $path -Name 'NtpServer')
+}
+
+Invoke-MsdiagProbe 'w32tm_status' {
+    Assert-MsdiagWindows
+    $w32tm = Get-Command -Name 'w32tm.exe' -CommandType Application -ErrorAction Stop | Select-Object -First 1
+    # When the service is stopped w32tm prints an error ending in (0x80070426): kept as printed.
+    $data.w32tm_output = Invoke-MsdiagNativeCommand -FilePath $w32tm.Source -Arguments '/query /status' -Command 'w32tm /query /status' -TimeoutMs 10000
 }
 
 Write-MsdiagDocument -Check 'time' -Data $data

@@ -34,14 +34,16 @@ from support.reference_machine import (  # noqa: E402
     Json,
     adapter,
     data,
+    dsregcmd_status,
     en_us_capture,
     http_date,
     iso_local,
-    iso_utc,
     probe,
     reference_capture,
     rename_computer,
     service,
+    set_native,
+    set_user,
     variant,
 )
 
@@ -84,6 +86,7 @@ def proxy_mismatch() -> Json:
 
 
 CLOCK_BEHIND = timedelta(minutes=7, seconds=12)
+W32TM_NOT_STARTED_JA = "次のエラーが発生しました: サービスは開始されていません。 (0x80070426)\r\n"
 
 
 def clock_skew() -> Json:
@@ -97,6 +100,9 @@ def clock_skew() -> Json:
     w32time = data(capture, "time")["w32time"]
     w32time.update(service_status="Stopped", type="NoSync")
     service(capture, "W32Time")["status"] = "Stopped"
+    # the service is stopped: w32tm prints the error instead of a status (the Japanese wording is
+    # composed from the Win32 message of 1062; only the code was seen in real outputs)
+    set_native(capture, "time", "w32tm_output", "w32tm", W32TM_NOT_STARTED_JA)
     for item in data(capture, "endpoints")["probes"]:
         served = datetime.strptime(item["http"]["date"], "%a, %d %b %Y %H:%M:%S GMT").replace(
             tzinfo=timezone.utc
@@ -218,6 +224,7 @@ def abroad_ja_jp_in_us() -> Json:
 
 
 CONTOSO_CA = "CN=Contoso Inspection CA, O=Contoso"
+CONTOSO_SID = "S-1-5-21-1004336348-1177238915-682003330-51234"
 CONTOSO_PROXY = "proxy.contoso.com:8080"
 
 
@@ -236,8 +243,7 @@ def org_joined_tls_interception() -> Json:
         workgroup=None,
         is_elevated=False,
     )
-    data(capture, "proxy")["scope"]["user"] = "CONTOSO\\t.yamada"
-    data(capture, "proxy")["scope"]["sid"] = "S-1-5-21-1004336348-1177238915-682003330-51234"
+    set_user(capture, "CONTOSO\\t.yamada", CONTOSO_SID)
     data(capture, "proxy")["wininet"].update(
         proxy_enable=True,
         proxy_server=CONTOSO_PROXY,
@@ -262,16 +268,23 @@ def org_joined_tls_interception() -> Json:
             not_after="2026-12-25T00:00:00.0000000Z",
         )
     identity = data(capture, "identity")
-    identity["dsregcmd"].update(
-        azure_ad_joined=True,
-        domain_joined=True,
-        domain_name="CONTOSO",
-        tenant_name="Contoso",
-        azure_ad_prt=True,
-        azure_ad_prt_update_time=iso_utc(SCAN_START.replace(microsecond=0) - timedelta(minutes=47)),
-    )
+    set_native(capture, "identity", "dsregcmd_output", "dsregcmd", hybrid_joined_dsregcmd("CONTOSO", "Contoso"))
     identity.update(no_connected_user=3, signed_in_with_msa=False, user_name="CONTOSO\\t.yamada")
     return capture
+
+
+def hybrid_joined_dsregcmd(domain: str, tenant: str) -> str:
+    """dsregcmd /status of a hybrid-joined laptop whose user has a PRT refreshed 47 minutes before the
+    scan (the fields of tests/data/native/dsregcmd-status/en-1, with a fresh PRT as in en-8)."""
+    refreshed = (SCAN_START.replace(microsecond=0) - timedelta(minutes=47)).strftime("%Y-%m-%d %H:%M:%S.000 UTC")
+    return dsregcmd_status(
+        ("Device State", [("AzureAdJoined", "YES"), ("EnterpriseJoined", "NO"), ("DomainJoined", "YES"),
+                          ("DomainName", domain)]),
+        ("Tenant Details", [("TenantName", tenant), ("Idp", "login.windows.net")]),
+        ("User State", [("NgcSet", "NO"), ("WorkplaceJoined", "NO"), ("WamDefaultSet", "YES"),
+                        ("WamDefaultAuthority", "organizations")]),
+        ("SSO State", [("AzureAdPrt", "YES"), ("AzureAdPrtUpdateTime", refreshed), ("EnterprisePrt", "NO")]),
+    )  # fmt: skip
 
 
 # What the endpoints script records on a ja-JP machine: the AuthenticationException SslStream throws
@@ -375,14 +388,28 @@ def partial_check_failures() -> Json:
         }
     ]
     identity = checks["identity"]["document"]
-    identity["data"]["dsregcmd"] = {"available": False}
+    # dsregcmd hung on the network and printed nothing before its bound: stopped, its (empty) output kept
+    identity["data"]["dsregcmd"] = None
+    identity["data"]["dsregcmd_output"] = {
+        "command": "dsregcmd /status",
+        "text": "",
+        "exit_code": None,
+        "timed_out": True,
+        "truncated": False,
+        "encoding": None,
+    }
     identity["data"]["signed_in_with_msa"] = None
     identity["data"]["user_name"] = f"DESKTOP-P4RT1AL\\{LOCAL_USER}"
     identity["errors"] = [
         {
             "probe": "dsregcmd",
-            "message": "dsregcmd /status did not finish within 10 s",
+            "message": "dsregcmd.exe did not finish within 25000 ms",
             "category": "timeout",
+        },
+        {
+            "probe": "dsregcmd_output",
+            "message": "dsregcmd /status printed nothing (kept in dsregcmd_output)",
+            "category": "failed",
         },
         {
             # 32-bit Windows PowerShell has no Get-LocalUser
@@ -412,6 +439,8 @@ HOSTILE_PAYLOADS: tuple[str, ...] = (
 # String fields whose values are fixed by the format (Literals: proxy scope source, WinHTTP source,
 # environment variable scope), so they cannot carry hostile content and still validate.
 LITERAL_KEYS = {"source", "scope"}
+# native programs' text and what msdiag reads from it: set below as a hostile host would print it
+NATIVE_KEYS = {"w32tm_output", "w32tm", "dsregcmd_output", "dsregcmd", "winhttp_output"}
 
 
 def hostile_text(seed: int, limit: int) -> str:
@@ -447,7 +476,7 @@ class Poisoner:
     def poison(self, value: Any, key: str = "") -> Any:
         if isinstance(value, dict):
             return {
-                k: v if k in LITERAL_KEYS and isinstance(v, str) else self.poison(v, k)
+                k: v if (k in LITERAL_KEYS and isinstance(v, str)) or k in NATIVE_KEYS else self.poison(v, k)
                 for k, v in value.items()
             }
         if isinstance(value, list):
@@ -496,9 +525,26 @@ def hostile() -> Json:
         direct=False, proxy_server=hostile_text(2, 4096), bypass_list=hostile_text(5, 4096)
     )
     proxy["environment"] = [{"scope": "user", "name": hostile_text(6, 512), "value": hostile_text(7, 4096)}]
-    data(capture, "identity")["dsregcmd"].update(
-        domain_name=hostile_text(8, 512), tenant_name=hostile_text(9, 512)
+    # programs print hostile text too: msdiag reads the fields out of it as from any output
+    set_native(
+        capture,
+        "identity",
+        "dsregcmd_output",
+        "dsregcmd",
+        dsregcmd_status(
+            ("Device State", [("AzureAdJoined", "NO"), ("DomainJoined", "YES"), ("DomainName", hostile_text(8, 512))]),
+            ("Tenant Details", [("TenantName", hostile_text(0, 512))]),
+        ),
     )
+    set_native(
+        capture,
+        "time",
+        "w32tm_output",
+        "w32tm",
+        f"Leap Indicator: 0(no warning)\r\nStratum: 3 ({hostile_text(1, 100)})\r\nSource: {hostile_text(2, 400)}\r\n",
+    )
+    for check, raw in (("identity", "dsregcmd_output"), ("time", "w32tm_output")):
+        data(capture, check)[raw].update(command=hostile_text(3, 512), encoding=hostile_text(4, 512))
     data(capture, "network")["hosts_entries"] = [
         {"address": hostile_text(10, 512), "hostname": hostile_text(11, 512), "line_number": 1}
     ]
@@ -542,8 +588,8 @@ def pii() -> Json:
     capture = org_joined_tls_interception()
     rename_computer(capture, "YAMADA-TARO-PC", "taro.yamada")
     data(capture, "os")["domain"] = "corp.contoso.co.jp"
+    set_user(capture, "CONTOSO\\taro.yamada", CONTOSO_SID)
     proxy = data(capture, "proxy")
-    proxy["scope"]["user"] = "CONTOSO\\taro.yamada"
     proxy["wininet"].update(
         proxy_server="proxy.corp.contoso.co.jp:8080",
         proxy_override="<local>;*.corp.contoso.co.jp;10.*;192.168.*",
@@ -634,7 +680,7 @@ def pii() -> Json:
         "looks_like_pac": None,
     }
     identity = data(capture, "identity")
-    identity["dsregcmd"].update(domain_name="CONTOSO", tenant_name="contoso.co.jp")
+    set_native(capture, "identity", "dsregcmd_output", "dsregcmd", hybrid_joined_dsregcmd("CONTOSO", "contoso.co.jp"))
     identity["user_name"] = "CONTOSO\\taro.yamada"
     capture["checks"]["identity"]["document"]["errors"] = [
         {
@@ -723,6 +769,10 @@ def validated(name: str, capture: Json) -> Json:
             outcome = validate_document(result["document"], check)
             if outcome.status is not CheckStatus.OK:
                 raise ValueError(f"{name}: check {check}: {outcome.reason}")
+            # what msdiag reads from a program's raw output must be what the capture says it read
+            assert outcome.document is not None
+            if outcome.document["data"] != result["document"]["data"]:
+                raise ValueError(f"{name}: check {check}: its data differs from what msdiag reads (set_native)")
     return capture
 
 

@@ -17,11 +17,16 @@ MAX_ITEMS = 512
 
 
 def items(max_length: int = MAX_ITEMS) -> Any:
+    """A bounded list field, empty by default."""
     return Field(default_factory=list, max_length=max_length)
 
 
 class Model(BaseModel):
-    """Base for check data: strict types, unknown keys kept (newer scripts may add fields)."""
+    """Base for check data: strict types, unknown keys kept (newer scripts may add fields).
+
+    A field's ``#:`` comment is its description: the JSON Schema's and docs/capture-format.md's
+    (msdiag.capture.field_docs).
+    """
 
     model_config = ConfigDict(strict=True, extra="allow", frozen=False)
 
@@ -29,7 +34,8 @@ class Model(BaseModel):
 class ProbeError(Model):
     """A probe inside a check that failed or is not available on this platform."""
 
-    probe: ShortText
-    message: Text
-    #: unavailable (not on this OS/edition), failed, access_denied, timeout
+    probe: ShortText  #: the probe's name
+    message: Text  #: the exception message as the host printed it (localized)
+    #: `unavailable` (not on this OS or edition), `access_denied`, `timeout` (the probe's own bound passed),
+    #: `failed` (anything else)
     category: Literal["unavailable", "failed", "access_denied", "timeout"] = "failed"

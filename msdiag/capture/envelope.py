@@ -10,34 +10,44 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from msdiag.capture.bounds import Model, ProbeError, ShortText, Text, items
+from msdiag.capture.migrate import migrated_v1
+from msdiag.capture.user_context import UNKNOWN, UserContext, UserContextFacts, context_of_documents
 
-#: Version of the per-check document format (``schema_version`` in every check document).
-CHECK_SCHEMA_VERSION: Final = 1
-#: Version of the capture envelope (``schema_version`` of a capture).
-CAPTURE_SCHEMA_VERSION: Final = 1
+#: Version of the per-check document format (``schema_version`` in every check document). Version 2
+#: documents carry ``user_context`` and native programs' raw text; version 1 ones are still read.
+CHECK_SCHEMA_VERSION: Final = 2
+#: Version of the capture envelope (``schema_version`` of a capture). Version 2 adds
+#: ``user_context``; a version 1 capture is migrated when read (see :meth:`Capture._migrate_v1`).
+CAPTURE_SCHEMA_VERSION: Final = 2
 CAPTURE_FORMAT: Final = "msdiag-capture"
+#: The reason of a selected check that never reported because the scan ended first.
+NOT_REPORTED: Final = "the scan ended before this check reported"
 
 
 class CheckDocument(Model):
     """The one JSON document a check script prints."""
 
-    #: one of the check names in msdiag/checks.py (msdiag.capture.parse checks it against the spec)
+    #: one of the check names in msdiag/checks.py (msdiag.capture.parse checks it against the spec);
+    #: must equal the key it is stored under
     check: ShortText
-    schema_version: Literal[1]
-    collected_utc: ShortText
-    elapsed_ms: int | None = None
-    data: dict[str, Any]
-    errors: list[ProbeError] = items(256)
+    schema_version: Literal[1, 2]  #: the document format version (2; 1 is still read)
+    collected_utc: ShortText  #: when this check started, by the host's clock
+    elapsed_ms: int | None = None  #: how long the check took
+    data: dict[str, Any]  #: the check's facts (its data model, per check below)
+    errors: list[ProbeError] = items(256)  #: one entry per probe that failed
+    #: per-user checks: who the script saw signed in and whose hive it read; msdiag moves it to the
+    #: capture's `user_context` (kept here only by a check that read another user's hive)
+    user_context: UserContextFacts | None = None
 
 
 # ---------------------------------------------------------------- capture envelope
 class CheckStatus(str, Enum):
     OK = "ok"  # the document validated
     ERROR = "error"  # the script failed, or its output did not validate (raw kept)
-    NOT_RUN = "not_run"  # not selected, or the scan stopped before it ran
+    NOT_RUN = "not_run"  # not selected, or the scan stopped before it ran or finished
     BLOCKED = "blocked"  # antivirus software (AMSI) refused the check's script before it ran
 
 
@@ -106,7 +116,7 @@ class Capture(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     format: Literal["msdiag-capture"] = CAPTURE_FORMAT
-    schema_version: Literal[1] = CAPTURE_SCHEMA_VERSION
+    schema_version: Literal[2] = CAPTURE_SCHEMA_VERSION
     msdiag_version: ShortText | None = None
     host: ShortText
     mode: Literal["local", "remote", "exported-script", "lab", "other"]
@@ -122,3 +132,47 @@ class Capture(BaseModel):
     #: personal data replaced before the capture was saved (msdiag scan --save-capture --redact);
     #: None = as collected
     redaction: Literal["none", "standard", "strict"] | None = None
+    #: whose per-user facts these are and how that was decided (msdiag.capture.user_context);
+    #: None = no per-user check reported
+    user_context: UserContext | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _complete(cls, data: Any) -> Any:
+        """Read a version 1 capture as version 2 (msdiag.capture.migrate says how), and record whose
+        facts these are once when only the documents say it (a capture the exported script built)."""
+        if not isinstance(data, dict):
+            return data
+        documents = _documents(data.get("checks"))
+        if data.get("user_context") is None and any("user_context" in doc for _, doc in documents):
+            context, disagreements = context_of_documents(documents)
+            given = data.get("warnings")
+            warnings: list[Any] = list(given) if isinstance(given, list) else []
+            data = {**data, "user_context": context.model_dump(mode="json") if context else None,
+                    "warnings": [*disagreements, *warnings][:64]}  # fmt: skip
+        if data.get("schema_version") == 1:
+            return migrated_v1(data, not_reported=NOT_REPORTED, unknown_context=UNKNOWN.model_dump(mode="json"))
+        return data
+
+    @property
+    def unfinished_checks(self) -> list[str]:
+        """Checks that were asked for but never reported because the scan ended first."""
+        return [
+            name
+            for name, result in self.checks.items()
+            if result.status is CheckStatus.NOT_RUN and result.reason == NOT_REPORTED
+        ]
+
+
+def _documents(checks: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(check, document) of the checks in a capture's raw ``checks`` that carry a document."""
+    if not isinstance(checks, dict):
+        return []
+    out = []
+    for name, result in checks.items():
+        document = result.document if isinstance(result, CheckResult) else (
+            result.get("document") if isinstance(result, dict) else None
+        )
+        if isinstance(document, dict):
+            out.append((str(name), document))
+    return out

@@ -8,28 +8,14 @@ silently dropped value.
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar, overload
+from typing import Any, Generic, Literal, TypeVar, overload
 
 from pydantic import ValidationError
 
-from msdiag.capture.models import (
-    Capture,
-    CheckDocument,
-    CheckResult,
-    CheckStatus,
-    EndpointsData,
-    IdentityData,
-    LocaleData,
-    Model,
-    NetworkData,
-    OsData,
-    ProbeError,
-    ProxyData,
-    ServicesData,
-    TimeData,
-    TlsData,
-)
-from msdiag.checks import CHECK_NAMES, CHECKS_BY_NAME, check_for_model
+from msdiag.capture import models as m
+from msdiag.capture.models import Capture, CheckDocument, CheckResult, CheckStatus, Model, ProbeError
+from msdiag.capture.user_context import AccountRef, UserContext
+from msdiag.checks import CHECK_NAMES, CHECKS_BY_NAME, Check, check_for_model
 
 RAW_LIMIT = 262144  # characters of raw output kept for a check that failed validation
 MAX_DOCUMENT_CHARS = 4 * 1024 * 1024  # a check document larger than this is refused unparsed
@@ -83,7 +69,39 @@ def validate_document(
         model.model_validate(doc.data)
     except ValidationError as exc:
         return _error(f"invalid data for check {doc.check!r}: {_brief(exc)}", raw)
-    return CheckResult(status=CheckStatus.OK, document=doc.model_dump(mode="json"))
+    dumped = doc.model_dump(mode="json")
+    if dumped.get("user_context") is None:
+        dumped.pop("user_context", None)
+    try:
+        read_native_text(spec, dumped)
+    except ValidationError as exc:  # a parser's result that does not fit the model: a bug, kept visible
+        return _error(f"invalid data read from {doc.check!r}'s program output: {_brief(exc)}", raw)
+    return CheckResult(status=CheckStatus.OK, document=dumped)
+
+
+def read_native_text(spec: Check, document: dict[str, Any]) -> None:
+    """Fill the facts msdiag reads from a native program's raw text (the spec's ``native``), in place.
+
+    The raw text wins over whatever the producer put in the parsed field: it is what the program
+    printed. A layout the parser does not know leaves the field null and adds a probe error.
+    """
+    data = document["data"]
+    for native in spec.native:
+        raw = data.get(native.raw)
+        if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
+            continue
+        output = m.NativeOutput.model_validate(raw)
+        parsed = native.parse(output.text) if output.text.strip() else None
+        if parsed is None:
+            data[native.into] = None
+            what = "printed nothing" if not output.text.strip() else "printed text msdiag does not recognise"
+            document.setdefault("errors", []).append(
+                {"probe": native.raw, "message": f"{output.command} {what} (kept in {native.raw})", "category": "failed"}
+            )
+        else:
+            data[native.into] = parsed.model_dump(mode="json")
+    if spec.native:
+        spec.model.model_validate(data)
 
 
 def parse_check_output(text: str, expected_check: str | None = None) -> tuple[str | None, CheckResult]:
@@ -104,13 +122,47 @@ def parse_check_output(text: str, expected_check: str | None = None) -> tuple[st
     return check, validate_document(document, expected_check, raw=text)
 
 
+Whose = Literal["machine", "interactive_user", "session_account", "unknown"]
+
+
+def _covers(paths: tuple[str, ...], path: str) -> bool:
+    return any(path == p or path.startswith(p + ".") for p in paths)
+
+
+class CheckData(Generic[M]):
+    """``facts.os``: the data of the check ``model`` describes (a shorthand for ``facts.data(model)``)."""
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+
+    @overload
+    def __get__(self, facts: None, owner: type[Facts]) -> CheckData[M]: ...
+
+    @overload
+    def __get__(self, facts: Facts, owner: type[Facts] | None = None) -> M | None: ...
+
+    def __get__(self, facts: Facts | None, owner: type[Facts] | None = None) -> CheckData[M] | M | None:
+        return self if facts is None else facts.data(self.model)
+
+
 class Facts:
     """Typed, read-only view of a capture's validated check data, for rules and reports.
 
     ``facts.data(OsData)`` is any check's data, typed by its model (the check spec says which
-    check a model belongs to); None when the check has no data. The properties (``facts.os`` ...)
-    are shorthands for the first nine checks; a new check needs none.
+    check a model belongs to); None when the check has no data. ``facts.os`` ... are shorthands
+    for the first nine checks; a new check needs none. ``facts.whose(check, path)`` says whose a
+    per-user fact is (msdiag.capture.user_context).
     """
+
+    os = CheckData(m.OsData)
+    locale = CheckData(m.LocaleData)
+    time = CheckData(m.TimeData)
+    proxy = CheckData(m.ProxyData)
+    network = CheckData(m.NetworkData)
+    endpoints = CheckData(m.EndpointsData)
+    services = CheckData(m.ServicesData)
+    tls = CheckData(m.TlsData)
+    identity = CheckData(m.IdentityData)
 
     def __init__(self, capture: Capture) -> None:
         self.capture = capture
@@ -155,12 +207,14 @@ class Facts:
         cached = self._cache[check]
         return cached if isinstance(cached, model) else None
 
-    def probe_errors(self, check: str) -> list[ProbeError]:
+    def _document(self, check: str) -> dict[str, Any] | None:
         result = self.capture.checks.get(check)
-        if result is None or result.document is None:
-            return []
+        return None if result is None else result.document
+
+    def probe_errors(self, check: str) -> list[ProbeError]:
+        document = self._document(check)
         out = []
-        for item in result.document.get("errors", []):
+        for item in (document or {}).get("errors", []):
             try:
                 out.append(ProbeError.model_validate(item))
             except ValidationError:
@@ -168,46 +222,34 @@ class Facts:
         return out
 
     def collected_utc(self, check: str) -> str | None:
-        result = self.capture.checks.get(check)
-        if result is None or result.document is None:
-            return None
-        value = result.document.get("collected_utc")
+        value = (self._document(check) or {}).get("collected_utc")
         return value if isinstance(value, str) else None
 
-    # Shorthands for the bundled checks (tests/capture/test_check_spec.py keeps each one's name equal
-    # to its model's check). New code may use facts.data(Model) instead.
+    # ------------------------------------------------------------ whose per-user facts these are
     @property
-    def os(self) -> OsData | None:
-        return self.data(OsData)
+    def user_context(self) -> UserContext | None:
+        return self.capture.user_context
 
-    @property
-    def locale(self) -> LocaleData | None:
-        return self.data(LocaleData)
+    def whose(self, check: str, path: str) -> Whose:
+        """Whose fact ``path`` (dotted, no indices: ``dsregcmd.azure_ad_prt``) of ``check`` is.
 
-    @property
-    def time(self) -> TimeData | None:
-        return self.data(TimeData)
+        ``machine``: not a per-user fact; ``unknown``: the capture does not say (made before msdiag
+        recorded it: rules treat it as they always did); else the signed-in user's, or the account
+        the scan ran as (a session-only fact read by another account, or nobody signed in).
+        """
+        spec = CHECKS_BY_NAME[check]
+        if not _covers(spec.per_user, path):
+            return "machine"
+        context = self.capture.user_context
+        if context is None or context.chosen_by == "unknown":
+            return "unknown"
+        if _covers(spec.session_only, path):
+            return "interactive_user" if context.session_is_interactive_user else "session_account"
+        return "interactive_user" if context.interactive_user is not None else "session_account"
 
-    @property
-    def proxy(self) -> ProxyData | None:
-        return self.data(ProxyData)
-
-    @property
-    def network(self) -> NetworkData | None:
-        return self.data(NetworkData)
-
-    @property
-    def endpoints(self) -> EndpointsData | None:
-        return self.data(EndpointsData)
-
-    @property
-    def services(self) -> ServicesData | None:
-        return self.data(ServicesData)
-
-    @property
-    def tls(self) -> TlsData | None:
-        return self.data(TlsData)
-
-    @property
-    def identity(self) -> IdentityData | None:
-        return self.data(IdentityData)
+    def read_as_another_account(self, check: str, path: str) -> AccountRef | None:
+        """The scan's account when ``path`` of ``check`` is its fact and not the signed-in user's."""
+        context = self.capture.user_context
+        if context is None or self.whose(check, path) != "session_account":
+            return None
+        return context.session_account or AccountRef()

@@ -10,6 +10,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
+from msdiag.capture.field_docs import describe_schema, models_under
 from msdiag.capture.models import Capture, CheckDocument
 from msdiag.checks import CHECKS
 
@@ -29,11 +32,19 @@ def generate_schema() -> dict[str, Any]:
         schema = check.model.model_json_schema(mode="validation")
         defs.update(schema.pop("$defs", {}))
         defs[f"{check.name}_data"] = schema
+    # field descriptions: the models' #: comments (msdiag.capture.field_docs)
+    roots: list[type[BaseModel]] = [Capture, CheckDocument, *(c.model for c in CHECKS)]
+    models = {m.__name__: m for root in roots for m in models_under(root)}
+    models.update((f"{c.name}_data", c.model) for c in CHECKS)
+    describe_schema(capture, Capture)
+    for name, definition in defs.items():
+        if name in models:
+            describe_schema(definition, models[name])
     capture["$defs"] = dict(sorted(defs.items()))
     capture["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    capture["$id"] = "https://msdiag.invalid/schemas/capture-v1.json"
+    capture["$id"] = "https://msdiag.invalid/schemas/capture-v2.json"
     capture["description"] = (
-        "msdiag capture v1: everything one scan collected from one host. checks.<name>.document, "
+        "msdiag capture v2: everything one scan collected from one host. checks.<name>.document, "
         "when present, is a CheckDocument whose data follows $defs/<name>_data."
     )
     return capture

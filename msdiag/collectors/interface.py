@@ -5,8 +5,9 @@ the local runner (``msdiag.collectors.local.LocalCollector``), the remote collec
 (``msdiag.collectors.remote.RemoteCollector``) and saved files (``msdiag.collectors.capture_file.
 CaptureFile``). Each of them builds its capture with :func:`assemble_capture` (or, for a saved
 file's own envelope, :func:`check_results`), so what a check that did not run or did not report
-looks like is decided here, once: every known check appears, and none that did not run is ever
-``ok``.
+looks like is decided here, once: every known check appears, none that did not run or did not
+finish is ever ``ok`` (an unfinished one is ``not_run``, and the diagnosis is then incomplete), and
+whose per-user facts the capture holds is recorded once (``user_context``).
 """
 
 from __future__ import annotations
@@ -16,22 +17,18 @@ from datetime import datetime, timezone
 from typing import Literal, Protocol, runtime_checkable
 
 from msdiag import __version__
-from msdiag.capture.models import (
-    Capture,
-    CheckResult,
-    CheckStatus,
-    ConnectionInfo,
-    HostState,
-    HostStatus,
-    PowerShellInfo,
-)
+
+# NOT_REPORTED: the collectors' reason for a check cut short, defined with the envelope
+from msdiag.capture.envelope import NOT_REPORTED as NOT_REPORTED
+from msdiag.capture.envelope import Capture, CheckResult, CheckStatus
+from msdiag.capture.models import ConnectionInfo, HostState, HostStatus, PowerShellInfo
+from msdiag.capture.user_context import context_of_documents
 from msdiag.checks import CHECK_NAMES
 
 CaptureMode = Literal["local", "remote", "exported-script", "lab", "other"]
 
 #: Reasons a check is missing from a scan, as they appear in captures and reports.
 NOT_SELECTED = "not selected"
-NOT_REPORTED = "the scan ended before this check reported"
 NOT_IN_CAPTURE = "not in this capture"
 #: A capture holds at most this many warnings (the model's bound).
 MAX_WARNINGS = 64
@@ -66,8 +63,8 @@ def not_selected() -> CheckResult:
 
 
 def not_reported() -> CheckResult:
-    """A selected check the runner never reported on: it started but was cut short (an error)."""
-    return CheckResult(status=CheckStatus.ERROR, reason=NOT_REPORTED)
+    """A selected check the runner never reported on: the scan ended before it finished (not run)."""
+    return CheckResult(status=CheckStatus.NOT_RUN, reason=NOT_REPORTED)
 
 
 def did_not_run(state: HostState) -> CheckResult:
@@ -112,6 +109,9 @@ def assemble_capture(
     msdiag_version: str | None = __version__,
 ) -> Capture:
     """The capture envelope around :func:`check_results` (warnings bounded to the model's limit)."""
+    checks = check_results(reported, selected=selected, missing=missing)
+    documents = [(name, r.document) for name, r in checks.items() if r.document is not None]
+    user_context, disagreements = context_of_documents(documents)
     return Capture(
         msdiag_version=msdiag_version,
         host=host,
@@ -121,6 +121,7 @@ def assemble_capture(
         powershell=powershell,
         connection=connection,
         host_status=host_status,
-        checks=check_results(reported, selected=selected, missing=missing),
-        warnings=list(warnings)[:MAX_WARNINGS],
+        checks=checks,
+        warnings=[*disagreements, *warnings][:MAX_WARNINGS],
+        user_context=user_context,
     )

@@ -63,7 +63,8 @@ def _link_codes(finding: Finding, kb: KnowledgeBase) -> Finding:
 
 
 def _verdict(capture: Capture, counts: StatusCounts) -> str:
-    if not any(result.status is CheckStatus.OK for result in capture.checks.values()):
+    # a scan that ended before every asked-for check finished cannot pass (issue 14 item 12)
+    if capture.unfinished_checks or not any(r.status is CheckStatus.OK for r in capture.checks.values()):
         return "incomplete"
     if counts.fail:
         return "fail"

@@ -343,6 +343,9 @@ def _typed_names(facts: Facts) -> dict[NameMarker, list[str]]:
         if data is not None:
             for marker, value in named_values(data):
                 found[marker].append(value)
+    if facts.user_context is not None:  # the capture's record of whose facts they are (accounts, SIDs)
+        for marker, value in named_values(facts.user_context):
+            found[marker].append(value)
     return found
 
 

@@ -79,7 +79,9 @@ def test_assembly_fills_every_check_in_spec_order_and_none_that_did_not_run_is_o
     )
     assert list(capture.checks) == list(CHECK_NAMES)
     assert capture.checks["time"].status is CheckStatus.OK
-    assert capture.checks["os"].status is CheckStatus.ERROR and capture.checks["os"].reason == NOT_REPORTED
+    # started, cut short by the end of the scan: not run (never ok, never a check's own error)
+    assert capture.checks["os"].status is CheckStatus.NOT_RUN and capture.checks["os"].reason == NOT_REPORTED
+    assert capture.unfinished_checks == ["os"]
     # selected, never reported on: the host failed before it
     assert capture.checks["proxy"].status is CheckStatus.NOT_RUN
     assert capture.checks["proxy"].reason == "the scan did not run (script_error)"
@@ -112,9 +114,10 @@ def test_remote_terminating_error_after_some_checks_keeps_them_and_none_after_is
     assert "アクセスが拒否されました" in (capture.host_status.detail or "")
     assert capture.checks["os"].status is CheckStatus.OK
     assert capture.checks["locale"].status is CheckStatus.OK
-    for name in ("time", "identity"):  # started, never reported: errors, not passes
-        assert capture.checks[name].status is CheckStatus.ERROR
+    for name in ("time", "identity"):  # started, never reported: not run, never passes
+        assert capture.checks[name].status is CheckStatus.NOT_RUN
         assert capture.checks[name].reason == NOT_REPORTED
+    assert capture.unfinished_checks == ["time", "identity"]
     assert capture.checks["proxy"].reason == NOT_SELECTED
     assert [n for n, r in capture.checks.items() if r.status is CheckStatus.OK] == ["os", "locale"]
 

@@ -13,7 +13,15 @@ from support import reference_machine as reference
 
 
 def _documents(capture: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {name: result["document"] for name, result in capture["checks"].items()}
+    """The capture's documents as the scripts printed them: the per-user ones say who was signed in."""
+    account = capture["user_context"]["interactive_user"]["account"]
+    out = {}
+    for name, result in capture["checks"].items():
+        document = dict(result["document"])
+        if name in reference.HIVE_CHECKS:
+            document["user_context"] = reference.user_context_facts(account)
+        out[name] = document
+    return out
 
 
 def _ja_jp_example() -> dict[str, Any]:

@@ -9,8 +9,9 @@ ps_scripts/ for the exact strings). Written once, here, and used by
 - tests/test_ps_examples.py (``JA_JP``, ``EN_US``: example check documents as the scripts print them).
 
 A plain module (not a test module): tests import it as ``support.reference_machine`` (tests/ is on
-sys.path when pytest runs), the generator by putting tests/ on sys.path. Adding a check means adding
-its ``<check>_data()`` here and to ``DATA_BUILDERS`` (tests/capture/test_check_spec.py says so).
+sys.path when pytest runs), the generator by putting tests/ on sys.path. A check without a builder
+here (``<check>_data()`` in ``BUILDERS``) takes its data from the example declared on its data model
+(``json_schema_extra={"examples": [...]}``), so adding a check needs no edit here.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
+
+from msdiag.capture.native.dsregcmd import parse_dsregcmd_status
+from msdiag.capture.native.w32tm import parse_w32tm_status
+from msdiag.capture.user_context import choose_interactive_user
+from msdiag.checks import CHECK_NAMES, CHECKS_BY_NAME
 
 Json = dict[str, Any]
 
@@ -61,7 +67,9 @@ SCAN_DURATION_MS = 3412
 
 
 def check_started(check: str) -> datetime:
-    return SCAN_START + timedelta(milliseconds=CHECK_TIMING[check][0])
+    # a check added later runs after the others, 50 ms each
+    offset = CHECK_TIMING.get(check, (3400 + 50 * CHECK_NAMES.index(check), 40))[0]
+    return SCAN_START + timedelta(milliseconds=offset)
 
 
 # ---------------------------------------------------------------- the reference machine's data
@@ -69,6 +77,8 @@ COMPUTER = "DESKTOP-4KQ7N2M"
 LOCAL_USER = "taroy"  # the profile name Windows derives from the Microsoft account's address
 MSA = "taro.yamada@outlook.jp"
 USER_SID = "S-1-5-21-3623811015-3361044348-30300820-1001"
+#: explorer.exe of the console logon started at sign-in, 75 hours before the scan
+SIGNED_IN = SCAN_START - timedelta(seconds=270_011)
 
 JA_JP = {"name": "ja-JP", "lcid": 1041, "english_name": "Japanese (Japan)", "display_name": "日本語 (日本)"}
 EN_US = {
@@ -112,6 +122,27 @@ def os_data() -> Json:
     }
 
 
+def user_context_facts(account: str = f"{COMPUTER}\\{LOCAL_USER}", sid: str = USER_SID) -> Json:
+    """Who a per-user check saw signed in: the user at the console, running msdiag themselves."""
+    return {
+        "session": {"sid": sid, "account": account},
+        "candidates": [
+            {"sid": sid, "account": account, "source": "explorer", "session_id": 1, "logon_type": 2,
+             "started_utc": iso_utc(SIGNED_IN)},
+            {"sid": sid, "account": account, "source": "profile", "session_id": None, "logon_type": None,
+             "started_utc": iso_utc(SCAN_START - timedelta(seconds=41))},
+        ],
+        "hive_sid": sid,
+    }  # fmt: skip
+
+
+def user_context(facts: Json) -> Json:
+    """The capture's user_context, as msdiag decides it from what the scripts saw."""
+    from msdiag.capture.user_context import UserContextFacts
+
+    return choose_interactive_user(UserContextFacts.model_validate(facts)).model_dump(mode="json")
+
+
 def locale_data() -> Json:
     return {
         "culture": dict(JA_JP),
@@ -122,7 +153,38 @@ def locale_data() -> Json:
             {"tag": "ja", "english_name": "Japanese", "autonym": "日本語"},
             {"tag": "en-US", "english_name": "English (United States)", "autonym": "English (United States)"},
         ],
+        "installed_ui_culture": dict(JA_JP),
+        # a local scan by the user: the session's culture is theirs
+        "session_culture": dict(JA_JP),
+        "session_ui_culture": dict(JA_JP),
     }
+
+
+def native(command: str, text: str) -> Json:
+    """A native program's output as Invoke-MsdiagNativeCommand returns it (decoded from UTF-8)."""
+    return {"command": command, "text": text, "exit_code": 0, "timed_out": False, "truncated": False,
+            "encoding": "utf-8"}  # fmt: skip
+
+
+# w32tm /query /status on a Japanese workgroup PC synchronised with time.windows.com (labels as in
+# tests/data/native/w32tm-query-status/ja-1 and the @IT field table; CRLF as w32tm writes them)
+W32TM_JA = (
+    "閏インジケーター: 0 (警告なし)\r\n"
+    "階層: 4 (二次参照 - (S)NTP で同期)\r\n"
+    "精度: -23 (ティックごとに 119.209ns)\r\n"
+    "ルート遅延: 0.0292130s\r\n"
+    "ルート分散: 7.7861893s\r\n"
+    "参照 ID: 0x142B5EC7 (ソース IP:  20.43.94.199)\r\n"
+    "最終正常同期時刻: 2026/11/24 17:49:02\r\n"
+    "ソース: time.windows.com,0x9\r\n"
+    "ポーリング間隔: 10 (1024s)\r\n"
+)
+
+
+def w32tm_facts(text: str) -> tuple[Json, Json | None]:
+    """(w32tm_output, w32tm): the raw text and what msdiag reads from it."""
+    parsed = parse_w32tm_status(text)
+    return native("w32tm /query /status", text), None if parsed is None else parsed.model_dump(mode="json")
 
 
 def time_data() -> Json:
@@ -137,6 +199,7 @@ def time_data() -> Json:
             "type": "NTP",
             "ntp_server": "time.windows.com,0x9",
         },
+        **dict(zip(("w32tm_output", "w32tm"), w32tm_facts(W32TM_JA), strict=True)),
     }
 
 
@@ -151,6 +214,7 @@ def proxy_data() -> Json:
             "auto_detect": True,  # "Automatically detect settings" is on by default
         },
         "winhttp": {"source": "registry", "direct": True, "proxy_server": None, "bypass_list": None},
+        "winhttp_output": None,  # the WinHttpSettings value was there: netsh was not needed
         "environment": [],
     }
 
@@ -185,7 +249,13 @@ def network_data() -> Json:
         "dns_servers": [
             {"interface_alias": "Wi-Fi", "if_index": 14, "addresses": ["192.168.10.1"]},
         ],
-        "default_route": {"interface_alias": "Wi-Fi", "if_index": 14, "next_hop": "192.168.10.1"},
+        "default_route": {
+            "interface_alias": "Wi-Fi",
+            "if_index": 14,
+            "next_hop": "192.168.10.1",
+            "route_metric": 0,
+            "interface_metric": 35,
+        },
         "hosts_entries": [],
         "hosts_file_readable": True,
     }
@@ -280,14 +350,18 @@ def endpoint_probe(host: str, index: int) -> Json:
             "ms": tls_ms,
         },
         "http": {"status": status, "date": http_date(answered), "error": None, "ms": http_ms},
+        "timed_out_at": None,
     }
 
 
 def endpoints_data() -> Json:
     # pac: null: no AutoConfigURL on this machine, so the script probes no PAC file
+    # winhttp_probes: []: WinHTTP is direct, the same path as the user's, so it was not probed again
     return {
         "timeout_ms": 3000,
+        "budget_ms": 13000,
         "probes": [endpoint_probe(h, i) for i, h in enumerate(ENDPOINT_FACTS)],
+        "winhttp_probes": [],
         "pac": None,
     }
 
@@ -323,41 +397,49 @@ def services_data(lang: str = "ja") -> Json:
     }
 
 
-def tls_data() -> Json:
-    return {
-        "schannel_client": [
-            {"protocol": p, "key_present": False, "enabled": None, "disabled_by_default": None}
-            for p in ("TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3")
-        ],
-        "dotnet": {
-            "sch_use_strong_crypto": None,
-            "sch_use_strong_crypto_wow64": None,
-            "system_default_tls_versions": None,
-        },
-        "winhttp_default_secure_protocols": None,
-    }
+BORDER = "+" + "-" * 70 + "+"
+
+
+def dsregcmd_status(*sections: tuple[str, list[tuple[str, str]]]) -> str:
+    """``dsregcmd /status`` text in the console's layout: a bordered heading per section, labels
+    right-aligned to 26 columns, CRLF line ends (as tests/data/native/dsregcmd-status/en-1 shows)."""
+    lines = [""]
+    for title, fields in sections:
+        lines += [BORDER, f"| {title:<68} |", BORDER, ""]
+        lines += [f"{label:>26} : {value}" for label, value in fields]
+        lines.append("")
+    lines += [BORDER, ""]
+    return "\r\n".join(lines)
+
+
+# a workgroup PC, scan run elevated (WamDefaultSet ERROR): the fields of the real
+# tests/data/native/dsregcmd-status/en-3
+DSREGCMD_WORKGROUP = dsregcmd_status(
+    ("Device State", [("AzureAdJoined", "NO"), ("EnterpriseJoined", "NO"), ("DomainJoined", "NO")]),
+    ("User State", [("NgcSet", "NO"), ("WorkplaceJoined", "NO"), ("WamDefaultSet", "ERROR")]),
+    ("SSO State", [("AzureAdPrt", "NO"), ("AzureAdPrtAuthority", "NO"), ("EnterprisePrt", "NO"),
+                   ("EnterprisePrtAuthority", "NO")]),
+)  # fmt: skip
+
+
+def dsregcmd_facts(text: str) -> tuple[Json, Json]:
+    """(dsregcmd_output, dsregcmd): the raw text and what msdiag reads from it."""
+    return native("dsregcmd /status", text), parse_dsregcmd_status(text).model_dump(mode="json")
 
 
 def identity_data() -> Json:
+    output, parsed = dsregcmd_facts(DSREGCMD_WORKGROUP)
     return {
-        "dsregcmd": {
-            "available": True,
-            "azure_ad_joined": False,
-            "enterprise_joined": False,
-            "domain_joined": False,
-            "domain_name": None,
-            "workplace_joined": False,
-            "tenant_name": None,
-            "azure_ad_prt": False,
-            "azure_ad_prt_update_time": None,
-        },
+        "dsregcmd": parsed,
+        "dsregcmd_output": output,
         "no_connected_user": None,  # policy value absent: Microsoft accounts allowed
         "signed_in_with_msa": True,
         "user_name": f"MicrosoftAccount\\{MSA}",
     }
 
 
-DATA_BUILDERS: dict[str, Callable[[], Json]] = {
+#: hand-written builders; the other checks' data is their model's declared example
+BUILDERS: dict[str, Callable[[], Json]] = {
     "os": os_data,
     "locale": locale_data,
     "time": time_data,
@@ -365,27 +447,53 @@ DATA_BUILDERS: dict[str, Callable[[], Json]] = {
     "network": network_data,
     "endpoints": endpoints_data,
     "services": services_data,
-    "tls": tls_data,
     "identity": identity_data,
 }
 
 
-def document(check: str, data: Json, errors: list[Json] | None = None) -> Json:
-    return {
+def model_example(check: str) -> Json:
+    """The example declared on ``check``'s data model (``json_schema_extra={"examples": [...]}``)."""
+    extra = CHECKS_BY_NAME[check].model.model_config.get("json_schema_extra")
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    if not isinstance(examples, list) or not examples or not isinstance(examples[0], dict):
+        raise LookupError(
+            f"the {check} check has no data builder in tests/support/reference_machine.py and its data model "
+            f"{CHECKS_BY_NAME[check].model.__name__} declares no example: add "
+            'model_config = ConfigDict(json_schema_extra={"examples": [{...}]})'
+        )
+    return copy.deepcopy(examples[0])
+
+
+def _builder(check: str) -> Callable[[], Json]:
+    return BUILDERS.get(check) or (lambda: model_example(check))
+
+
+#: every check's data builder, in the spec's order
+DATA_BUILDERS: dict[str, Callable[[], Json]] = {name: _builder(name) for name in CHECK_NAMES}
+#: the checks whose scripts read the signed-in user's hive, and say so in their document
+HIVE_CHECKS = ("locale", "proxy", "endpoints", "identity")
+
+
+def document(check: str, data: Json, errors: list[Json] | None = None, *, printed: bool = False) -> Json:
+    """A check document as stored in a capture, or as the script printed it (with its user_context)."""
+    doc: Json = {
         "check": check,
-        "schema_version": 1,
+        "schema_version": 2,
         "collected_utc": iso_utc(check_started(check)),
-        "elapsed_ms": CHECK_TIMING[check][1],
+        "elapsed_ms": CHECK_TIMING.get(check, (0, 40))[1],
         "data": data,
         "errors": errors or [],
     }
+    if printed and check in HIVE_CHECKS:
+        doc["user_context"] = user_context_facts()
+    return doc
 
 
 def reference_capture() -> Json:
     """healthy-ja-jp: the machine every other capture is a variant of."""
     return {
         "format": "msdiag-capture",
-        "schema_version": 1,
+        "schema_version": 2,
         "msdiag_version": "0.1.0",
         "host": COMPUTER,
         "mode": "local",
@@ -402,6 +510,7 @@ def reference_capture() -> Json:
             for name, build in DATA_BUILDERS.items()
         },
         "warnings": [],
+        "user_context": user_context(user_context_facts()),
     }
 
 
@@ -428,12 +537,30 @@ def service(capture: Json, name: str) -> Json:
 
 
 def rename_computer(capture: Json, computer: str, local_user: str = LOCAL_USER) -> None:
-    """Give a variant its own computer name everywhere the machine reports it."""
+    """Give a variant its own computer name everywhere the machine reports it (its local user too)."""
+    previous = capture["host"]
     capture["host"] = computer
     data(capture, "os")["computer_name"] = computer
+    user = (capture.get("user_context") or {}).get("interactive_user") or {}
+    if str(user.get("account", "")).startswith(f"{previous}\\"):
+        set_user(capture, f"{computer}\\{local_user}", user["sid"])
+
+
+def set_native(capture: Json, check: str, raw: str, into: str, text: str) -> None:
+    """Give a variant another program output, and what msdiag reads from it (as a saved capture holds)."""
+    from msdiag.capture.parse import read_native_text
+
+    document = capture["checks"][check]["document"]
+    document["data"][raw] = native(document["data"][raw]["command"], text)
+    read_native_text(CHECKS_BY_NAME[check], document)
+
+
+def set_user(capture: Json, account: str, sid: str) -> None:
+    """The variant's user (signed in at the console, running the scan): everywhere the machine names them."""
     scope = data(capture, "proxy")["scope"]
     if scope is not None:
-        scope["user"] = f"{computer}\\{local_user}"
+        scope.update(user=account, sid=sid)
+    capture["user_context"] = user_context(user_context_facts(account, sid))
 
 
 def variant(base: Callable[[], Json] = reference_capture) -> Json:
@@ -499,4 +626,22 @@ def en_us_capture() -> Json:
     network["default_route"] = {"interface_alias": "Ethernet", "if_index": 6, "next_hop": "192.168.1.1"}
     data(capture, "services").update(services_data("en"))
     data(capture, "identity")["user_name"] = "MicrosoftAccount\\john.smith@outlook.com"
+    for name in ("installed_ui_culture", "session_culture", "session_ui_culture"):
+        locale[name] = dict(EN_US)
+    set_native(capture, "time", "w32tm_output", "w32tm", W32TM_EN)
     return capture
+
+
+# w32tm /query /status on an en-US PC synchronised with time.windows.com (the real
+# tests/data/native/w32tm-query-status/en-5, with this machine's sync time)
+W32TM_EN = (
+    "Leap Indicator: 0(no warning)\r\n"
+    "Stratum: 4 (secondary reference - syncd by (S)NTP)\r\n"
+    "Precision: -23 (119.209ns per tick)\r\n"
+    "Root Delay: 0.0037284s\r\n"
+    "Root Dispersion: 0.0346264s\r\n"
+    "ReferenceId: 0x142B5EC7 (source IP:  20.43.94.199)\r\n"
+    "Last Successful Sync Time: 11/24/2026 12:49:02 AM\r\n"
+    "Source: time.windows.com,0x9\r\n"
+    "Poll Interval: 10 (1024s)\r\n"
+)

@@ -18,6 +18,10 @@ from msdiag.diagnosis.rules.base import (
     rule,
     warn,
 )
+from msdiag.diagnosis.rules.session import read_as_scan_account
+
+#: dsregcmd's SSO state names the account that ran it
+PRT_STATE = L("dsregcmd's sign-in token (SSO) state", "dsregcmd のサインイン トークン (SSO) の状態")
 
 
 @rule(
@@ -45,13 +49,15 @@ from msdiag.diagnosis.rules.base import (
         ),
     ),
 )
-def org_managed(identity: IdentityData) -> Outcome:
+def org_managed(identity: IdentityData, facts: Facts) -> Outcome:
     """The PC is joined to an organisation (Entra ID, a domain, or a workplace registration).
 
     Reads the join state from ``dsregcmd /status`` (``identity.dsregcmd.azure_ad_joined``,
     ``.domain_joined``, ``.workplace_joined``, ``.enterprise_joined``) and the tenant or domain
     name. Warns when any is set, naming the organisation; passes on a personal PC. Not
-    collected when dsregcmd was not available or reported no join state.
+    collected when dsregcmd was not available or reported no join state. WorkplaceJoined is a
+    user's registration: it is left out when dsregcmd ran as another account than the signed-in
+    user (a remote scan), since it then says nothing about that user.
 
     Why it matters: on a managed PC the work or school account's security info (the phone for
     codes) is changed at mysignins.microsoft.com or by IT, and tenant policies such as
@@ -67,6 +73,8 @@ def org_managed(identity: IdentityData) -> Outcome:
         "workplace_joined": ds.workplace_joined,
         "enterprise_joined": ds.enterprise_joined,
     }
+    if facts.read_as_another_account("identity", "dsregcmd.workplace_joined") is not None:
+        del joins["workplace_joined"]  # the scanning account's registration, not the user's
     evidence = [ev(f"identity.dsregcmd.{k}", v) for k, v in joins.items()]
     evidence += [
         ev("identity.dsregcmd.tenant_name", ds.tenant_name),
@@ -111,7 +119,9 @@ def prt_stale(identity: IdentityData, facts: Facts, ctx: RuleContext) -> Outcome
     ``.azure_ad_prt_update_time``) and the time the identity check ran. Fails when AzureAdPrt
     is NO, or when the last refresh is older than 4 hours before the scan (Windows renews the
     PRT every 4 hours while it can reach Entra ID). Not applicable on a PC that is not Entra
-    joined; not collected when the join state or the update time cannot be read.
+    joined, and when dsregcmd ran as another account than the signed-in user (the SSO state is
+    then the scanning account's, not the user's); not collected when the join state or the update
+    time cannot be read.
 
     Why it matters: without a fresh PRT, single sign-on to work apps fails and the user is
     asked to sign in again. A PRT that stopped refreshing points at a lost device key
@@ -127,6 +137,9 @@ def prt_stale(identity: IdentityData, facts: Facts, ctx: RuleContext) -> Outcome
             L("The PC is not Entra (Azure AD) joined.", "この PC は Entra (Azure AD) に参加していません。"),
             [ev("identity.dsregcmd.azure_ad_joined", False)],
         )
+    declined = read_as_scan_account(facts, "identity", "dsregcmd.azure_ad_prt", PRT_STATE)
+    if declined is not None:
+        return declined
     evidence = [
         ev("identity.dsregcmd.azure_ad_prt", ds.azure_ad_prt),
         ev("identity.dsregcmd.azure_ad_prt_update_time", ds.azure_ad_prt_update_time),

@@ -1,12 +1,60 @@
-"""Session rules: msdiag's own run, such as probes denied because it was not elevated."""
+"""Session rules: msdiag's own run, such as probes denied because it was not elevated, and the
+facts that belong to the scan's own account rather than to the signed-in user.
+
+:func:`read_as_scan_account` is the one way a rule declines a per-user fact that only the scan's
+session could read (dsregcmd's user and SSO state, the session proxy ...) when the scan did not
+run as the signed-in user: the rule is not applicable, saying whose fact it was. Whose a fact is
+comes from the capture (``user_context``) and the check spec (``per_user`` / ``session_only``);
+captures made before msdiag recorded it are read as they always were.
+"""
 
 from __future__ import annotations
 
 from msdiag.capture.models import OsData
 from msdiag.capture.parse import Facts
 from msdiag.checks import CHECK_DATA_MODELS
-from msdiag.diagnosis.models import Severity
-from msdiag.diagnosis.rules.base import L, Outcome, ev, not_applicable, not_collected, passed, rule, warn
+from msdiag.diagnosis.models import Localized, Severity
+from msdiag.diagnosis.rules.base import (
+    L,
+    Outcome,
+    clip,
+    ev,
+    not_applicable,
+    not_collected,
+    passed,
+    rule,
+    warn,
+)
+
+
+def read_as_scan_account(facts: Facts, check: str, path: str, what: Localized) -> Outcome | None:
+    """not_applicable when ``path`` of ``check`` (``what``: "dsregcmd's user state") belongs to the
+    account the scan ran as and not to the signed-in user; None when it is the user's (or unknown)."""
+    account = facts.read_as_another_account(check, path)
+    if account is None:
+        return None
+    scanner = clip(account.account or account.sid or "?", 80)
+    context = facts.user_context
+    user = context.interactive_user if context is not None else None
+    evidence = [ev(f"{check}.{path}", "read as the scan's account"), ev("user_context.session_account", scanner)]
+    if user is None:
+        return not_applicable(
+            L(
+                f"{what.en} was read as the scanning account {scanner}, and nobody was signed in.",
+                f"{what.ja}はスキャンを実行したアカウント {scanner} として読み取られ、サインインしているユーザーはいませんでした。",
+            ),
+            evidence,
+        )
+    who = clip(user.account or user.sid or "?", 80)
+    evidence.append(ev("user_context.interactive_user", who))
+    return not_applicable(
+        L(
+            f"{what.en} was read as the scanning account {scanner}, not the signed-in user {who}.",
+            f"{what.ja}はスキャンを実行したアカウント {scanner} として読み取られたもので、"
+            f"サインインしているユーザー {who} のものではありません。",
+        ),
+        evidence,
+    )
 
 
 @rule(
