@@ -2,7 +2,10 @@
 
 A capture file is untrusted input like any check output: every document in it is validated again,
 a bad document makes that one check ``error`` (raw kept), and a file that is not a capture at all is
-a clear input error.
+a clear input error. The documented bounds (docs/capture-format.md) hold before and while parsing:
+the file's size before it is read, its members and nesting while it is decoded, then each check
+document's size, nesting and number lengths (over a bound: that check is ``error``; in the
+envelope: the file is refused). Lone surrogates become U+FFFD.
 """
 
 from __future__ import annotations
@@ -24,14 +27,17 @@ from msdiag.capture.models import (
     HostStatus,
     PowerShellInfo,
 )
-from msdiag.capture.parse import RAW_LIMIT, validate_document
+from msdiag.capture.parse import MAX_DOCUMENT_CHARS, RAW_LIMIT, validate_document
 from msdiag.checks import CHECK_NAMES
 from msdiag.collectors.interface import NOT_IN_CAPTURE, assemble_capture, check_results
 from msdiag.collectors.runner_output import parse_runner_output
 from msdiag.collectors.runner_script import validate_check_names
 from msdiag.errors import InputError
+from msdiag.json_bounds import MAX_DEPTH, JsonBoundsError, decode, inspect, replace_surrogates
 
 MAX_CAPTURE_BYTES = 64 * 1024 * 1024
+#: object members in a whole capture file (a real capture has about 500; 3 million took 1.8 GB)
+MAX_CAPTURE_MEMBERS = 400_000
 
 
 def read_capture_text(path: Path) -> str:
@@ -51,7 +57,8 @@ def read_capture_text(path: Path) -> str:
         # PowerShell 5.1's Out-File / > writes UTF-16 LE with a BOM by default.
         raw = path.read_bytes()
         if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            return raw.decode("utf-16")
+            # a lone UTF-16 surrogate becomes U+FFFD, as it does in the JSON text (json_bounds)
+            return raw.decode("utf-16", errors="replace")
         raise InputError(f"{path} is not UTF-8 or UTF-16 text; is it a capture file?") from None
     except OSError as exc:
         raise InputError(f"cannot read capture file {path}: {exc.strerror or exc}") from None
@@ -69,12 +76,14 @@ def parse_capture_text(text: str, source: str = "capture") -> Capture:
     if stripped.startswith("{") and '"msdiag_runner"' in stripped.splitlines()[0]:
         return _from_runner_lines(stripped.splitlines(), source)
     try:
-        data = json.loads(stripped)
+        data = decode(replace_surrogates(stripped), max_chars=MAX_CAPTURE_BYTES, max_members=MAX_CAPTURE_MEMBERS)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{source} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); "
             "expected a capture from `msdiag scan --save-capture` or `msdiag export-script`"
         ) from None
+    except JsonBoundsError as exc:
+        raise InputError(f"{source} is refused unread: {exc} (see the bounds in docs/capture-format.md)") from None
     if not isinstance(data, dict) or data.get("format") != CAPTURE_FORMAT:
         raise InputError(
             f'{source} is JSON but not an msdiag capture (no "format": "{CAPTURE_FORMAT}"); '
@@ -84,10 +93,12 @@ def parse_capture_text(text: str, source: str = "capture") -> Capture:
 
 
 def capture_from_dict(data: dict[str, Any], source: str = "capture") -> Capture:
+    envelope, problem = inspect({k: v for k, v in data.items() if k != "checks"}, max_depth=MAX_DEPTH)
+    if problem is not None:
+        raise InputError(f"{source}: the capture envelope is refused: {problem}")
     checks_in = data.get("checks")
     if not isinstance(checks_in, dict):
         raise InputError(f"{source}: the capture has no checks object")
-    envelope = {k: v for k, v in data.items() if k != "checks"}
     warnings = list(envelope.get("warnings") or []) if isinstance(envelope.get("warnings"), list) else []
     present = {name: _check_from_entry(name, checks_in[name]) for name in CHECK_NAMES if name in checks_in}
     checks = check_results(
@@ -106,6 +117,13 @@ def capture_from_dict(data: dict[str, Any], source: str = "capture") -> Capture:
 
 
 def _check_from_entry(name: str, entry: Any) -> CheckResult:
+    entry, problem = inspect(entry, max_depth=MAX_DEPTH + 1)  # the entry: one level above its document
+    if problem is None and isinstance(entry, dict) and isinstance(entry.get("document"), dict):
+        size = len(json.dumps(entry["document"], ensure_ascii=False))
+        if size > MAX_DOCUMENT_CHARS:
+            problem = f"the document has {size:,} characters (at most {MAX_DOCUMENT_CHARS:,})"
+    if problem is not None:  # no raw: it is what broke the bound
+        return CheckResult(status=CheckStatus.ERROR, reason=f"refused: {problem}")
     if entry is None:
         return CheckResult(status=CheckStatus.NOT_RUN, reason=NOT_IN_CAPTURE)
     if not isinstance(entry, dict):

@@ -244,7 +244,7 @@ class LocalCollector:
             return
         try:
             item = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # the line itself is parsed within bounds later
             return
         if not isinstance(item, dict):
             return
