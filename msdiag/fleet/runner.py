@@ -19,7 +19,15 @@ from msdiag.fleet.outcomes import HostOutcome, OutcomeRecorder, RunSummary, Scan
 from msdiag.fleet.progress import FleetProgress
 from msdiag.fleet.results import ResultsWriter
 
-__all__ = ["DEFAULT_CONCURRENCY", "MAX_CONCURRENCY", "MAX_PROCESSES", "RunSummary", "ScanOne", "Summarize", "run_fleet"]
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "MAX_CONCURRENCY",
+    "MAX_PROCESSES",
+    "RunSummary",
+    "ScanOne",
+    "Summarize",
+    "run_fleet",
+]
 
 DEFAULT_CONCURRENCY = 32
 MAX_CONCURRENCY = 1024

@@ -170,7 +170,10 @@ def run_fleet_plan(
 
     ``processes`` > 1 scans in that many worker processes (see msdiag.fleet.process_pool)."""
     scan_one = RemoteScan(
-        plan.connections, credentials, tuple(checks), None if endpoint_hosts is None else tuple(endpoint_hosts)
+        plan.connections,
+        credentials,
+        tuple(checks),
+        None if endpoint_hosts is None else tuple(endpoint_hosts),
     )
     with ResultsWriter(plan.path) as writer:
         summary = run_fleet(
@@ -214,7 +217,9 @@ def scan_fleet(
         reports_dir=reports_dir,
         processes=processes,
     )
-    meter = progress if isinstance(progress, FleetProgress) else FleetProgress(len(plan.todo), enabled=progress)
+    meter = (
+        progress if isinstance(progress, FleetProgress) else FleetProgress(len(plan.todo), enabled=progress)
+    )
     return run_fleet_plan(
         plan,
         credentials=credentials,
