@@ -66,6 +66,9 @@ class HostState(str, Enum):
     SCRIPT_ERROR = "script_error"
     BAD_OUTPUT = "bad_output"
     NO_POWERSHELL = "no_powershell"
+    #: fleet scans: msdiag did not contact the host (e.g. its credentials had failed on several hosts
+    #: in a row, so using them again risked locking the account out); the detail says why
+    NOT_ATTEMPTED = "not_attempted"
 
 
 class HostStatus(BaseModel):

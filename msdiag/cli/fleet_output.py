@@ -8,6 +8,7 @@ from pathlib import Path
 
 from msdiag.cli.output import Emitted, Route, emit, ensure_folder, plan_routes
 from msdiag.errors import InputError
+from msdiag.files import open_private
 from msdiag.fleet.report import FleetReport
 from msdiag.fleet.results import iter_records
 from msdiag.formats.catalog import FLEET_FORMATS, HOST_FORMATS
@@ -53,7 +54,7 @@ def write_host_reports(
         name = host_report_name(row)
         path = folder / name
         try:
-            with open(path, "x", encoding="utf-8") as handle:
+            with open_private(path, "x") as handle:  # 0600 (msdiag.files)
                 handle.write(text)
         except FileExistsError:
             raise InputError(f"{path} already exists; move the old reports away first") from None

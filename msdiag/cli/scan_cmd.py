@@ -15,6 +15,7 @@ from msdiag.collectors.capture_file import save_capture
 from msdiag.collectors.credentials import Credentials, resolve_credentials
 from msdiag.collectors.remote import RemoteTarget
 from msdiag.errors import InputError
+from msdiag.fleet.credential_guard import DEFAULT_MAX_AUTH_FAILURES
 from msdiag.sanitize import clean_text
 
 
@@ -30,8 +31,9 @@ def _progress(name: str, result: CheckResult) -> None:
 @click.option(
     "--save-capture",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also save what was collected to this file (readable by `msdiag diagnose`).",
+    help="Also save what was collected to this file (readable by `msdiag diagnose`; owner-only).",
 )
+@click.option("--force", is_flag=True, help="Replace the --save-capture file if it exists.")
 @click.option(
     "--endpoint-host",
     "endpoint_hosts",
@@ -122,12 +124,31 @@ def _progress(name: str, result: CheckResult) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Fleet: continue an interrupted scan, scanning only the hosts not yet in this results file.",
 )
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Fleet, with --resume: also scan again the hosts that could not be scanned (their newest record wins).",
+)
+@click.option(
+    "--resume-anyway",
+    is_flag=True,
+    help="Fleet, with --resume: continue the file even though it holds hosts this inventory does not list.",
+)
+@click.option(
+    "--max-auth-failures",
+    type=click.IntRange(0, 1000),
+    default=DEFAULT_MAX_AUTH_FAILURES,
+    show_default=True,
+    help="Fleet: stop using a user name after this many authentication failures in a row, so a wrong "
+    "password cannot lock the account out (its other hosts are recorded as not attempted; 0: never stop).",
+)
 @report_request_options(fleet=True)
 @click.pass_context
 def scan_command(
     ctx: click.Context,
     checks_opt: str | None,
     save_capture: Path | None,
+    force: bool,
     endpoint_hosts: tuple[str, ...],
     timeout: float,
     powershell: str | None,
@@ -146,6 +167,9 @@ def scan_command(
     processes: int,
     results: Path | None,
     resume: Path | None,
+    retry_failed: bool,
+    resume_anyway: bool,
+    max_auth_failures: int,
     request: ReportRequest,
 ) -> None:
     """Run the checks and diagnose what they find.
@@ -157,6 +181,8 @@ def scan_command(
     Every check only reads; nothing on the scanned machine is changed.
     """
     checks = parse_check_selection(checks_opt)
+    if save_capture is not None and save_capture.exists() and not force:  # before the scan, not after
+        raise InputError(f"{save_capture} already exists; choose another file name, or add --force to replace it")
     probe_hosts = tuple(endpoint_hosts) or DEFAULT_ENDPOINT_HOSTS
     fleet = inventory is not None or len(hosts) > 1 or resume is not None
     # a fleet takes the fleet formats (csv too), one host the single-host ones: checked before scanning
@@ -201,6 +227,7 @@ def scan_command(
                 "host's capture for the rest)"
             )
         from msdiag.cli.fleet_scan import run_fleet_scan
+        from msdiag.fleet.scan import ResumeOptions
 
         ctx.exit(
             run_fleet_scan(
@@ -213,8 +240,7 @@ def scan_command(
                 endpoint_hosts=probe_hosts,
                 concurrency=concurrency,
                 processes=processes,
-                results=results,
-                resume=resume,
+                files=ResumeOptions(results, resume, retry_failed, resume_anyway, max_auth_failures),
                 formats=formats,
                 lang=request.lang,
                 redaction=request.redact,
@@ -229,15 +255,15 @@ def scan_command(
         else _scan_local(powershell, timeout, checks, probe_hosts)
     )
     if save_capture:
-        save_capture_file(capture, save_capture, request.redact)
+        save_capture_file(capture, save_capture, request.redact, overwrite=force)
     ctx.exit(report_and_exit_code(capture, request))
 
 
-def save_capture_file(capture: Capture, path: Path, redaction: str) -> None:
+def save_capture_file(capture: Capture, path: Path, redaction: str, *, overwrite: bool = False) -> None:
     """Save the capture with the report's redaction (standard by default: it leaves the machine too)."""
     from msdiag.formats.redact import redact_capture
 
-    save_capture(redact_capture(capture, redaction), path)
+    save_capture(redact_capture(capture, redaction), path, overwrite=overwrite)
     click.echo(f"msdiag: capture saved to {clean_text(str(path))} (redaction: {redaction})", err=True)
 
 

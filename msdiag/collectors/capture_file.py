@@ -11,6 +11,7 @@ envelope: the file is refused). Lone surrogates become U+FFFD.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ from msdiag.collectors.interface import NOT_IN_CAPTURE, assemble_capture, check_
 from msdiag.collectors.runner_output import parse_runner_output
 from msdiag.collectors.runner_script import validate_check_names
 from msdiag.errors import InputError
+from msdiag.files import private_folder, write_private
 from msdiag.json_bounds import MAX_DEPTH, JsonBoundsError, decode, inspect, replace_surrogates
 
 MAX_CAPTURE_BYTES = 64 * 1024 * 1024
@@ -197,18 +199,36 @@ class CaptureFile:
         return capture.model_copy(update={"checks": filled})
 
 
-def save_capture(capture: Capture, path: Path, *, overwrite: bool = True) -> None:
-    """Write a capture atomically (a crash never leaves half a file where a capture was)."""
+def save_capture(capture: Capture, path: Path, *, overwrite: bool = False) -> None:
+    """Write a capture atomically (a crash never leaves half a file where a capture was), owner-only
+    (0600, new folders 0700: msdiag.files). An existing file is replaced only with ``overwrite``;
+    otherwise it is an InputError naming it (``--force`` replaces it)."""
     text = capture.model_dump_json(indent=1)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        if path.parent and not path.parent.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         if not overwrite and path.exists():
-            raise InputError(f"{path} exists; not overwriting it")
-        tmp.write_text(text + "\n", encoding="utf-8")
-        tmp.replace(path)
-    except InputError:
-        raise
+            raise FileExistsError(17, "File exists", str(path))
+        write_private(tmp, text + "\n", "w")
+        if overwrite:
+            tmp.replace(path)
+        else:
+            _link_new(tmp, path)
+    except FileExistsError:
+        raise InputError(f"{path} already exists; choose another file name, or add --force to replace it") from None
     except OSError as exc:
         raise InputError(f"cannot write capture to {path}: {exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """Give the finished file its name only if the name is free (no race with another writer)."""
+    try:
+        os.link(tmp, path)  # atomic, and fails if ``path`` exists
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: the check above is the best there is
+        if path.exists():
+            raise FileExistsError(17, "File exists", str(path)) from None
+        tmp.replace(path)

@@ -201,7 +201,7 @@ def _not_utf8(raw: bytes, exc: UnicodeDecodeError) -> str:
         return (
             "not UTF-8 text: it looks like Shift-JIS (what Japanese Excel writes for "
             "「CSV (コンマ区切り)」). Save it again as 「CSV UTF-8 (コンマ区切り)」 "
-            "(\"CSV UTF-8 (Comma delimited)\"), or convert it: iconv -f CP932 -t UTF-8"
+            '("CSV UTF-8 (Comma delimited)"), or convert it: iconv -f CP932 -t UTF-8'
         )
     return f"not UTF-8 text (byte {exc.start}); save it as UTF-8"
 

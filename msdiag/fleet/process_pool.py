@@ -29,7 +29,7 @@ import pickle
 import queue
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
@@ -155,7 +155,6 @@ class _ProcessScan:
 
     def __init__(
         self,
-        targets: Sequence[FleetTarget],
         scan_one: Any,
         recorder: OutcomeRecorder,
         concurrency: int,
@@ -170,7 +169,6 @@ class _ProcessScan:
         self.results: Queue[_Message | None] = context.Queue()
         self.stopping = context.Event()
         self.task_queues: list[_Tasks[tuple[int, FleetTarget] | None]] = []
-        self.upcoming = iter(enumerate(targets))
         self.local = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="msdiag-host")
 
         def scan_here(index: int, target: FleetTarget) -> None:
@@ -210,7 +208,7 @@ class _ProcessScan:
             ]
             if not open_lanes:
                 return
-            item = next(self.upcoming, None)
+            item = self.recorder.take()
             if item is None:
                 return
             min(open_lanes, key=lambda lane: len(lane.holding)).give(*item)
@@ -229,7 +227,7 @@ class _ProcessScan:
         if self.lanes[number].holding.pop(index, None) is None or payload is None:
             return  # given up on already (dead worker), or not started: a resume scans it
         outcome: HostOutcome = pickle.loads(payload) if isinstance(payload, bytes) else payload
-        self.recorder.record(outcome)
+        self.recorder.record(outcome, index)
 
     def give_up_on_dead_workers(self) -> None:
         """A worker that died holding hosts: after one more poll (for what it sent before dying),
@@ -241,8 +239,10 @@ class _ProcessScan:
                 lane.seen_dead = True
                 continue
             code = lane.process.exitcode if lane.process is not None else None
-            for target in lane.holding.values():
-                self.recorder.internal_error(f"{target.host}: internal error: worker process exited ({code})")
+            for index, target in lane.holding.items():
+                self.recorder.internal_error(
+                    f"{target.host}: internal error: worker process exited ({code})", index
+                )
             lane.holding.clear()
 
     def wait_for_hosts(self) -> None:
@@ -279,7 +279,6 @@ class _ProcessScan:
 
 
 def run_fleet_in_processes(
-    targets: Sequence[FleetTarget],
     scan_one: Any,
     recorder: OutcomeRecorder,
     *,
@@ -287,10 +286,11 @@ def run_fleet_in_processes(
     processes: int,
     summarize: Any,
 ) -> None:
-    """Scan ``targets`` in the parent and ``processes`` - 1 workers, ``concurrency / processes``
-    threads each; every outcome goes to ``recorder``, as in the threads-only runner (runner.run_fleet)."""
+    """Scan the recorder's hosts in the parent and ``processes`` - 1 workers, ``concurrency /
+    processes`` threads each; every outcome goes to ``recorder``, as in the threads-only runner
+    (runner.run_fleet)."""
     check_picklable(scan_one, summarize)
-    scan = _ProcessScan(targets, scan_one, recorder, concurrency, processes, summarize)
+    scan = _ProcessScan(scan_one, recorder, concurrency, processes, summarize)
     try:
         scan.wait_for_hosts()
     except KeyboardInterrupt:

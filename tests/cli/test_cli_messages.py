@@ -65,7 +65,7 @@ def test_notes_about_a_results_file_are_cleaned(capsys: pytest.CaptureFixture[st
     results.write_text(line + "\n" + line + "\n", encoding="utf-8")  # the duplicate gets a note
     code, out, err = run(capsys, "report", str(results), "--redact", "none")
     assert code in (0, 1)
-    assert "already in the file" in err
+    assert "is recorded again" in err  # the newest record per host is used
     assert active_characters(err) == [] and active_characters(out) == []
 
 
