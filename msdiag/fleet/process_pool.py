@@ -17,17 +17,23 @@ module loaded already) and P - 1 worker processes scan with theirs. Design rules
   function and credentials reach them pickled over the spawn pipe, never in argv or environment.
 * Workers ignore SIGINT (a terminal's Ctrl-C reaches the whole process group): the parent decides.
   On Ctrl-C it sets ``stopping``: no lane starts another host, the running ones finish.
-* Workers poll their parent's pid and exit at once when it has gone (the parent was killed).
+* Workers die with their parent: on Linux the kernel kills them when it dies (PR_SET_PDEATHSIG);
+  elsewhere they poll the parent's pid. A killed parent leaves no worker behind.
+* No credential reaches a child's environment: the password variables are removed from the
+  environment while the children start (the scan function reaches them pickled over the spawn
+  pipe; the resource tracker and the workers inherit the environment of the moment they start).
 """
 
 from __future__ import annotations
 
+import ctypes
 import math
 import multiprocessing
 import os
 import pickle
 import queue
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -53,6 +59,23 @@ _Tasks = Queue  # multiprocessing queue of (index, target), None when there is n
 READY = -1
 
 
+#: environment variables that hold a password (msdiag.collectors.credentials, msdiag.cli.lab_cmd)
+SECRET_ENV = ("MSDIAG_PASSWORD", "MSDIAG_LAB_PASSWORD")
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this worker the moment its parent dies (Linux), then check that the
+    parent did not die before that was set; elsewhere :func:`_watch_parent` polls."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass  # no prctl: the poll below still ends it
+    if os.getppid() != parent_pid:
+        os._exit(70)
+
+
 def _watch_parent(parent_pid: int) -> None:
     """Exit this worker as soon as its parent has gone: its results would have nowhere to go."""
     pause = threading.Event()
@@ -60,6 +83,19 @@ def _watch_parent(parent_pid: int) -> None:
         if os.getppid() != parent_pid:
             os._exit(70)  # no cleanup: the parent (the only writer) is dead
         pause.wait(_POLL_S)
+
+
+class _SecretsHidden:
+    """Removes the password variables from this process's environment until :meth:`restore`:
+    a child started meanwhile (a worker, the resource tracker) never sees them."""
+
+    def __init__(self) -> None:
+        self._saved = {name: os.environ.pop(name) for name in SECRET_ENV if name in os.environ}
+
+    def restore(self) -> None:
+        for name, value in self._saved.items():
+            os.environ.setdefault(name, value)
+        self._saved = {}
 
 
 def _scan_and_report(
@@ -82,6 +118,7 @@ def _worker_main(
 ) -> None:
     """Entry point of a worker process: scan the hosts sent to it with ``threads`` threads."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent_pid)
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     prepare = getattr(scan_one, "prepare", None)
     if callable(prepare):
@@ -162,6 +199,7 @@ class _ProcessScan:
         summarize: Any,
     ) -> None:
         self.recorder = recorder
+        self.secrets = _SecretsHidden()  # before any child: the resource tracker starts below
         context = multiprocessing.get_context("spawn")
         threads = math.ceil(concurrency / processes)
         self.concurrency = concurrency
@@ -276,6 +314,7 @@ class _ProcessScan:
         self.results.put(None)
         self.forwarder.join(_EXIT_GRACE_S)
         self.results.close()
+        self.secrets.restore()
 
 
 def run_fleet_in_processes(
