@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
@@ -17,6 +19,13 @@ from msdiag.collectors.remote import RemoteTarget
 from msdiag.errors import InputError
 from msdiag.fleet.credential_guard import DEFAULT_MAX_AUTH_FAILURES
 from msdiag.sanitize import clean_text
+
+FC = TypeVar("FC", bound=Callable[..., object])
+
+
+def _resume_flag(name: str, text: str) -> Callable[[FC], FC]:
+    """A fleet flag that changes what --resume does."""
+    return click.option(name, is_flag=True, help=f"Fleet, with --resume: {text}")
 
 
 def _progress(name: str, result: CheckResult) -> None:
@@ -124,16 +133,8 @@ def _progress(name: str, result: CheckResult) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Fleet: continue an interrupted scan, scanning only the hosts not yet in this results file.",
 )
-@click.option(
-    "--retry-failed",
-    is_flag=True,
-    help="Fleet, with --resume: also scan again the hosts that could not be scanned (their newest record wins).",
-)
-@click.option(
-    "--resume-anyway",
-    is_flag=True,
-    help="Fleet, with --resume: continue the file even though it holds hosts this inventory does not list.",
-)
+@_resume_flag("--retry-failed", "also scan again the hosts that could not be scanned (their newest record wins).")
+@_resume_flag("--resume-anyway", "continue the file even though it holds hosts this inventory does not list.")
 @click.option(
     "--max-auth-failures",
     type=click.IntRange(0, 1000),

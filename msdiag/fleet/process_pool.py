@@ -17,8 +17,9 @@ module loaded already) and P - 1 worker processes scan with theirs. Design rules
   function and credentials reach them pickled over the spawn pipe, never in argv or environment.
 * Workers ignore SIGINT (a terminal's Ctrl-C reaches the whole process group): the parent decides.
   On Ctrl-C it sets ``stopping``: no lane starts another host, the running ones finish.
-* Workers die with their parent: on Linux the kernel kills them when it dies (PR_SET_PDEATHSIG);
-  elsewhere they poll the parent's pid. A killed parent leaves no worker behind.
+* Workers die with their parent (msdiag.fleet.worker_boot): on Linux the kernel kills them when
+  it dies (PR_SET_PDEATHSIG, set before the worker loads anything), elsewhere they poll the
+  parent's pid. A killed parent leaves no worker behind, even one still starting.
 * No credential reaches a child's environment: the password variables are removed from the
   environment while the children start (the scan function reaches them pickled over the spawn
   pipe; the resource tracker and the workers inherit the environment of the moment they start).
@@ -26,17 +27,16 @@ module loaded already) and P - 1 worker processes scan with theirs. Design rules
 
 from __future__ import annotations
 
-import ctypes
 import math
 import multiprocessing
 import os
 import pickle
 import queue
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
@@ -45,9 +45,10 @@ from typing import Any
 from msdiag.errors import InputError
 from msdiag.fleet.models import FleetTarget
 from msdiag.fleet.outcomes import HostOutcome, OutcomeRecorder, scan_host
+from msdiag.fleet.worker_boot import POLL_S, boot
 
-#: how often a worker checks that its parent is alive, and the parent that its workers are
-_POLL_S = 0.25
+#: how often the parent checks that its workers are alive
+_POLL_S = POLL_S
 #: how long a worker may take to exit once told there is no more work (its hosts are done)
 _EXIT_GRACE_S = 10.0
 
@@ -61,28 +62,6 @@ READY = -1
 
 #: environment variables that hold a password (msdiag.collectors.credentials, msdiag.cli.lab_cmd)
 SECRET_ENV = ("MSDIAG_PASSWORD", "MSDIAG_LAB_PASSWORD")
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """Have the kernel kill this worker the moment its parent dies (Linux), then check that the
-    parent did not die before that was set; elsewhere :func:`_watch_parent` polls."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):
-            pass  # no prctl: the poll below still ends it
-    if os.getppid() != parent_pid:
-        os._exit(70)
-
-
-def _watch_parent(parent_pid: int) -> None:
-    """Exit this worker as soon as its parent has gone: its results would have nowhere to go."""
-    pause = threading.Event()
-    while True:
-        if os.getppid() != parent_pid:
-            os._exit(70)  # no cleanup: the parent (the only writer) is dead
-        pause.wait(_POLL_S)
 
 
 class _SecretsHidden:
@@ -106,7 +85,7 @@ def _scan_and_report(
     return (lane, index, scan_host(target, scan_one, summarize))
 
 
-def _worker_main(
+def worker_main(
     lane: int,
     scan_one: Any,
     summarize: Any,
@@ -116,10 +95,9 @@ def _worker_main(
     stopping: Event,
     parent_pid: int,
 ) -> None:
-    """Entry point of a worker process: scan the hosts sent to it with ``threads`` threads."""
+    """A worker process, once booted (msdiag.fleet.worker_boot): scan the hosts sent to it with
+    ``threads`` threads."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent(parent_pid)
-    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     prepare = getattr(scan_one, "prepare", None)
     if callable(prepare):
         prepare()  # e.g. import the collector now, not in the first host's deadline
@@ -187,17 +165,26 @@ def check_picklable(scan_one: object, summarize: object) -> None:
         ) from None
 
 
+@dataclass(frozen=True)
+class _Pool:
+    """What the lanes run: the scan function, the summary function, threads and processes."""
+
+    scan_one: Any
+    summarize: Any
+    concurrency: int
+    processes: int
+
+
 class _ProcessScan:
     """The state of one multi-process scan (run_fleet_in_processes)."""
 
-    def __init__(
-        self,
-        scan_one: Any,
-        recorder: OutcomeRecorder,
-        concurrency: int,
-        processes: int,
-        summarize: Any,
-    ) -> None:
+    def __init__(self, recorder: OutcomeRecorder, pool: _Pool) -> None:
+        scan_one, summarize, concurrency, processes = (
+            pool.scan_one,
+            pool.summarize,
+            pool.concurrency,
+            pool.processes,
+        )
         self.recorder = recorder
         self.secrets = _SecretsHidden()  # before any child: the resource tracker starts below
         context = multiprocessing.get_context("spawn")
@@ -214,11 +201,13 @@ class _ProcessScan:
             future.add_done_callback(self._forward_local)
 
         self.lanes = [_Lane(0, None, scan_here, concurrency)]
+        # pickled here, unpickled by the worker only after it is bound to its parent (worker_boot)
+        job = pickle.dumps((worker_main, scan_one, summarize), protocol=pickle.HIGHEST_PROTOCOL)
         for number in range(1, processes):  # the workers start while the parent's threads scan
             tasks: _Tasks[tuple[int, FleetTarget] | None] = context.Queue()
             process = context.Process(
-                target=_worker_main,
-                args=(number, scan_one, summarize, threads, tasks, self.results, self.stopping, os.getpid()),
+                target=boot,
+                args=(number, job, threads, tasks, self.results, self.stopping, os.getpid()),
                 name=f"msdiag-fleet-worker-{number}",
                 daemon=True,  # terminated too if the parent ends by an uncaught exception
             )
@@ -329,7 +318,7 @@ def run_fleet_in_processes(
     processes`` threads each; every outcome goes to ``recorder``, as in the threads-only runner
     (runner.run_fleet)."""
     check_picklable(scan_one, summarize)
-    scan = _ProcessScan(scan_one, recorder, concurrency, processes, summarize)
+    scan = _ProcessScan(recorder, _Pool(scan_one, summarize, concurrency, processes))
     try:
         scan.wait_for_hosts()
     except KeyboardInterrupt:

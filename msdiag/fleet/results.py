@@ -125,7 +125,9 @@ def iter_records(path: Path, report: ReadReport | None = None) -> Iterator[Fleet
                 continue
             if target is None and newest.setdefault(record.target.key, number) != number:
                 # a line not written by ResultsWriter: its host's first line wins
-                _superseded(report, f"{path}:{newest[record.target.key]}", record.target.host, number, kept=False)
+                _superseded(
+                    report, f"{path}:{newest[record.target.key]}", record.target.host, number, kept=False
+                )
                 continue
             report.records += 1
             yield record
@@ -151,7 +153,9 @@ def _superseded(report: ReadReport, where: str, host: str, other: int, *, kept: 
             else f"{where}: {host} is recorded again on line {other}; that line is ignored"
         )
     elif report.duplicates == MAX_DUPLICATE_NOTES + 1:
-        report.problems.append("... more hosts are recorded more than once; for each, the newest record is used")
+        report.problems.append(
+            "... more hosts are recorded more than once; for each, the newest record is used"
+        )
 
 
 def _target(raw: bytes) -> FleetTarget | None:

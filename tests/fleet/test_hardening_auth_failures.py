@@ -3,52 +3,31 @@ lockout on a real domain). Real fleet scans through the CLI against the lab (pyp
 
 from __future__ import annotations
 
-import csv
 import json
-import os
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.lab_fleet import PASSWORD, USER, lab_inventory, run_msdiag, serve_pcs
 
 from msdiag.fleet.results import iter_records
-from msdiag.lab import LabHost, LabServer, load_lab_hosts
-
-USER = "helpdesk"
-PASSWORD = "Lab!auth-guard-4d2a"
-HEALTHY = next(h for h in load_lab_hosts() if h.name == "healthy-ja-jp").capture
+from msdiag.lab import LabServer
 
 
 @pytest.fixture(scope="module")
 def lab() -> Iterator[LabServer]:
-    hosts = [LabHost(f"pc{i:02d}", HEALTHY) for i in range(10)]
-    with LabServer(hosts, transport="http", username=USER, password=PASSWORD) as server:
-        yield server
+    yield from serve_pcs(10)
 
 
 def inventory(lab: LabServer, folder: Path, users: dict[str, str] | None = None) -> Path:
-    path = folder / "hosts.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["host", "port", "transport", "auth", "username", "name"])
-        for endpoint in sorted(lab.endpoints(), key=lambda e: e.name):
-            user = (users or {}).get(endpoint.name, "")
-            writer.writerow([endpoint.host, endpoint.port, "http", "ntlm", user, endpoint.name])
-    return path
+    return lab_inventory(lab, folder, users=users)
 
 
-def scan(folder: Path, *args: str, password: str = PASSWORD, user: str = USER) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "msdiag", "scan", "--format", "json", "--timeout", "30", *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, MSDIAG_USERNAME=user, MSDIAG_PASSWORD=password),
-        cwd=folder,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
+def scan(folder: Path, *args: str, password: str = PASSWORD) -> subprocess.CompletedProcess[str]:
+    return run_msdiag(
+        folder, "scan", "--format", "json", "--timeout", "30", *args, user=USER, password=password
     )
 
 
@@ -57,7 +36,9 @@ def states(results: Path) -> Counter[str]:
 
 
 @pytest.mark.parametrize("processes", [1, 2])
-def test_a_wrong_password_is_tried_on_three_hosts_only(lab: LabServer, tmp_path: Path, processes: int) -> None:
+def test_a_wrong_password_is_tried_on_three_hosts_only(
+    lab: LabServer, tmp_path: Path, processes: int
+) -> None:
     results = tmp_path / "fleet.jsonl"
     proc = scan(
         tmp_path, "--inventory", str(inventory(lab, tmp_path)), "--results", str(results),
@@ -86,7 +67,9 @@ def test_each_inventory_user_name_is_its_own_credential(lab: LabServer, tmp_path
     assert "CORP\\someone-else" in proc.stderr
 
 
-def test_resume_scans_the_hosts_not_attempted_once_the_password_is_right(lab: LabServer, tmp_path: Path) -> None:
+def test_resume_scans_the_hosts_not_attempted_once_the_password_is_right(
+    lab: LabServer, tmp_path: Path
+) -> None:
     hosts = inventory(lab, tmp_path)
     results = tmp_path / "fleet.jsonl"
     scan(tmp_path, "--inventory", str(hosts), "--results", str(results), password="wrong-password")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import subprocess
 import sys
@@ -13,57 +12,34 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.lab_fleet import PASSWORD, USER, lab_inventory, run_msdiag, serve_pcs
 
 from msdiag.errors import InputError
 from msdiag.fleet.results import ResultsWriter, iter_records
-from msdiag.lab import Faults, LabHost, LabServer, load_lab_hosts
-
-USER = "helpdesk"
-PASSWORD = "Lab!fleet-files-8b0d"
-HEALTHY = next(h for h in load_lab_hosts() if h.name == "healthy-ja-jp").capture
+from msdiag.lab import Faults, LabServer
 
 
 @pytest.fixture(scope="module")
 def lab() -> Iterator[LabServer]:
-    hosts = [LabHost(f"pc{i:02d}", HEALTHY) for i in range(6)]
-    with LabServer(hosts, transport="http", username=USER, password=PASSWORD) as server:
-        yield server
+    yield from serve_pcs(6)
 
 
 @pytest.fixture(scope="module")
 def slow_lab() -> Iterator[LabServer]:
-    hosts = [LabHost(f"pc{i:02d}", HEALTHY, Faults(latency_ms=150)) for i in range(6)]
-    with LabServer(hosts, transport="http", username=USER, password=PASSWORD) as server:
-        yield server
+    yield from serve_pcs(6, Faults(latency_ms=150))
 
 
 @pytest.fixture(scope="module")
 def tls_lab() -> Iterator[LabServer]:
-    with LabServer([LabHost("pc00", HEALTHY)], transport="https", username=USER, password=PASSWORD) as server:
-        yield server
+    yield from serve_pcs(1, transport="https")
 
 
 def inventory(lab: LabServer, folder: Path, names: set[str] | None = None, name: str = "hosts.csv") -> Path:
-    path = folder / name
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["host", "port", "transport", "auth", "name"])
-        for endpoint in sorted(lab.endpoints(), key=lambda e: e.name):
-            if names is None or endpoint.name in names:
-                writer.writerow([endpoint.host, endpoint.port, endpoint.transport, "ntlm", endpoint.name])
-    return path
+    return lab_inventory(lab, folder, names=names, file_name=name)
 
 
 def msdiag(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "msdiag", *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, MSDIAG_USERNAME=USER, MSDIAG_PASSWORD=PASSWORD),
-        cwd=folder,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_msdiag(folder, *args, user=USER, password=PASSWORD)
 
 
 def test_a_second_writer_is_refused_naming_the_first(tmp_path: Path) -> None:
@@ -131,13 +107,23 @@ def test_resume_with_another_inventory_is_refused_unless_asked(lab: LabServer, t
     results = tmp_path / "fleet.jsonl"
     proc = msdiag(tmp_path, "scan", "--inventory", str(first), "--results", str(results), "--format", "json")
     assert proc.returncode in (0, 1), proc.stderr
-    refused = msdiag(tmp_path, "scan", "--inventory", str(other), "--resume", str(results), "--format", "json")
+    refused = msdiag(
+        tmp_path, "scan", "--inventory", str(other), "--resume", str(results), "--format", "json"
+    )
     assert refused.returncode == 2
     assert "holds 3 host(s) that are not in this inventory" in refused.stderr
     assert "--resume-anyway" in refused.stderr
     assert len(results.read_text(encoding="utf-8").splitlines()) == 3  # nothing was scanned
     anyway = msdiag(
-        tmp_path, "scan", "--inventory", str(other), "--resume", str(results), "--resume-anyway", "--format", "json"
+        tmp_path,
+        "scan",
+        "--inventory",
+        str(other),
+        "--resume",
+        str(results),
+        "--resume-anyway",
+        "--format",
+        "json",
     )
     assert anyway.returncode in (0, 1), anyway.stderr
     assert len(list(iter_records(results))) == 5
@@ -147,7 +133,15 @@ def test_an_insecure_fleet_warns_and_its_records_say_so(tls_lab: LabServer, tmp_
     hosts = inventory(tls_lab, tmp_path)
     results = tmp_path / "fleet.jsonl"
     proc = msdiag(
-        tmp_path, "scan", "--inventory", str(hosts), "--insecure", "--results", str(results), "--format", "json"
+        tmp_path,
+        "scan",
+        "--inventory",
+        str(hosts),
+        "--insecure",
+        "--results",
+        str(results),
+        "--format",
+        "json",
     )
     assert proc.returncode in (0, 1), proc.stderr
     assert "WARNING: --insecure" in proc.stderr
@@ -155,9 +149,23 @@ def test_an_insecure_fleet_warns_and_its_records_say_so(tls_lab: LabServer, tmp_
     assert records and all(r.insecure for r in records)
 
 
-def test_a_second_save_capture_is_refused_before_scanning_unless_forced(lab: LabServer, tmp_path: Path) -> None:
+def test_a_second_save_capture_is_refused_before_scanning_unless_forced(
+    lab: LabServer, tmp_path: Path
+) -> None:
     port = str(lab.port_of("pc00"))
-    args = ["scan", "--host", "127.0.0.1", "--port", port, "--transport", "http", "--auth", "ntlm", "--format", "json"]
+    args = [
+        "scan",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        port,
+        "--transport",
+        "http",
+        "--auth",
+        "ntlm",
+        "--format",
+        "json",
+    ]
     saved = tmp_path / "pc00.json"
     assert msdiag(tmp_path, *args, "--save-capture", str(saved)).returncode in (0, 1)
     saved.write_text("the first capture, edited by hand", encoding="utf-8")

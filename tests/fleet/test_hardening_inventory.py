@@ -89,7 +89,9 @@ def load_in_subprocess(path: Path) -> subprocess.CompletedProcess[str]:
 def test_a_yaml_alias_bomb_of_groups_costs_nothing(tmp_path: Path) -> None:
     # 2**40 paths through the groups if every alias were walked again
     groups = ["    g0: &g0\n      hosts:\n        pc01.corp.example.jp:\n"]
-    groups += [f"    g{i}: &g{i}\n      children: {{a{i}: *g{i - 1}, b{i}: *g{i - 1}}}\n" for i in range(1, 41)]
+    groups += [
+        f"    g{i}: &g{i}\n      children: {{a{i}: *g{i - 1}, b{i}: *g{i - 1}}}\n" for i in range(1, 41)
+    ]
     path = write(tmp_path, "bomb.yml", "all:\n  children:\n" + "".join(groups))
     proc = load_in_subprocess(path)
     assert proc.returncode == 0, proc.stderr[-2000:]

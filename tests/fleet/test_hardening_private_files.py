@@ -7,15 +7,13 @@ default Linux account: before, every one of these files was 0644 (readable by ev
 
 from __future__ import annotations
 
-import csv
-import os
 import stat
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.lab_fleet import lab_inventory, run_msdiag
 
 from msdiag.lab import LabServer, load_lab_hosts
 
@@ -31,16 +29,7 @@ def lab() -> Iterator[LabServer]:
 
 
 def msdiag(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "msdiag", *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, MSDIAG_USERNAME=USER, MSDIAG_PASSWORD=PASSWORD),
-        cwd=cwd,
-        timeout=180,
-        stdin=subprocess.DEVNULL,
-        preexec_fn=lambda: os.umask(0o022),
-    )
+    return run_msdiag(cwd, *args, user=USER, password=PASSWORD, umask=0o022)  # a default Linux account
 
 
 def mode(path: Path) -> int:
@@ -48,14 +37,16 @@ def mode(path: Path) -> int:
 
 
 def test_fleet_results_reports_and_host_reports_are_owner_only(lab: LabServer, tmp_path: Path) -> None:
-    inventory = tmp_path / "hosts.csv"
-    with inventory.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["host", "port", "transport", "auth", "name"])
-        for endpoint in lab.endpoints():
-            writer.writerow([endpoint.host, endpoint.port, "http", "ntlm", endpoint.name])
+    inventory = lab_inventory(lab, tmp_path)
     proc = msdiag(
-        "scan", "--inventory", str(inventory), "--format", "html,csv", "--reports-dir", "out/reports", cwd=tmp_path
+        "scan",
+        "--inventory",
+        str(inventory),
+        "--format",
+        "html,csv",
+        "--reports-dir",
+        "out/reports",
+        cwd=tmp_path,
     )
     assert proc.returncode in (0, 1), proc.stderr
     created = [tmp_path / "out", tmp_path / "out" / "reports"]

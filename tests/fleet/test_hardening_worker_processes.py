@@ -3,7 +3,6 @@ killed parent. Real CLI scans with --processes 3 against the lab (pypsrp, NTLM).
 
 from __future__ import annotations
 
-import csv
 import os
 import signal
 import subprocess
@@ -13,19 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.lab_fleet import PASSWORD, USER, lab_inventory, serve_pcs
 
-from msdiag.lab import Faults, LabHost, LabServer, load_lab_hosts
-
-USER = "helpdesk"
-PASSWORD = "Lab!no-env-secrets-3e9f"
-HEALTHY = next(h for h in load_lab_hosts() if h.name == "healthy-ja-jp").capture
+from msdiag.lab import Faults, LabServer
 
 
 @pytest.fixture(scope="module")
 def lab() -> Iterator[LabServer]:
-    hosts = [LabHost(f"pc{i:02d}", HEALTHY, Faults(latency_ms=120)) for i in range(12)]
-    with LabServer(hosts, transport="http", username=USER, password=PASSWORD) as server:
-        yield server
+    yield from serve_pcs(12, Faults(latency_ms=120))
 
 
 def descendants(pid: int) -> set[int]:
@@ -48,12 +42,7 @@ def descendants(pid: int) -> set[int]:
 
 
 def start_scan(lab: LabServer, folder: Path) -> subprocess.Popen[bytes]:
-    inventory = folder / "hosts.csv"
-    with inventory.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["host", "port", "transport", "auth", "name"])
-        for endpoint in lab.endpoints():
-            writer.writerow([endpoint.host, endpoint.port, "http", "ntlm", endpoint.name])
+    inventory = lab_inventory(lab, folder)
     return subprocess.Popen(
         [sys.executable, "-m", "msdiag", "scan", "--inventory", str(inventory), "--processes", "3",
          "--concurrency", "3", "--format", "json", "--results", str(folder / "fleet.jsonl")],
