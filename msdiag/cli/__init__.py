@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import traceback
+from typing import Any, NoReturn, TextIO
 
 import click
 
@@ -62,8 +64,74 @@ def _register() -> None:
 _register()
 
 
+class _StdoutPipe(io.RawIOBase):
+    """stdout's file descriptor, but a reader that went away (``msdiag scan | head -2``) is not an
+    error: the rest of the output is dropped and the command ends with its own exit code."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self.fd = fd
+        self.reader_gone = False
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self.fd)
+
+    def write(self, data: Any) -> int:
+        size = len(memoryview(data).cast("B"))
+        if not self.reader_gone:
+            try:
+                return os.write(self.fd, data)
+            except BrokenPipeError:
+                self.reader_gone = True
+        return size
+
+
+def _tolerate_closed_stdout() -> TextIO | None:
+    """Put sys.stdout on a :class:`_StdoutPipe`; returns the stream it replaced (None: left alone)."""
+    original = sys.stdout
+    try:
+        fd = original.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test's capture)
+        return None
+    original.flush()
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(_StdoutPipe(fd)),
+        encoding=original.encoding,
+        errors=original.errors,
+        line_buffering=bool(getattr(original, "line_buffering", False)),
+    )
+    return original
+
+
+def _exit_for_os_error(exc: OSError) -> NoReturn:
+    """A file msdiag had to read or write could not be (disk full, read-only, no permission):
+    the user's to fix, not a bug (exit 2)."""
+    where = f" {exc.filename}" if exc.filename else ""
+    reason = exc.strerror or type(exc).__name__
+    click.echo(f"msdiag: cannot use{clean_text(str(where))}: {reason}", err=True)
+    sys.exit(int(ExitCode.USAGE))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: every failure becomes a message and an exit code, never a traceback."""
+    replaced = _tolerate_closed_stdout()
+    try:
+        _run(argv)
+    finally:
+        if replaced is not None:
+            try:
+                sys.stdout.flush()
+            finally:
+                sys.stdout = replaced
+
+
+def _run(argv: list[str] | None) -> None:
     try:
         code = cli.main(args=argv, prog_name="msdiag", standalone_mode=False)
     except click.exceptions.Abort:
@@ -79,8 +147,10 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("msdiag: interrupted", err=True)
         sys.exit(130)
-    except BrokenPipeError:
+    except BrokenPipeError:  # stderr's reader went away: nobody is left to tell
         sys.exit(int(ExitCode.OK))
+    except OSError as exc:  # last resort: every writer maps its own errors with more context
+        _exit_for_os_error(exc)
     except Exception as exc:  # a bug: say so plainly, traceback only on request
         if os.environ.get("MSDIAG_DEBUG"):
             traceback.print_exc()

@@ -44,7 +44,7 @@ def test_host_status_on_stderr_is_cleaned(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, collected: bool
 ) -> None:
     code, out, err = run(capsys, "diagnose", str(_capture_file(tmp_path, collected=collected)))
-    assert code in ((0, 1) if collected else (3,))
+    assert code in ((1, 3) if collected else (3,))  # a scan cut short is never exit 0
     assert active_characters(err) == [], sorted(set(active_characters(err)))
     assert active_characters(out) == []
     assert "screen cleared" in err and "invoicegpj.exe" in err  # still said, harmlessly
