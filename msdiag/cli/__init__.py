@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import sys
 import traceback
-from typing import Any, NoReturn, TextIO
+from typing import Any, NamedTuple, NoReturn, TextIO
 
 import click
 
@@ -25,7 +26,95 @@ Exit codes:
 """
 
 
-@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+class LazyCommand(NamedTuple):
+    """Where a command lives and what `msdiag --help` says about it before it is imported."""
+
+    module: str
+    help: str  # the first paragraph of its help (or its short_help, with ``short``)
+    short: bool = False
+
+
+#: every command: its module (imported only when the command runs or its help is asked for) and
+#: its short help for `msdiag --help` (tests/cli/test_hardening_startup.py keeps each equal to the
+#: command's own). `msdiag --version` and `--help` so import no command, no lab, no pypsrp.
+COMMAND_MODULES: dict[str, LazyCommand] = {
+    "checks": LazyCommand(
+        "msdiag.cli.checks_cmd",
+        "List the bundled checks: what each collects, its script, and where it runs.",
+    ),
+    "scan": LazyCommand(
+        "msdiag.cli.scan_cmd",
+        "Run the checks and diagnose what they find.",
+    ),
+    "diagnose": LazyCommand(
+        "msdiag.cli.diagnose_cmd",
+        "Diagnose a saved capture: from `msdiag scan --save-capture`, `msdiag export-script` (run on a machine msdiag cannot reach), or another tool that ran the same scripts.",
+    ),
+    "codes": LazyCommand(
+        "msdiag.cli.codes_cmd",
+        "Explain an error code or message, or list them all.",
+        short=True,
+    ),
+    "rules": LazyCommand(
+        "msdiag.cli.rules_cmd",
+        "List the diagnosis rules, or explain one.",
+        short=True,
+    ),
+    "phone": LazyCommand(
+        "msdiag.cli.phone_cmd",
+        "Check a phone number: valid?, E.164 form, type (mobile / landline / VoIP), a trunk 0 typed after the country code, and the safe order to change the number on the account.",
+    ),
+    "export-script": LazyCommand(
+        "msdiag.cli.export_cmd",
+        "Write one standalone PowerShell script that runs every check and prints a capture.",
+    ),
+    "lab": LazyCommand(
+        "msdiag.cli.lab_cmd",
+        "Simulated Windows hosts on 127.0.0.1 for trying msdiag without Windows (see docs/lab.md).",
+    ),
+    "report": LazyCommand(
+        "msdiag.cli.fleet_cmd",
+        "Fleet report from a results file written by `msdiag scan --inventory`: hosts by status, hosts grouped by the same failing findings, a hosts x findings matrix and per-host details.",
+    ),
+    "demo": LazyCommand(
+        "msdiag.cli.fleet_cmd",
+        "Try msdiag with no Windows machine: scan the built-in lab hosts over real WinRM.",
+    ),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when used (click's lazy-loading pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMAND_MODULES, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            module = importlib.import_module(COMMAND_MODULES[cmd_name].module)
+            for command in module.COMMANDS:
+                self.add_command(command)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from COMMAND_MODULES, so that --help imports no command."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            loaded = self.commands.get(name)
+            # not loaded: the same shortening click applies, to the text in COMMAND_MODULES
+            lazy = COMMAND_MODULES[name]
+            shown = loaded or click.Command(
+                name, help=lazy.help, short_help=lazy.help if lazy.short else None
+            )
+            text = shown.get_short_help_str(limit)
+            rows.append((name, text))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="msdiag")
 def cli() -> None:
     """Find out why a Microsoft account will not take a phone number, sends codes to an old
@@ -40,28 +129,6 @@ def cli() -> None:
       msdiag codes 0x8019019a          what an error code means
       msdiag phone "+81 090-1234-5678" check a phone number
     """
-
-
-def _register() -> None:
-    # Imported here so each command lives in its own module (one job each).
-    from msdiag.cli import (
-        checks_cmd,
-        codes_cmd,
-        diagnose_cmd,
-        export_cmd,
-        fleet_cmd,
-        lab_cmd,
-        phone_cmd,
-        rules_cmd,
-        scan_cmd,
-    )
-
-    for module in (checks_cmd, scan_cmd, diagnose_cmd, codes_cmd, rules_cmd, phone_cmd, export_cmd, lab_cmd, fleet_cmd):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()
 
 
 class _StdoutPipe(io.RawIOBase):
