@@ -19,10 +19,11 @@ EXIT_CODES_HELP = """\b
 Exit codes:
   0  nothing failed
   1  at least one finding failed
-  2  usage or input error
-  3  collection failed (no PowerShell, or no check produced data)
-  4  fleet scan: some hosts could not be scanned
+  2  usage or input error (also: a file msdiag cannot read or write)
+  3  collection failed (no PowerShell, or no check produced data) or was cut short
+  4  fleet scan: some hosts could not be scanned or were not attempted
   70 internal error (a bug in msdiag; set MSDIAG_DEBUG=1 for the traceback)
+A closed stdout (msdiag ... | head) keeps the command's exit code.
 """
 
 
