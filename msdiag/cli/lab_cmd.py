@@ -13,6 +13,7 @@ from types import FrameType
 import click
 
 from msdiag.errors import InputError
+from msdiag.files import Mode, open_private
 from msdiag.lab import LabServer, load_lab_hosts
 from msdiag.lab.config import LabHost
 from msdiag.sanitize import clean_text
@@ -31,11 +32,42 @@ def _credentials() -> tuple[str, str, bool]:
     return username, secrets.token_urlsafe(18), True
 
 
-def _write_inventory(path: Path, lab: LabServer, hosts: list[LabHost], username: str) -> None:
+DEFAULT_INVENTORY = Path("lab-inventory.csv")
+
+
+def _inventory_names(chosen: Path | None) -> list[Path]:
+    """Where the inventory may go: the one given (``--inventory``), else lab-inventory.csv or,
+    when that is taken (another lab is running, or one did not stop cleanly), -2, -3 ..."""
+    if chosen is not None:
+        return [chosen]
+    stem, suffix = DEFAULT_INVENTORY.stem, DEFAULT_INVENTORY.suffix
+    return [DEFAULT_INVENTORY] + [DEFAULT_INVENTORY.with_name(f"{stem}-{n}{suffix}") for n in range(2, 100)]
+
+
+def _write_inventory(
+    chosen: Path | None, lab: LabServer, hosts: list[LabHost], username: str, *, force: bool
+) -> Path:
+    """Write the lab's fleet inventory; never over another lab's (each run has its own ports)."""
+    for path in _inventory_names(chosen):
+        try:
+            _write_inventory_to(path, lab, hosts, username, "w" if force and chosen else "x")
+            return path
+        except FileExistsError:
+            continue
+    if chosen is not None:
+        raise InputError(
+            f"{chosen} already exists (another lab's inventory?); choose another --inventory, or add --force to replace it"
+        )
+    raise InputError(
+        f"too many lab inventories in this folder ({DEFAULT_INVENTORY}, -2 ... -99); remove old ones"
+    )
+
+
+def _write_inventory_to(path: Path, lab: LabServer, hosts: list[LabHost], username: str, mode: Mode) -> None:
     auth = "ntlm"
     by_name = {h.name: h for h in hosts}
     try:
-        with path.open("w", encoding="utf-8", newline="") as handle:
+        with open_private(path, mode, newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["host", "port", "transport", "auth", "username", "tags", "name"])
             for endpoint in lab.endpoints():
@@ -51,6 +83,8 @@ def _write_inventory(path: Path, lab: LabServer, hosts: list[LabHost], username:
                         endpoint.name,
                     ]
                 )
+    except FileExistsError:
+        raise
     except OSError as exc:
         raise InputError(f"cannot write the lab inventory {path}: {exc.strerror or exc}") from None
 
@@ -103,11 +137,13 @@ def lab_group() -> None:
     "--inventory",
     "inventory_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("lab-inventory.csv"),
-    show_default=True,
-    help="Write a fleet inventory CSV of the lab hosts here (for `msdiag scan --inventory`).",
+    help="Write a fleet inventory CSV of the lab hosts here (for `msdiag scan --inventory`; default "
+    "lab-inventory.csv, or -2, -3 ... when another lab's is there). Removed when the lab stops.",
 )
-def serve(hosts_dir: Path | None, port: int, transport: str, inventory_path: Path) -> None:
+@click.option("--force", is_flag=True, help="Replace the --inventory file if it exists.")
+def serve(
+    hosts_dir: Path | None, port: int, transport: str, inventory_path: Path | None, force: bool
+) -> None:
     """Serve lab hosts over WinRM (NTLM/Negotiate with encryption; Basic over HTTPS) until Ctrl-C.
 
     Each lab host answers from its capture file: the lab never runs PowerShell. It binds to
@@ -130,8 +166,9 @@ def serve(hosts_dir: Path | None, port: int, transport: str, inventory_path: Pat
         lab.start()
     except OSError as exc:
         raise InputError(f"cannot start the lab: {exc}") from None
+    written: Path | None = None
     try:
-        _write_inventory(inventory_path, lab, hosts, username)
+        written = inventory_path = _write_inventory(inventory_path, lab, hosts, username, force=force)
         faults = {h.name: h.faults.active() for h in hosts}
         click.echo(
             f"msdiag lab: {len(hosts)} host(s) on 127.0.0.1 over {transport} (the lab never runs PowerShell)"
@@ -159,6 +196,8 @@ def serve(hosts_dir: Path | None, port: int, transport: str, inventory_path: Pat
         _wait_for_interrupt()
     finally:
         lab.stop()
+        if written is not None:  # its ports answer no more: a later fleet would find every host down
+            written.unlink(missing_ok=True)
     click.echo("msdiag lab: stopped")
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
@@ -16,7 +18,15 @@ from msdiag.collectors.capture_file import save_capture
 from msdiag.collectors.credentials import USERNAME_ENV, Credentials, resolve_credentials
 from msdiag.collectors.remote import RemoteTarget
 from msdiag.errors import InputError
+from msdiag.fleet.credential_guard import DEFAULT_MAX_AUTH_FAILURES
 from msdiag.sanitize import clean_text
+
+FC = TypeVar("FC", bound=Callable[..., object])
+
+
+def _resume_flag(name: str, text: str) -> Callable[[FC], FC]:
+    """A fleet flag that changes what --resume does."""
+    return click.option(name, is_flag=True, help=f"Fleet, with --resume: {text}")
 
 
 def _progress(name: str, result: CheckResult) -> None:
@@ -31,8 +41,9 @@ def _progress(name: str, result: CheckResult) -> None:
 @click.option(
     "--save-capture",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also save what was collected to this file (readable by `msdiag diagnose`).",
+    help="Also save what was collected to this file (readable by `msdiag diagnose`; owner-only).",
 )
+@click.option("--force", is_flag=True, help="Replace the --save-capture file if it exists.")
 @click.option(
     "--endpoint-host",
     "endpoint_hosts",
@@ -123,12 +134,23 @@ def _progress(name: str, result: CheckResult) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Fleet: continue an interrupted scan, scanning only the hosts not yet in this results file.",
 )
+@_resume_flag("--retry-failed", "also scan again the hosts that could not be scanned (their newest record wins).")
+@_resume_flag("--resume-anyway", "continue the file even though it holds hosts this inventory does not list.")
+@click.option(
+    "--max-auth-failures",
+    type=click.IntRange(0, 1000),
+    default=DEFAULT_MAX_AUTH_FAILURES,
+    show_default=True,
+    help="Fleet: stop using a user name after this many authentication failures in a row, so a wrong "
+    "password cannot lock the account out (its other hosts are recorded as not attempted; 0: never stop).",
+)
 @report_request_options(fleet=True)
 @click.pass_context
 def scan_command(
     ctx: click.Context,
     checks_opt: str | None,
     save_capture: Path | None,
+    force: bool,
     endpoint_hosts: tuple[str, ...],
     timeout: float,
     powershell: str | None,
@@ -147,6 +169,9 @@ def scan_command(
     processes: int,
     results: Path | None,
     resume: Path | None,
+    retry_failed: bool,
+    resume_anyway: bool,
+    max_auth_failures: int,
     request: ReportRequest,
 ) -> None:
     """Run the checks and diagnose what they find.
@@ -158,6 +183,8 @@ def scan_command(
     Every check only reads; nothing on the scanned machine is changed.
     """
     checks = parse_check_selection(checks_opt)
+    if save_capture is not None and save_capture.exists() and not force:  # before the scan, not after
+        raise InputError(f"{save_capture} already exists; choose another file name, or add --force to replace it")
     probe_hosts = tuple(endpoint_hosts) or DEFAULT_ENDPOINT_HOSTS
     fleet = inventory is not None or len(hosts) > 1 or resume is not None
     # a fleet takes the fleet formats (csv too), one host the single-host ones: checked before scanning
@@ -203,6 +230,7 @@ def scan_command(
                 "host's capture for the rest)"
             )
         from msdiag.cli.fleet_scan import run_fleet_scan
+        from msdiag.fleet.scan import ResumeOptions
 
         ctx.exit(
             run_fleet_scan(
@@ -215,8 +243,7 @@ def scan_command(
                 endpoint_hosts=probe_hosts,
                 concurrency=concurrency,
                 processes=processes,
-                results=results,
-                resume=resume,
+                files=ResumeOptions(results, resume, retry_failed, resume_anyway, max_auth_failures),
                 formats=formats,
                 lang=request.lang,
                 redaction=request.redact,
@@ -234,15 +261,17 @@ def scan_command(
     account = (username or os.environ.get(USERNAME_ENV, "")).strip() if remote else ""
     accounts = (account,) if account else ()
     if save_capture:
-        save_capture_file(capture, save_capture, request.redact, accounts)
+        save_capture_file(capture, save_capture, request.redact, accounts, overwrite=force)
     ctx.exit(report_and_exit_code(capture, request, accounts=accounts))
 
 
-def save_capture_file(capture: Capture, path: Path, redaction: str, accounts: tuple[str, ...] = ()) -> None:
+def save_capture_file(
+    capture: Capture, path: Path, redaction: str, accounts: tuple[str, ...] = (), *, overwrite: bool = False
+) -> None:
     """Save the capture with the report's redaction (standard by default: it leaves the machine too)."""
     from msdiag.formats.redact import redact_capture
 
-    save_capture(redact_capture(capture, redaction, accounts=accounts), path)
+    save_capture(redact_capture(capture, redaction, accounts=accounts), path, overwrite=overwrite)
     click.echo(f"msdiag: capture saved to {clean_text(str(path))} (redaction: {redaction})", err=True)
 
 

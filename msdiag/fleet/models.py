@@ -59,3 +59,5 @@ class FleetRecord(BaseModel):
     capture: Capture
     #: added in msdiag 0.x fleet files; absent in older ones (the report diagnoses those)
     diagnosis: HostDiagnosis | None = None
+    #: the scan ran with --insecure (HTTPS certificates not validated): reports say so
+    insecure: bool = False
