@@ -142,7 +142,7 @@ def test_demo_follows_the_locale(capsys: pytest.CaptureFixture[str], monkeypatch
     code, out, err = run(capsys, "demo", "--reports-dir", str(tmp_path / "r"))
     assert code == 0, err
     assert "ラボのホスト 8 台をスキャンしました" in out
-    assert "スキャンできませんでした: wrong-password-pc (認証失敗)" in out
+    assert "スキャンできませんでした: wrong-password-pc (ホストへのログオンを拒否)" in out
     for english in ("Fleet report:", "Host report:", "Results file:", "could not scan", "host(s) failing", "Done in"):
         assert english not in out
     fleet = Path(re.search(r"フリート レポート: (\S+)", out).group(1))  # type: ignore[union-attr]
