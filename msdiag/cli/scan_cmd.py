@@ -6,14 +6,18 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from msdiag.capture.models import Capture, CheckResult, CheckStatus
 from msdiag.checks import DEFAULT_ENDPOINT_HOSTS, parse_check_selection
+from msdiag.cli.interrupts import interrupts_like_ctrl_c
+from msdiag.cli.option_kinds import file_option
 from msdiag.cli.options import ReportRequest, report_request_options
 from msdiag.cli.reporting import report_and_exit_code
 from msdiag.collectors.capture_file import save_capture
 from msdiag.collectors.credentials import Credentials, resolve_credentials
 from msdiag.collectors.remote import RemoteTarget
+from msdiag.collectors.remote.target import HostSpec, merge_host_spec, parse_host_spec
 from msdiag.errors import InputError
 from msdiag.sanitize import clean_text
 
@@ -56,7 +60,8 @@ def _progress(name: str, result: CheckResult) -> None:
     "hosts",
     multiple=True,
     metavar="HOST",
-    help="Scan this Windows host over PowerShell remoting (WinRM) instead of this machine. Repeat for a fleet.",
+    help="Scan this Windows host over PowerShell remoting (WinRM) instead of this machine: a name or "
+    "address, HOST:PORT, [IPv6]:PORT, or a WinRM URL (http://pc01:5985/wsman). Repeat for a fleet.",
 )
 @click.option(
     "--port", type=click.IntRange(1, 65535), help="WinRM port (default 5986 for https, 5985 for http)."
@@ -73,27 +78,21 @@ def _progress(name: str, result: CheckResult) -> None:
     metavar="USER",
     help="Account for remoting (or MSDIAG_USERNAME). The password comes from a prompt or MSDIAG_PASSWORD, never the command line.",
 )
-@click.option(
-    "--ca-bundle", type=click.Path(dir_okay=False, path_type=Path), help="CA certificates to trust for HTTPS."
-)
-@click.option(
+@file_option("--ca-bundle", help="CA certificates to trust for HTTPS.")
+@file_option(
     "--client-cert",
-    type=click.Path(dir_okay=False, path_type=Path),
     help="--auth certificate: the client certificate (PEM) mapped to a local account on the host.",
 )
-@click.option(
-    "--client-key",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="--auth certificate: the certificate's private key (PEM, not password-protected).",
+@file_option(
+    "--client-key", help="--auth certificate: the certificate's private key (PEM, not password-protected)."
 )
 @click.option(
     "--insecure",
     is_flag=True,
     help="Do not validate the host's HTTPS certificate (printed as a warning in the report).",
 )
-@click.option(
+@file_option(
     "--inventory",
-    type=click.Path(dir_okay=False, path_type=Path),
     help="Fleet: hosts from a file (plain list, CSV with a header, or an Ansible INI/YAML inventory).",
 )
 @click.option("--group", metavar="NAME", help="Fleet: only this Ansible inventory group.")
@@ -174,10 +173,16 @@ def scan_command(
             "--port, --username, --ca-bundle, --client-cert/--client-key and --insecure apply "
             "to remote scans (--host)"
         )
+    explicit_transport = (
+        transport if ctx.get_parameter_source("transport") is ParameterSource.COMMANDLINE else None
+    )
+    # every --host is read now: a bad one, or one that contradicts --port/--transport, stops the scan
+    specs = [merge_host_spec(parse_host_spec(h), h, port=port, transport=explicit_transport) for h in hosts]  # type: ignore[arg-type]
+    single = specs[0] if len(specs) == 1 and not fleet else HostSpec("inventory-defaults.invalid", port)
     target = RemoteTarget(
-        host=hosts[0] if len(hosts) == 1 and not fleet else "inventory-defaults.invalid",
-        port=port,
-        transport=transport,  # type: ignore[arg-type]
+        host=single.host,
+        port=single.port,
+        transport=single.transport or transport,  # type: ignore[arg-type]
         auth=auth,
         ca_bundle=ca_bundle,
         insecure=insecure,
@@ -202,8 +207,8 @@ def scan_command(
             )
         from msdiag.cli.fleet_scan import run_fleet_scan
 
-        ctx.exit(
-            run_fleet_scan(
+        with interrupts_like_ctrl_c():  # the fleet's own Ctrl-C handling, for SIGTERM/SIGHUP too
+            code = run_fleet_scan(
                 hosts=hosts,
                 inventory=inventory,
                 group=group,
@@ -221,13 +226,13 @@ def scan_command(
                 reports_dir=request.reports_dir,
                 progress=None,
             )
-        )
+        ctx.exit(code)
 
-    capture = (
-        _scan_remote(target, username, checks, probe_hosts)
-        if remote
-        else _scan_local(powershell, timeout, checks, probe_hosts)
-    )
+    if remote:
+        capture = _scan_remote(target, username, checks, probe_hosts)
+    else:
+        with interrupts_like_ctrl_c():
+            capture = _scan_local(powershell, timeout, checks, probe_hosts)
     if save_capture:
         save_capture_file(capture, save_capture, request.redact)
     ctx.exit(report_and_exit_code(capture, request))
@@ -267,6 +272,8 @@ def _scan_remote(
     target: RemoteTarget, username: str | None, checks: tuple[str, ...], probe_hosts: tuple[str, ...]
 ) -> Capture:
     from msdiag.collectors.remote import collect_remote, validate_target
+    from msdiag.collectors.remote.cleanup import CLEANUP_MAX_S, CleanupInterrupted
+    from msdiag.collectors.remote.session import SHELL_IDLE_TIMEOUT_S
 
     validate_target(target)
     if target.insecure:
@@ -278,9 +285,24 @@ def _scan_remote(
     credentials = _credentials(target, username)
     if sys.stderr.isatty():
         click.echo(
-            f"msdiag: scanning {target.host} over WinRM ({target.transport}, {target.auth}) ...", err=True
+            f"msdiag: scanning {clean_text(target.address)} over WinRM ({target.transport}, {target.auth}) ...",
+            err=True,
         )
-    return collect_remote(target, credentials, checks, endpoint_hosts=probe_hosts)
+    where = clean_text(target.address)
+    first = (
+        f"msdiag: interrupted: closing the session with {where} (at most {CLEANUP_MAX_S:g} s; "
+        "interrupt again to skip that)"
+    )
+    try:
+        with interrupts_like_ctrl_c(first):
+            return collect_remote(target, credentials, checks, endpoint_hosts=probe_hosts)
+    except CleanupInterrupted:
+        click.echo(
+            f"msdiag: cleanup skipped: the remote shell on {where} may be left open; the host deletes it "
+            f"after {SHELL_IDLE_TIMEOUT_S} s without requests",
+            err=True,
+        )
+        raise
 
 
 COMMANDS: list[click.Command] = [scan_command]

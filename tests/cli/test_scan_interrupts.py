@@ -1,0 +1,137 @@
+"""`msdiag scan --host` leaves no shell open on any way out: a real subprocess, real signals, the lab.
+
+The lab counts the shells it holds. Each way out of a scan (it ends, it fails after the shell
+exists, the deadline passes, SIGINT / SIGTERM / SIGHUP arrive while it waits for the host) must
+leave none. A second interrupt skips the cleanup at once and says which shell may be left.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from msdiag.lab import Faults, LabHost, LabServer
+from msdiag.lab.misbehaviour import Misbehaviour
+from support.remote_faults import lab_capture, within_bound
+
+USER = "labadmin"
+PASSWORD = "Int3rrupt-Lab-pass"
+MISBEHAVIOUR = {
+    "hung-pipeline": Misbehaviour(stall=frozenset({"Receive"})),
+    "hangs-on-delete": Misbehaviour(stall=frozenset({"Receive", "Delete"})),
+}
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[LabServer]:
+    hosts = [
+        LabHost("healthy", lab_capture()),
+        LabHost("small-envelope", lab_capture(), Faults(max_envelope_size_kb=32)),
+        *(LabHost(name, lab_capture()) for name in MISBEHAVIOUR),
+    ]
+    with LabServer(
+        hosts, transport="http", username=USER, password=PASSWORD, misbehaviour=MISBEHAVIOUR
+    ) as server:
+        yield server
+
+
+def _start(lab: LabServer, name: str, tmp_path: Path, timeout: int = 60) -> subprocess.Popen[str]:
+    url = f"http://127.0.0.1:{lab.port_of(name)}/wsman"  # the URL the lab prints
+    command = [
+        sys.executable,
+        "-m",
+        "msdiag",
+        "scan",
+        "--host",
+        url,
+        "--auth",
+        "ntlm",
+        "--timeout",
+        str(timeout),
+    ]
+    return subprocess.Popen(
+        [*command, "--format", "json"],
+        env=dict(os.environ, MSDIAG_USERNAME=USER, MSDIAG_PASSWORD=PASSWORD),
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for(condition: Callable[[], bool], what: str, limit: float = 30) -> None:
+    end = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < end, f"the scan never got to {what}"
+        time.sleep(0.02)
+
+
+def _pipeline_started(lab: LabServer, name: str) -> Callable[[], bool]:
+    commands = lab.host_stats(name).commands
+    return lambda: lab.host_stats(name).commands > commands
+
+
+@pytest.mark.parametrize(
+    ("name", "timeout", "codes"),
+    [
+        ("healthy", 60, (0, 1)),  # normal end: a report (0 or 1 by its findings)
+        ("small-envelope", 60, (3,)),  # a WSMan fault after the shell was made
+        ("hung-pipeline", 3, (3,)),  # the deadline
+    ],
+)
+def test_a_scan_that_ends_by_itself_leaves_no_shell(
+    lab: LabServer, tmp_path: Path, name: str, timeout: int, codes: tuple[int, ...]
+) -> None:
+    created = lab.host_stats(name).shells_created
+    proc = _start(lab, name, tmp_path, timeout)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode in codes, err
+    assert lab.host_stats(name).shells_created == created + 1
+    assert lab.host_stats(name).open_shells == 0
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_an_interrupt_while_waiting_for_the_host_closes_the_shell_first(
+    lab: LabServer, tmp_path: Path, signum: int
+) -> None:
+    started = _pipeline_started(lab, "hung-pipeline")
+    proc = _start(lab, "hung-pipeline", tmp_path)
+    _wait_for(started, "the checks")
+    assert lab.host_stats("hung-pipeline").open_shells == 1
+    sent = time.monotonic()
+    proc.send_signal(signum)
+    _out, err = proc.communicate(timeout=60)
+    assert time.monotonic() - sent < within_bound(0)
+    assert proc.returncode == 130, err
+    assert "closing the session with 127.0.0.1:" in err
+    assert "Traceback" not in err
+    assert lab.host_stats("hung-pipeline").open_shells == 0
+
+
+def test_a_second_interrupt_exits_at_once_and_says_the_shell_may_be_left(
+    lab: LabServer, tmp_path: Path
+) -> None:
+    name = "hangs-on-delete"
+    open_before = lab.host_stats(name).open_shells
+    started = _pipeline_started(lab, name)
+    proc = _start(lab, name, tmp_path)
+    _wait_for(started, "the checks")
+    connections = lab.host_stats(name).connections
+    proc.send_signal(signal.SIGINT)
+    _wait_for(lambda: lab.host_stats(name).connections > connections, "the cleanup's connection")
+    time.sleep(0.5)  # the Delete is on its way; the host will never answer it
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert time.monotonic() - sent < 1.5  # process exit included
+    assert proc.returncode == 130
+    assert "cleanup skipped: the remote shell on 127.0.0.1:" in err and "may be left open" in err
+    assert lab.host_stats(name).open_shells == open_before + 1
