@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from support.remote_faults import lab_capture, within_bound
 
 from msdiag.lab import Faults, LabHost, LabServer
 from msdiag.lab.misbehaviour import Misbehaviour
-from support.remote_faults import lab_capture, within_bound
 
 USER = "labadmin"
 PASSWORD = "Int3rrupt-Lab-pass"

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from support.remote_faults import bounded, lab_capture, within_bound
 
 from msdiag.capture.models import HostState
 from msdiag.checks import CHECK_NAMES
@@ -24,7 +25,6 @@ from msdiag.collectors.remote import RemoteTarget, collect_remote
 from msdiag.collectors.remote.cleanup import CleanupInterrupted
 from msdiag.lab import Faults, LabHost, LabServer
 from msdiag.lab.misbehaviour import Misbehaviour
-from support.remote_faults import bounded, lab_capture, within_bound
 
 USER = "LAB\\helpdesk"
 PASSWORD = "Cl0se-the-shell!"

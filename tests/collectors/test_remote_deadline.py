@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import requests
+from support.remote_faults import bounded, lab_capture, within_bound
 
 from msdiag.capture.models import CheckStatus, HostState
 from msdiag.checks import CHECK_NAMES
@@ -21,7 +22,6 @@ from msdiag.collectors.credentials import Credentials
 from msdiag.collectors.remote import RemoteTarget, classify_failure, collect_remote
 from msdiag.lab import Faults, LabHost, LabServer
 from msdiag.lab.misbehaviour import HANDSHAKE, Misbehaviour
-from support.remote_faults import bounded, lab_capture, within_bound
 
 USER = "LAB\\helpdesk"
 PASSWORD = "Tr1ckle-Lab-pw!"
