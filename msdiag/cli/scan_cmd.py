@@ -31,10 +31,8 @@ def _progress(name: str, result: CheckResult) -> None:
 @click.option(
     "--checks", "checks_opt", metavar="a,b", help="Only these checks (default: all; see `msdiag checks`)."
 )
-@click.option(
-    "--save-capture",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also save what was collected to this file (readable by `msdiag diagnose`).",
+@file_option(
+    "--save-capture", help="Also save what was collected to this file (readable by `msdiag diagnose`)."
 )
 @click.option(
     "--endpoint-host",
@@ -111,14 +109,9 @@ def _progress(name: str, result: CheckResult) -> None:
     help="Fleet: worker processes sharing the --concurrency (on a machine with spare cores, 2 scans "
     "large fleets faster; each costs ~1 s to start and ~80 MB).",
 )
-@click.option(
-    "--results",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Fleet: JSON Lines results file (default reports/msdiag-fleet-<time>.jsonl).",
-)
-@click.option(
+@file_option("--results", help="Fleet: JSON Lines results file (default reports/msdiag-fleet-<time>.jsonl).")
+@file_option(
     "--resume",
-    type=click.Path(dir_okay=False, path_type=Path),
     help="Fleet: continue an interrupted scan, scanning only the hosts not yet in this results file.",
 )
 @report_request_options(fleet=True)

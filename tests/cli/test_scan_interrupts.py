@@ -7,16 +7,14 @@ leave none. A second interrupt skips the cleanup at once and says which shell ma
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from support.remote_faults import lab_capture, within_bound
+from support.remote_faults import lab_capture, start_msdiag, within_bound
 
 from msdiag.lab import Faults, LabHost, LabServer
 from msdiag.lab.misbehaviour import Misbehaviour
@@ -44,27 +42,8 @@ def lab() -> Iterator[LabServer]:
 
 def _start(lab: LabServer, name: str, tmp_path: Path, timeout: int = 60) -> subprocess.Popen[str]:
     url = f"http://127.0.0.1:{lab.port_of(name)}/wsman"  # the URL the lab prints
-    command = [
-        sys.executable,
-        "-m",
-        "msdiag",
-        "scan",
-        "--host",
-        url,
-        "--auth",
-        "ntlm",
-        "--timeout",
-        str(timeout),
-    ]
-    return subprocess.Popen(
-        [*command, "--format", "json"],
-        env=dict(os.environ, MSDIAG_USERNAME=USER, MSDIAG_PASSWORD=PASSWORD),
-        cwd=tmp_path,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    args = ("scan", "--host", url, "--auth", "ntlm", "--timeout", str(timeout), "--format", "json")
+    return start_msdiag(*args, cwd=tmp_path, user=USER, password=PASSWORD)
 
 
 def _wait_for(condition: Callable[[], bool], what: str, limit: float = 30) -> None:

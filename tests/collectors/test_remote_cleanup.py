@@ -8,8 +8,11 @@ The signals of the real CLI are in tests/cli/test_scan_interrupts.py.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -140,3 +143,57 @@ def test_a_second_ctrl_c_skips_the_cleanup_at_once_and_names_the_host(lab: LabSe
     assert time.monotonic() - sent[0] < 0.5
     assert info.value.address == target.address
     assert _open_shells(lab, "hangs-on-delete") == before + 1
+
+
+ABANDON_SCRIPT = """
+import json, sys, threading, time
+from msdiag.checks import CHECK_NAMES
+from msdiag.collectors.credentials import Credentials
+from msdiag.collectors.remote import RemoteTarget, collect_remote
+from msdiag.collectors.remote.watchdog import abandon_exchanges
+from msdiag.lab import LabHost, LabServer, load_lab_hosts
+from msdiag.lab.misbehaviour import Misbehaviour
+
+capture = {h.name: h for h in load_lab_hosts()}["healthy-ja-jp"].capture
+stall = Misbehaviour(stall=frozenset({"Receive"}))
+hosts = [LabHost(f"pc{i}", capture) for i in range(3)]
+with LabServer(hosts, username="u", password="p", misbehaviour={h.name: stall for h in hosts}) as lab:
+    results = {}
+    def scan(name):
+        target = RemoteTarget("127.0.0.1", port=lab.port_of(name), transport="http", auth="ntlm", timeout=60)
+        results[name] = collect_remote(target, Credentials("u", "p"), CHECK_NAMES)
+    threads = [threading.Thread(target=scan, args=(h.name,)) for h in hosts]
+    for thread in threads:
+        thread.start()
+    while lab.stats.commands < len(hosts):
+        time.sleep(0.02)
+    started = time.monotonic()
+    abandoned = abandon_exchanges()
+    for thread in threads:
+        thread.join(10)
+    print(json.dumps({
+        "abandoned": abandoned,
+        "seconds": time.monotonic() - started,
+        "states": sorted(c.host_status.state.value for c in results.values()),
+        "details": [c.host_status.detail for c in results.values()],
+        "left_open": [any("may still be open" in w for w in c.warnings) for c in results.values()],
+        "open_shells": lab.stats.open_shells,
+    }))
+"""
+
+
+def test_abandoning_the_exchanges_ends_every_scan_at_once_and_says_the_shells_may_be_left() -> None:
+    # in a process of its own: abandoning is for good (a second Ctrl-C in a fleet)
+    proc = subprocess.run(
+        [sys.executable, "-c", ABANDON_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.splitlines()[-1])
+    assert result["abandoned"] == 3 and result["seconds"] < 1.0
+    assert result["states"] == ["timeout"] * 3
+    assert all("second interrupt" in detail for detail in result["details"])
+    assert result["left_open"] == [True] * 3 and result["open_shells"] == 3

@@ -8,14 +8,12 @@ The lab prints ``http://127.0.0.1:PORT/wsman`` for each of its hosts: that URL, 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.remote_faults import lab_capture
+from support.remote_faults import lab_capture, run_msdiag
 
 from msdiag.collectors.remote import RemoteTarget, validate_target
 from msdiag.collectors.remote.target import HostSpec, merge_host_spec, parse_host_spec
@@ -116,14 +114,8 @@ def lab() -> Iterator[LabServer]:
 
 
 def _msdiag(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "msdiag", "scan", "--auth", "ntlm", "--timeout", "30", *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, MSDIAG_USERNAME=USER, MSDIAG_PASSWORD=PASSWORD),
-        cwd=tmp_path,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
+    return run_msdiag(
+        "scan", "--auth", "ntlm", "--timeout", "30", *args, cwd=tmp_path, user=USER, password=PASSWORD
     )
 
 

@@ -31,49 +31,47 @@ FAST_S = 5.0  # a mismatch is known after a round trip or two, long before the d
 
 
 @pytest.fixture(scope="module")
-def http_lab() -> Iterator[LabServer]:
-    with LabServer(
-        [LabHost("pc1", lab_capture())], transport="http", username=USER, password=PASSWORD
-    ) as lab:
-        yield lab
+def labs() -> Iterator[dict[str, LabServer]]:
+    """One lab host over each transport: listener transport -> lab."""
+    hosts = [LabHost("pc1", lab_capture())]
+    with (
+        LabServer(hosts, transport="http", username=USER, password=PASSWORD) as http,
+        LabServer(hosts, transport="https", username=USER, password=PASSWORD) as https,
+    ):
+        yield {"http": http, "https": https}
 
 
-@pytest.fixture(scope="module")
-def https_lab() -> Iterator[LabServer]:
-    with LabServer(
-        [LabHost("pc1", lab_capture())], transport="https", username=USER, password=PASSWORD
-    ) as lab:
-        yield lab
-
-
-def _scan(port: int, **kwargs: Any) -> tuple[Capture, float]:
-    target = RemoteTarget(host="127.0.0.1", port=port, auth="ntlm", timeout=TIMEOUT, **kwargs)
+def _scan(lab: LabServer, transport: str, **kwargs: Any) -> tuple[Capture, float]:
+    target = RemoteTarget(
+        host="127.0.0.1", port=lab.port_of("pc1"), transport=transport, auth="ntlm", timeout=TIMEOUT, **kwargs
+    )
     return bounded(lambda: collect_remote(target, CREDS, CHECK_NAMES), TIMEOUT + 5)
 
 
-def test_https_to_the_http_listener_says_it_is_http_and_to_use_it(http_lab: LabServer) -> None:
-    capture, elapsed = _scan(http_lab.port_of("pc1"), transport="https")
+@pytest.mark.parametrize(
+    ("listener", "used", "says", "not_said"),
+    [
+        ("http", "https", "answers plain HTTP, not HTTPS", "firewall"),
+        ("https", "http", "speaks HTTPS (TLS), not plain HTTP", "proxy or IDS"),
+    ],
+)
+def test_the_wrong_transport_says_what_the_listener_speaks_and_to_use_it(
+    labs: dict[str, LabServer], listener: str, used: str, says: str, not_said: str
+) -> None:
+    capture, elapsed = _scan(labs[listener], used)
     status = capture.host_status
     assert status.state is HostState.TLS, status
-    assert "answers plain HTTP, not HTTPS" in (status.detail or "")
-    assert "--transport http" in (status.hint or "") and "firewall" not in (status.detail or "")
+    assert says in (status.detail or "")
+    assert f"--transport {listener} " in (status.hint or "")
+    assert not_said not in f"{status.detail} {status.hint}"
     assert elapsed < FAST_S
-    assert http_lab.host_stats("pc1").auth_failures == 0  # the probe sent no credentials
+    assert labs[listener].host_stats("pc1").auth_failures == 0  # the probe sent no credentials
 
 
-def test_http_to_the_https_listener_says_it_is_https_and_to_use_it(https_lab: LabServer) -> None:
-    capture, elapsed = _scan(https_lab.port_of("pc1"), transport="http")
-    status = capture.host_status
-    assert status.state is HostState.TLS, status
-    assert "speaks HTTPS (TLS), not plain HTTP" in (status.detail or "")
-    assert "--transport https" in (status.hint or "") and "proxy or IDS" not in (status.hint or "")
-    assert elapsed < FAST_S
-
-
-def test_the_right_transport_still_works_on_both(http_lab: LabServer, https_lab: LabServer) -> None:
-    capture, _ = _scan(http_lab.port_of("pc1"), transport="http")
+def test_the_right_transport_still_works_on_both(labs: dict[str, LabServer]) -> None:
+    capture, _ = _scan(labs["http"], "http")
     assert capture.host_status.state is HostState.OK
-    capture, _ = _scan(https_lab.port_of("pc1"), transport="https", ca_bundle=Path(str(https_lab.ca_file)))
+    capture, _ = _scan(labs["https"], "https", ca_bundle=Path(str(labs["https"].ca_file)))
     assert capture.host_status.state is HostState.OK
 
 

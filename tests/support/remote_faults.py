@@ -1,4 +1,5 @@
-"""Helpers for the remote transport's fault tests: a lab capture, a bounded call, the time bound.
+"""Helpers for the remote transport's fault tests: a lab capture, a bounded call, the time bound, msdiag
+in a subprocess with the lab's credentials in its environment.
 
 A scan that does not keep to its deadline must fail its test in bounded time, not hang the suite:
 :func:`bounded` runs it in a daemon thread and gives up waiting at a limit.
@@ -6,9 +7,13 @@ A scan that does not keep to its deadline must fail its test in bounded time, no
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from msdiag.capture.models import Capture
@@ -50,3 +55,25 @@ def bounded(call: Callable[[], T], limit: float) -> tuple[T, float]:
     if "error" in box:
         raise box["error"]
     return box["value"], elapsed
+
+
+def start_msdiag(*args: str, cwd: Path, user: str, password: str) -> subprocess.Popen[str]:
+    """``msdiag ARGS`` as a real process (stdout and stderr piped, no stdin: never a prompt)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "msdiag", *args],
+        env=dict(os.environ, MSDIAG_USERNAME=user, MSDIAG_PASSWORD=password),
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def run_msdiag(
+    *args: str, cwd: Path, user: str, password: str, limit: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """``msdiag ARGS`` to its end (at most ``limit`` s), with what it printed."""
+    proc = start_msdiag(*args, cwd=cwd, user=user, password=password)
+    out, err = proc.communicate(timeout=limit)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)

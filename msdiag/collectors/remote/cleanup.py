@@ -61,9 +61,11 @@ def shell_may_exist(
         return False  # never asked for, or refused at the login
     if isinstance(failure, WSManFaultError):
         return False  # the Create was answered with a fault: no shell
-    # With message encryption (and with NTLM) the Create goes out only after a handshake that
-    # needs the host's answers: a host that never answered cannot have created the shell.
-    return traffic.replies > 0 or not (wsman.transport.wrap_required or wsman.transport.auth == "ntlm")
+    if wsman.transport.wrap_required:
+        # with message encryption the Create goes out only after the handshake has completed
+        return traffic.authenticated
+    # over HTTPS it rides the handshake's legs; NTLM needs the host's challenge before it counts
+    return traffic.replies > 0 or wsman.transport.auth != "ntlm"
 
 
 def _address_by_id(pool: RunspacePool) -> None:

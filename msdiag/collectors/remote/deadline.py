@@ -80,6 +80,7 @@ def bound_requests_by(wsman: WSMan, deadline: Deadline, watch: SocketWatch, traf
             traffic.answered(time.monotonic() - started)  # an answer, if not the one hoped for
             raise
         traffic.answered(time.monotonic() - started)
+        traffic.authenticated = True
         return reply
 
     # pypsrp 0.9 routes every request (auth rounds, retries) through _send_request.

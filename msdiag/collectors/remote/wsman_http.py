@@ -70,6 +70,8 @@ class Traffic:
 
     replies: int = 0
     slowest_s: float = 0.0
+    #: a request was accepted on an authenticated connection (the handshake completed)
+    authenticated: bool = False
 
     def answered(self, seconds: float) -> None:
         self.replies += 1
@@ -313,6 +315,8 @@ class LeanNegotiateTransport(_TransportHTTP):
         if response is None or response.status == 401 or not context.complete:
             raise AuthenticationError(f"Failed to authenticate the user {self.username} with {self.auth}")
         self._context = context
+        if self.traffic is not None:
+            self.traffic.authenticated = True
         if self.wrap_required:
             self.encryption = WinRMEncryption(context, WinRMEncryption.SPNEGO)
         return response
