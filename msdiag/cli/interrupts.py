@@ -14,7 +14,7 @@ import contextlib
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 #: The signals that end a scan like Ctrl-C (SIGHUP does not exist on Windows).
@@ -22,10 +22,13 @@ SIGNALS = tuple(s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGH
 
 
 @contextlib.contextmanager
-def interrupts_like_ctrl_c(first_message: str | None = None) -> Iterator[None]:
+def interrupts_like_ctrl_c(
+    first_message: str | None = None, on_second: Callable[[], object] | None = None
+) -> Iterator[None]:
     """SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt for the duration of the block.
 
-    ``first_message`` (a line for stderr) is printed at the first of them. A signal the process
+    ``first_message`` (a line for stderr) is printed at the first of them; ``on_second`` runs at
+    the second, before its KeyboardInterrupt (e.g. cut every remote exchange short). A signal the process
     ignores (``nohup``, a background job) stays ignored. Only the main thread can receive signals;
     elsewhere this does nothing.
     """
@@ -40,6 +43,8 @@ def interrupts_like_ctrl_c(first_message: str | None = None) -> Iterator[None]:
         if received == 1 and first_message:
             with contextlib.suppress(OSError):
                 os.write(2, (first_message.rstrip("\n") + "\n").encode("utf-8", "replace"))
+        if received == 2 and on_second is not None:
+            on_second()
         raise KeyboardInterrupt
 
     previous = {}

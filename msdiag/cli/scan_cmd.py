@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -200,8 +201,8 @@ def scan_command(
             )
         from msdiag.cli.fleet_scan import run_fleet_scan
 
-        with interrupts_like_ctrl_c():  # the fleet's own Ctrl-C handling, for SIGTERM/SIGHUP too
-            code = run_fleet_scan(
+        code = _run_fleet_interruptible(
+            lambda: run_fleet_scan(
                 hosts=hosts,
                 inventory=inventory,
                 group=group,
@@ -219,6 +220,7 @@ def scan_command(
                 reports_dir=request.reports_dir,
                 progress=None,
             )
+        )
         ctx.exit(code)
 
     if remote:
@@ -229,6 +231,27 @@ def scan_command(
     if save_capture:
         save_capture_file(capture, save_capture, request.redact)
     ctx.exit(report_and_exit_code(capture, request))
+
+
+def _run_fleet_interruptible(run: Callable[[], int]) -> int:
+    """The fleet's own Ctrl-C handling, for SIGTERM/SIGHUP too. At the second interrupt the running
+    host scans end at once instead of running out their deadlines; their shells may be left open."""
+    from msdiag.collectors.remote.watchdog import abandon_exchanges
+
+    cut: list[int] = []
+    try:
+        with interrupts_like_ctrl_c(on_second=lambda: cut.append(abandon_exchanges())):
+            return run()
+    finally:
+        if cut and cut[0]:
+            from msdiag.collectors.remote.session import SHELL_IDLE_TIMEOUT_S
+
+            click.echo(
+                f"msdiag: the second interrupt cut {cut[0]} host scan(s) short without closing their remote "
+                f"shells: they may be left open (a host deletes its shell after {SHELL_IDLE_TIMEOUT_S} s "
+                "without requests)",
+                err=True,
+            )
 
 
 def save_capture_file(capture: Capture, path: Path, redaction: str) -> None:

@@ -69,22 +69,23 @@ def _pipeline_started(lab: LabServer, name: str) -> Callable[[], bool]:
 def test_a_scan_that_ends_by_itself_leaves_no_shell(
     lab: LabServer, tmp_path: Path, name: str, timeout: int, codes: tuple[int, ...]
 ) -> None:
-    created = lab.host_stats(name).shells_created
+    created, open_before = lab.host_stats(name).shells_created, lab.host_stats(name).open_shells
     proc = _start(lab, name, tmp_path, timeout)
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode in codes, err
     assert lab.host_stats(name).shells_created == created + 1
-    assert lab.host_stats(name).open_shells == 0
+    assert lab.host_stats(name).open_shells == open_before
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_an_interrupt_while_waiting_for_the_host_closes_the_shell_first(
     lab: LabServer, tmp_path: Path, signum: int
 ) -> None:
+    open_before = lab.host_stats("hung-pipeline").open_shells
     started = _pipeline_started(lab, "hung-pipeline")
     proc = _start(lab, "hung-pipeline", tmp_path)
     _wait_for(started, "the checks")
-    assert lab.host_stats("hung-pipeline").open_shells == 1
+    assert lab.host_stats("hung-pipeline").open_shells == open_before + 1
     sent = time.monotonic()
     proc.send_signal(signum)
     _out, err = proc.communicate(timeout=60)
@@ -92,7 +93,7 @@ def test_an_interrupt_while_waiting_for_the_host_closes_the_shell_first(
     assert proc.returncode == 130, err
     assert "closing the session with 127.0.0.1:" in err
     assert "Traceback" not in err
-    assert lab.host_stats("hung-pipeline").open_shells == 0
+    assert lab.host_stats("hung-pipeline").open_shells == open_before
 
 
 def test_a_second_interrupt_exits_at_once_and_says_the_shell_may_be_left(
@@ -114,3 +115,24 @@ def test_a_second_interrupt_exits_at_once_and_says_the_shell_may_be_left(
     assert proc.returncode == 130
     assert "cleanup skipped: the remote shell on 127.0.0.1:" in err and "may be left open" in err
     assert lab.host_stats(name).open_shells == open_before + 1
+
+
+def test_a_fleets_second_interrupt_ends_the_running_hosts_at_once(lab: LabServer, tmp_path: Path) -> None:
+    # two hosts whose pipelines never answer: the first interrupt waits for them (the fleet's way),
+    # the second must not wait for their deadlines
+    name = "hung-pipeline"
+    inventory = tmp_path / "hosts.txt"
+    url = f"http://127.0.0.1:{lab.port_of(name)}/wsman"
+    inventory.write_text(f"{url}\n127.0.0.1:{lab.port_of('hangs-on-delete')}\n", encoding="utf-8")
+    commands = lab.stats.commands
+    args = ("scan", "--inventory", str(inventory), "--transport", "http", "--auth", "ntlm", "--timeout", "60")
+    proc = start_msdiag(*args, "--results", "fleet.jsonl", cwd=tmp_path, user=USER, password=PASSWORD)
+    _wait_for(lambda: lab.stats.commands >= commands + 2, "the checks of both hosts")
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert time.monotonic() - sent < 1.5
+    assert proc.returncode == 4, err
+    assert "cut 2 host scan(s) short" in err and "may be left open" in err

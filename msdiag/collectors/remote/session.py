@@ -126,9 +126,8 @@ def _wsman_for(target: RemoteTarget, creds: Credentials) -> WSMan:
     extra: dict[str, Any] = {}
     if target.auth == "certificate":
         extra = {"certificate_pem": str(target.client_cert), "certificate_key_pem": str(target.client_key)}
-    host = target.host[1:-1] if target.host.startswith("[") else target.host
     wsman = WSMan(
-        host,
+        target.bare_host,
         port=target.effective_port,
         username=creds.username,
         password=creds.password,

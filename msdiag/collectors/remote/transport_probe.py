@@ -27,8 +27,7 @@ _MAX_REPLY_BYTES = 512
 
 
 def _connect(target: RemoteTarget, seconds: float, watch: SocketWatch) -> socket.socket:
-    host = target.host[1:-1] if target.host.startswith("[") else target.host
-    sock = socket.create_connection((host, target.effective_port), timeout=seconds)
+    sock = socket.create_connection((target.bare_host, target.effective_port), timeout=seconds)
     watch.watch(sock)
     return sock
 
@@ -48,9 +47,8 @@ def _speaks_tls(target: RemoteTarget, seconds: float, watch: SocketWatch) -> boo
 
 def _speaks_http(target: RemoteTarget, seconds: float, watch: SocketWatch) -> bool:
     end = time.monotonic() + seconds
-    host = f"[{target.host.strip('[]')}]" if ":" in target.host else target.host
     request = (
-        f"POST /wsman HTTP/1.1\r\nHost: {host}:{target.effective_port}\r\nContent-Length: 0\r\n"
+        f"POST /wsman HTTP/1.1\r\nHost: {target.address}\r\nContent-Length: 0\r\n"
         "Connection: close\r\n\r\n"
     ).encode("ascii")
     with _connect(target, seconds, watch) as sock:
