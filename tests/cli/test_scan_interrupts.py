@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -136,3 +137,22 @@ def test_a_fleets_second_interrupt_ends_the_running_hosts_at_once(lab: LabServer
     assert time.monotonic() - sent < 1.5
     assert proc.returncode == 4, err
     assert "cut 2 host scan(s) short" in err and "may be left open" in err
+
+
+def test_sigterm_ends_a_local_scan_like_ctrl_c_and_stops_powershell(tmp_path: Path) -> None:
+    # this machine has no PowerShell: a stand-in that says where it is and then hangs
+    pid_file = tmp_path / "pwsh.pid"
+    stand_in = tmp_path / "pwsh"
+    stand_in.write_text(
+        f"#!{sys.executable}\nimport os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)\n",
+        encoding="utf-8",
+    )
+    stand_in.chmod(0o755)
+    proc = start_msdiag("scan", "--powershell", str(stand_in), cwd=tmp_path, user=USER, password=PASSWORD)
+    _wait_for(lambda: pid_file.exists() and pid_file.read_text() != "", "PowerShell")
+    child = int(pid_file.read_text())
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    _wait_for(lambda: not Path(f"/proc/{child}").exists(), "the end of PowerShell", limit=5)
