@@ -44,9 +44,10 @@ OPERATION_TIMEOUT_S = 10  # WSMan OperationTimeout per Receive; the host answers
 CONNECT_TIMEOUT_S = 10  # TCP connect and TLS handshake; every other read may wait until the deadline
 #: A socket timeout that ends this close to the deadline ended because of it.
 DEADLINE_SLACK_S = 0.05
-#: The host deletes the shell by itself after this long without a request from msdiag (rsp:IdleTimeOut,
-#: WinRM's default is 2 hours): the last resort for a shell no cleanup could close (a second Ctrl-C,
-#: SIGKILL, a host that never answered the Delete). A running scan polls far more often.
+#: The host deletes the shell by itself after this long without a request from msdiag (rsp:IdleTimeOut;
+#: else the host's winrs IdleTimeout applies, often 2 hours): the last resort for a shell no cleanup
+#: could close (a second Ctrl-C, SIGKILL, a host that never answered the Delete). A running scan
+#: polls far more often. pypsrp's recordings show Windows accepting PT60S (docs/remote.md).
 SHELL_IDLE_TIMEOUT_S = 60
 #: Below pypsrp's 153600 default on purpose: pypsrp raises exactly that default to 512000 once
 #: the pool opens, which hosts with MaxEnvelopeSizekb < 500 refuse. The runner fits either way.
