@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from msdiag.collectors.remote.target import parse_host_spec
 from msdiag.errors import InputError
 from msdiag.fleet.ansible_inventory import AnsibleHost, parse_ansible_ini, parse_ansible_yaml
 from msdiag.fleet.host_ranges import MAX_EXPANDED_HOSTS
-from msdiag.fleet.hostnames import host_problem, parse_port, split_host_port
+from msdiag.fleet.hostnames import host_problem, parse_port
 from msdiag.fleet.models import FleetTarget
 
 TRANSPORTS = ("http", "https")
@@ -131,7 +132,7 @@ def _has_control(text: str) -> bool:
 
 
 def targets_from_hosts(hosts: Iterable[str]) -> Inventory:
-    """Targets from repeated ``--host`` options (``host`` or ``host:port``)."""
+    """Targets from repeated ``--host`` options (``host``, ``host:port``, ``[v6]:port``, a WinRM URL)."""
     builder = _Builder("--host")
     for index, value in enumerate(hosts, start=1):
         _add_host_port(builder, index, value)
@@ -140,11 +141,11 @@ def targets_from_hosts(hosts: Iterable[str]) -> Inventory:
 
 def _add_host_port(builder: _Builder, line: int, value: str, group: str | None = None) -> None:
     try:
-        host, port = split_host_port(value)
-    except ValueError as exc:
-        builder.problem(line, str(exc))
+        spec = parse_host_spec(value)  # host, host:port, [v6]:port or a WinRM URL
+    except InputError as exc:
+        builder.problem(line, exc.message)
         return
-    builder.add(line, host=host, port=port, group=group)
+    builder.add(line, host=spec.host, port=spec.port, transport=spec.transport, group=group)
 
 
 def load_inventory(path: Path, group: str | None = None) -> Inventory:
