@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import secrets
-import signal
-import threading
+import time
 from pathlib import Path
-from types import FrameType
 
 import click
 
+from msdiag.cli.interrupts import interrupts_like_ctrl_c
 from msdiag.errors import InputError
 from msdiag.files import Mode, open_private
 from msdiag.lab import LabServer, load_lab_hosts
@@ -97,22 +97,6 @@ def _scan_command(port: int, transport: str, username: str, ca_file: Path | None
     return command
 
 
-def _wait_for_interrupt() -> None:
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = signal.signal(signal.SIGTERM, on_signal)
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 @click.group("lab")
 def lab_group() -> None:
     """Simulated Windows hosts on 127.0.0.1 for trying msdiag without Windows (see docs/lab.md)."""
@@ -162,43 +146,50 @@ def serve(
         password=password,
         first_port=port,
     )
-    try:
-        lab.start()
-    except OSError as exc:
-        raise InputError(f"cannot start the lab: {exc}") from None
     written: Path | None = None
-    try:
-        written = inventory_path = _write_inventory(inventory_path, lab, hosts, username, force=force)
-        faults = {h.name: h.faults.active() for h in hosts}
-        click.echo(
-            f"msdiag lab: {len(hosts)} host(s) on 127.0.0.1 over {transport} (the lab never runs PowerShell)"
-        )
-        click.echo(f"  user name: {username}")
-        if generated:
-            click.echo(f"  password:  {password}   (generated; set {PASSWORD_ENV} to choose one)")
-        else:
-            click.echo(f"  password:  from {PASSWORD_ENV}")
-        if lab.ca_file is not None:
-            click.echo(f"  CA bundle: {lab.ca_file}")
-        click.echo(f"  inventory: {inventory_path}")
-        click.echo("")
-        for endpoint in lab.endpoints():
-            shown = ", ".join(faults[endpoint.name]) or "none"
-            # host names come from the capture files in --hosts: shown cleaned
-            name = clean_text(endpoint.name)
-            click.echo(f"  {name:<22} {endpoint.url:<32} port {endpoint.port:<6} faults: {shown}")
-            click.echo(
-                f"      MSDIAG_PASSWORD=... {_scan_command(endpoint.port, transport, username, lab.ca_file)}"
-            )
-        click.echo("")
-        click.echo(f"Fleet: MSDIAG_PASSWORD=... msdiag scan --inventory {inventory_path}")
-        click.echo("Press Ctrl-C to stop.")
-        _wait_for_interrupt()
-    finally:
-        lab.stop()
-        if written is not None:  # its ports answer no more: a later fleet would find every host down
-            written.unlink(missing_ok=True)
+    # SIGTERM and SIGHUP stop the lab like Ctrl-C, so its inventory is removed: from before it starts
+    # (a supervisor may send them as soon as the "Press Ctrl-C" line is out)
+    with interrupts_like_ctrl_c(), contextlib.suppress(KeyboardInterrupt):
+        try:
+            try:
+                lab.start()
+            except OSError as exc:
+                raise InputError(f"cannot start the lab: {exc}") from None
+            written = inventory_path = _write_inventory(inventory_path, lab, hosts, username, force=force)
+            _announce(lab, hosts, transport, username, password if generated else None, inventory_path)
+            while True:
+                time.sleep(3600)
+        finally:
+            lab.stop()
+            if written is not None:  # its ports answer no more: a later fleet would find every host down
+                written.unlink(missing_ok=True)
     click.echo("msdiag lab: stopped")
+
+
+def _announce(
+    lab: LabServer, hosts: list[LabHost], transport: str, username: str, generated: str | None, inventory: Path
+) -> None:
+    """What the lab serves and how to scan it (a generated password is shown here only)."""
+    faults = {h.name: h.faults.active() for h in hosts}
+    click.echo(f"msdiag lab: {len(hosts)} host(s) on 127.0.0.1 over {transport} (the lab never runs PowerShell)")
+    click.echo(f"  user name: {username}")
+    if generated is not None:
+        click.echo(f"  password:  {generated}   (generated; set {PASSWORD_ENV} to choose one)")
+    else:
+        click.echo(f"  password:  from {PASSWORD_ENV}")
+    if lab.ca_file is not None:
+        click.echo(f"  CA bundle: {lab.ca_file}")
+    click.echo(f"  inventory: {inventory}")
+    click.echo("")
+    for endpoint in lab.endpoints():
+        shown = ", ".join(faults[endpoint.name]) or "none"
+        # host names come from the capture files in --hosts: shown cleaned
+        name = clean_text(endpoint.name)
+        click.echo(f"  {name:<22} {endpoint.url:<32} port {endpoint.port:<6} faults: {shown}")
+        click.echo(f"      MSDIAG_PASSWORD=... {_scan_command(endpoint.port, transport, username, lab.ca_file)}")
+    click.echo("")
+    click.echo(f"Fleet: MSDIAG_PASSWORD=... msdiag scan --inventory {inventory}")
+    click.echo("Press Ctrl-C to stop.")
 
 
 COMMANDS: list[click.Command] = [lab_group]
