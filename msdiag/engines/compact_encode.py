@@ -20,6 +20,7 @@ from msdiag.capture.parse import Facts
 from msdiag.capture.user_context import SERVICE_SIDS
 from msdiag.checks import CHECK_DATA_MODELS, CHECK_NAMES
 from msdiag.diagnosis.clock import machine_clock_at_probes, parse_http_date, parse_iso_utc
+from msdiag.diagnosis.rules.hosts_file import BLOCK_ADDRESSES
 from msdiag.diagnosis.rules.probes import (
     dns_failed,
     is_file_url,
@@ -33,6 +34,7 @@ from msdiag.engines.compact_format import (
     CHOSEN_LETTERS,
     MAX_DENIED,
     MAX_ENV,
+    MAX_FAULTS,
     MAX_HOSTS_ENTRIES,
     MAX_PROBES,
     SERVICES,
@@ -45,7 +47,6 @@ from msdiag.engines.compact_format import (
 _WORD = re.compile(r"^[A-Za-z0-9]{1,40}$")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 _CAPTION = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-_BLOCK = {"0.0.0.0", "127.0.0.1", "::1", "::", "0:0:0:0:0:0:0:0"}
 
 
 def compact_line(capture: Capture) -> str:
@@ -123,7 +124,7 @@ def encode_capture(capture: Capture) -> CompactFacts:
     _endpoints(facts, out, labels)
     _services(facts, out)
     _tls_and_identity(facts, out)
-    out.faults = failing_rules(out)
+    out.faults = failing_rules(out)[:MAX_FAULTS]
     return out
 
 
@@ -189,7 +190,7 @@ def _network(facts: Facts, out: CompactFacts) -> None:
     for e in net.hosts_entries:
         name = e.hostname.lower()
         if is_microsoft_host(name) and is_carried_host(name):
-            item = f"{name}/{'b' if e.address in _BLOCK else 'r'}/{'p' if name in proxied else 'd'}"
+            item = f"{name}/{'b' if e.address in BLOCK_ADDRESSES else 'r'}/{'p' if name in proxied else 'd'}"
             if item not in entries:
                 entries.append(item)
     # the direct ones first: they decide the hosts-file rule when the list is cut

@@ -123,7 +123,9 @@ def host_token(name: str) -> str:
     return lowered if is_carried_host(lowered) else UNLISTED_HOST
 
 
-_HOST_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")
+#: a host name the line may carry verbatim (the script uses the same pattern)
+HOST_NAME_PATTERN: Final = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$"
+_HOST_NAME = re.compile(HOST_NAME_PATTERN)
 
 
 def is_carried_host(name: str) -> bool:
