@@ -699,7 +699,7 @@ function Get-MsdiagCompactDsreg {
     }
     $age = '-'
     if ($printed) {
-        $age = '?'
+        $age = 'u'
         if ($null -ne $updated -and $null -ne $Collected) {
             # the ceiling keeps "older than 4 hours" exactly as the rule reads it (a strict >)
             $age = [string][long][Math]::Ceiling(($Collected - $updated).TotalSeconds)

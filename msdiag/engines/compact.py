@@ -54,7 +54,9 @@ _ISSUERS = {
 }
 _STATUS = {"R": "Running", "S": "Stopped", "O": "Other"}
 _START = {"A": "Automatic", "M": "Manual", "D": "Disabled", "O": "Other"}
-_BOOL = {"1": True, "0": False, "Y": True, "N": False, "T": True, "F": False}
+_BOOL = {"1": True, "0": False, "Y": True, "N": False}
+#: a probe step's ok: T true, F false, N null (the step ran without a verdict)
+_STEP = {"T": True, "F": False, "N": None}
 _WINHTTP_SOURCE = {"r": "registry", "n": "netsh", "u": "unavailable"}
 _ENV_SCOPE = {"u": "user", "m": "machine", "p": "process"}
 _ENV_NAME = {"H": "HTTP_PROXY", "S": "HTTPS_PROXY"}
@@ -290,7 +292,7 @@ def _tcp(state: str, target: str, status: int | None = None) -> dict[str, Any] |
     if state == "-":
         return None
     error = f"the connection failed (its message is {_OMITTED})" if state == "F" else None
-    return {"ok": _flag(state), "error": error, "target": target, "connect_status": status}
+    return {"ok": _STEP.get(state), "error": error, "target": target, "connect_status": status}
 
 
 def _http(
@@ -306,7 +308,7 @@ def _probe(p: Probe, stamp: datetime) -> dict[str, Any]:
     proxy = None if p.path == "d" else proxy_name(p.path)
     tls = None
     if p.tls != "-":
-        tls = {"ok": _flag(p.tls), "error": f"the handshake or the certificate failed ({_OMITTED})" if p.tls_error else None,
+        tls = {"ok": _STEP.get(p.tls), "error": f"the handshake or the certificate failed ({_OMITTED})" if p.tls_error else None,
                "issuer": _ISSUERS.get(p.issuer)}  # fmt: skip
     date = stamp + timedelta(seconds=p.skew) if p.skew is not None else None
     return {
@@ -381,7 +383,7 @@ def _identity(facts: CompactFacts, stamp: datetime) -> dict[str, Any]:
             raise CompactError("malformed", f"field ds does not read: {facts.dsreg[:40]!r}")
         names = ("azure_ad_joined", "domain_joined", "workplace_joined", "enterprise_joined", "azure_ad_prt")
         dsreg = {"available": True, **{n: _flag(v) for n, v in zip(names, letters, strict=True)}}
-        if age == "?":
+        if age == "u":
             dsreg["azure_ad_prt_update_time"] = f"unreadable ({_OMITTED})"
         elif _int(age) is not None:
             dsreg["azure_ad_prt_update_time"] = iso(stamp - timedelta(seconds=_int(age) or 0))

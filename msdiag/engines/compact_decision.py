@@ -87,7 +87,7 @@ def _in_service_before_1809() -> Node:
 
 
 CONDITIONS: Final[dict[str, Node]] = {
-    "adapters.none_connected": All((ok("network"), eq(V("na"), "1"), eq(V("na_phys"), "0"))),
+    "adapters.none_connected": All((ok("network"), Cmp("eq", Int(V("na_phys"), 0), 0))),
     "clock.skew": All((ok("time"), ok("endpoints"), eq(V("tu"), "1"), Any("ep", ne(I("skew"), "")),
                        Cmp("gt", AbsMedian("ep", "skew"), int(CLOCK_SKEW_LIMIT_SECONDS)))),
     "clock.w32time_not_syncing": All((ok("time"), eq(V("w32"), "1"), Either((
@@ -102,7 +102,9 @@ CONDITIONS: Final[dict[str, Node]] = {
         All((In(I("st"), ("401", "403")), ne(I("path"), "d"))),
         All((eq(I("st"), "200"), eq(I("name"), "account.microsoft.com"), eq(I("tls"), "F"))),
     ))))))),
-    "hosts_file.override": All((ok("network"), ne(V("hf"), "0"), Any("he", eq(I("path"), "d")))),
+    # a line goes through the proxy only when the endpoints check saw it do so
+    "hosts_file.override": All((ok("network"), ne(V("hf"), "0"),
+                                Any("he", Either((eq(I("path"), "d"), Not(ok("endpoints"))))))),
     "identity.prt_stale": All((ok("identity"), eq(V("ds"), "1"), eq(V("ds_aad"), "Y"),
         # dsregcmd's SSO state is the signed-in user's only when the script ran as that user
         Not(All((Not(In(V("uc_chosen"), ("-", "u"))), ne(V("uc_same"), "1")))),

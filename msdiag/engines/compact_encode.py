@@ -291,7 +291,7 @@ def _tls_and_identity(facts: Facts, out: CompactFacts) -> None:
         collected = parse_iso_utc(facts.collected_utc("identity"))
         # the ceiling keeps "older than 4 hours" exactly as the rule reads it (a strict >)
         age = (
-            "?"
+            "u"
             if updated is None or collected is None
             else str(math.ceil((collected - updated).total_seconds()))
         )

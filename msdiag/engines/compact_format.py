@@ -141,7 +141,8 @@ def probe_token(p: Probe) -> str:
     http = "-"
     if p.http:
         http = "h" + (str(p.http_status) if p.http_status is not None else "") + ("e" if p.http_error else "")
-    skew = "" if p.skew is None else f"{p.skew:+d}"
+    # a skew is measured from an HTTP Date header: without the HTTP step there is none
+    skew = "" if p.skew is None or not p.http else f"{p.skew:+d}"
     return "/".join((host_token(p.host), p.path, dns, tcp, tls, http, skew))
 
 
@@ -177,7 +178,7 @@ def read_probe(token: str, index: int) -> Probe:
         http=http != "-",
         http_status=int(status) if status else None,
         http_error=http.endswith("e") and http != "-",
-        skew=int(match["skew"]) if match["skew"] else None,
+        skew=int(match["skew"]) if match["skew"] and http != "-" else None,
     )
 
 
