@@ -14,14 +14,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any, Final
 
-from msdiag.capture.models import (
-    Capture,
-    CheckResult,
-    CheckStatus,
-    HostState,
-    HostStatus,
-    PowerShellInfo,
-)
+from msdiag.capture.models import Capture, CheckResult, CheckStatus, HostState, HostStatus, PowerShellInfo
 from msdiag.capture.parse import validate_document
 from msdiag.capture.user_context import AccountRef, UserContext
 from msdiag.checks import CHECK_NAMES

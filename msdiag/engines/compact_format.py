@@ -184,6 +184,7 @@ def read_probe(token: str, index: int) -> Probe:
 
 # ---------------------------------------------------------------- the line
 #: (key, attribute, what it encodes) in the order of the line; docs/compact-format.md explains each
+# fmt: off
 FIELDS: Final[tuple[tuple[str, str, str], ...]] = (
     ("v", "version", "msdiag version that wrote the script"),
     ("t", "collected", "scan start, UTC by the device's clock, YYYYMMDDTHHMMSSZ"),
@@ -233,6 +234,7 @@ FIELDS: Final[tuple[tuple[str, str, str], ...]] = (
         "identity.dsregcmd: 0 unavailable, else AAD/domain/workplace/enterprise/PRT Y/N/- and /PRT age s",
     ),
 )
+# fmt: on
 _LISTS = {"checks", "faults", "denied", "env", "hosts_entries", "probes", "winhttp_probes", "services"}
 
 
