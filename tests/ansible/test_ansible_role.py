@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from support.ansible_env import INTEGRATION, AnsibleTools
 
 PLAYBOOK = "collect.yml"
@@ -27,12 +28,27 @@ def _run(tools: AnsibleTools, command: list[str], cwd: Path) -> subprocess.Compl
     )
 
 
-def test_the_playbook_passes_syntax_check(ansible_tools: AnsibleTools) -> None:
-    done = _run(
-        ansible_tools,
-        ["ansible-playbook", "-i", "inventory.example.yml", "--syntax-check", PLAYBOOK],
-        INTEGRATION,
+def _syntax_check(tools: AnsibleTools, folder: Path) -> subprocess.CompletedProcess[str]:
+    return _run(
+        tools, ["ansible-playbook", "-i", "inventory.example.yml", "--syntax-check", PLAYBOOK], folder
     )
+
+
+def _copy_with_tasks_edited(tmp_path: Path, edits: dict[str, str]) -> Path:
+    """integrations/ansible/ copied, the role's tasks with each ``old`` replaced by ``new``."""
+    copy = tmp_path / "ansible"
+    shutil.copytree(INTEGRATION, copy)
+    tasks = copy / ROLE_TASKS
+    text = tasks.read_text(encoding="utf-8")
+    for old, new in edits.items():
+        assert old in text
+        text = text.replace(old, new)
+    tasks.write_text(text, encoding="utf-8")
+    return copy
+
+
+def test_the_playbook_passes_syntax_check(ansible_tools: AnsibleTools) -> None:
+    done = _syntax_check(ansible_tools, INTEGRATION)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"playbook: {PLAYBOOK}" in done.stdout
 
@@ -45,40 +61,29 @@ def test_the_role_and_playbook_pass_ansible_lint_production_profile(ansible_tool
     assert "0 failure(s), 0 warning(s)" in output
 
 
-def test_ansible_lint_here_catches_what_the_production_profile_forbids(
-    ansible_tools: AnsibleTools, tmp_path: Path
+@pytest.mark.parametrize(
+    ("edits", "check", "expected"),
+    [
+        (
+            # a builtin module's short name, a task name in lower case
+            {
+                "ansible.builtin.copy:": "copy:",
+                "- name: Run the msdiag collector on the host": "- name: run the msdiag collector on the host",
+            },
+            "lint",
+            ["fqcn[action-core]", "name[casing]"],
+        ),
+        ({"ansible.windows.win_powershell:": "ansible.windows.win_powershel:"}, "syntax", ["win_powershel"]),
+    ],
+    ids=["lint-rejects-short-names-and-lower-case", "syntax-check-rejects-an-unknown-module"],
+)
+def test_the_checks_reject_a_copy_of_the_role_with_a_fault(
+    ansible_tools: AnsibleTools, tmp_path: Path, edits: dict[str, str], check: str, expected: list[str]
 ) -> None:
-    # the same check on a copy with a builtin module's short name and a lower-case task name
-    copy = tmp_path / "ansible"
-    shutil.copytree(INTEGRATION, copy)
-    tasks = copy / ROLE_TASKS
-    text = tasks.read_text(encoding="utf-8")
-    broken = text.replace("ansible.builtin.copy:", "copy:").replace(
-        "- name: Run the msdiag collector on the host", "- name: run the msdiag collector on the host"
+    copy = _copy_with_tasks_edited(tmp_path, edits)
+    done = (
+        _run(ansible_tools, ["ansible-lint"], copy) if check == "lint" else _syntax_check(ansible_tools, copy)
     )
-    assert broken != text
-    tasks.write_text(broken, encoding="utf-8")
-    done = _run(ansible_tools, ["ansible-lint"], copy)
     output = done.stdout + done.stderr
     assert done.returncode != 0, output
-    assert "fqcn[action-core]" in output
-    assert "name[casing]" in output
-
-
-def test_the_syntax_check_fails_on_a_task_naming_a_module_that_does_not_exist(
-    ansible_tools: AnsibleTools, tmp_path: Path
-) -> None:
-    copy = tmp_path / "ansible"
-    shutil.copytree(INTEGRATION, copy)
-    tasks = copy / ROLE_TASKS
-    tasks.write_text(
-        tasks.read_text(encoding="utf-8").replace(
-            "ansible.windows.win_powershell:", "ansible.windows.win_powershel:"
-        ),
-        encoding="utf-8",
-    )
-    done = _run(
-        ansible_tools, ["ansible-playbook", "-i", "inventory.example.yml", "--syntax-check", PLAYBOOK], copy
-    )
-    assert done.returncode != 0
-    assert "win_powershel" in done.stdout + done.stderr
+    assert all(text in output for text in expected), output
