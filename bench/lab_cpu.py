@@ -1,13 +1,18 @@
-"""The lab's CPU per host: sequential msdiag scans against lab hosts served by a child process.
+"""The lab's CPU per host: msdiag scans against lab hosts served by a child process.
 
-    python bench/lab_cpu.py [--hosts N] [--rounds R] [--concurrency C] [--latency-ms L] [--profile FILE]
+    python bench/lab_cpu.py [--hosts N] [--rounds R] [--concurrency C] [--latency-ms L]
+                            [--lab-processes P] [--profile FILE]
 
-The lab child serves N hosts (built-in captures, no latency); this process scans each host once
-with msdiag's remote collector (all checks, NTLM with message encryption over HTTP), C at a
-time in threads (default one after the other), and asks the child for its CPU time (getrusage RUSAGE_SELF, user + system) before and
-after. The first host of each round is a warm-up and is not counted. ``--profile`` writes a
-cProfile of the lab's event-loop thread (pstats format). The last line printed is one JSON
-object: lab_cpu_ms_per_host (median over the rounds), client_cpu_ms_per_host and the rounds.
+The lab child serves N x R hosts (built-in captures, ``--latency-ms`` added to every round
+trip); this process scans each host once with msdiag's remote collector (all checks, NTLM with
+message encryption over HTTP), C at a time in threads (default one after the other), and asks
+the child for its CPU time (getrusage RUSAGE_SELF, user and system) before and after each round
+of N hosts. With ``--lab-processes P`` the hosts are served by msdiag.lab.LabProcesses (split
+over P processes, CPU summed, system time not reported apart). One extra host is scanned first
+as a warm-up (imports, first decoding of the shared messages) and not counted. ``--profile``
+writes a cProfile of the lab's event-loop thread (pstats format). The last line printed is one
+JSON object: lab_cpu_ms_per_host (median over the rounds), client_cpu_ms_per_host, the rounds
+and the load average.
 """
 
 from __future__ import annotations
@@ -78,6 +83,27 @@ class LabChild:
         self.process.wait(timeout=60)
 
 
+class LabShards:
+    """The same, from msdiag.lab.LabProcesses: hosts split over several lab processes."""
+
+    def __init__(self, hosts: int, processes: int, latency_ms: int) -> None:
+        from msdiag.lab import Faults, LabHost, LabProcesses, load_lab_hosts
+
+        self.password = secrets.token_urlsafe(18)
+        builtin = load_lab_hosts()
+        faults = Faults(latency_ms=latency_ms)
+        lab_hosts = [LabHost(f"pc{i:05d}", builtin[i % len(builtin)].capture, faults) for i in range(hosts)]
+        self.lab = LabProcesses(lab_hosts, processes=processes, username=USER, password=self.password)
+        self.lab.start()
+        self.ports = [e.port for e in self.lab.endpoints()]
+
+    def cpu_s(self) -> tuple[float, float]:
+        return self.lab.cpu_seconds(), 0.0  # (user + system, not split)
+
+    def close(self) -> None:
+        self.lab.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -86,6 +112,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=1, help="hosts scanned at once (threads)")
     parser.add_argument("--latency-ms", type=int, default=0, help="added to every lab round trip")
+    parser.add_argument(
+        "--lab-processes", type=int, default=0, help="serve the hosts from N lab processes (LabProcesses)"
+    )
     parser.add_argument("--profile", default="", help="write a cProfile of the lab's loop thread here")
     args = parser.parse_args()
 
@@ -93,7 +122,12 @@ def main() -> None:
     from msdiag.collectors.credentials import Credentials
     from msdiag.collectors.remote import RemoteTarget, collect_remote
 
-    lab = LabChild(args.hosts * args.rounds + 1, args.profile, args.latency_ms)
+    count = args.hosts * args.rounds + 1
+    lab: LabChild | LabShards = (
+        LabShards(count, args.lab_processes, args.latency_ms)
+        if args.lab_processes
+        else LabChild(count, args.profile, args.latency_ms)
+    )
     credentials = Credentials(USER, lab.password)
 
     def scan(port: int) -> None:
@@ -121,6 +155,7 @@ def main() -> None:
         "hosts_per_round": args.hosts,
         "concurrency": args.concurrency,
         "latency_ms": args.latency_ms,
+        "lab_processes": args.lab_processes or 1,
         "rounds": args.rounds,
         "lab_cpu_ms_per_host": round(statistics.median(lab_ms), 2),
         "lab_cpu_ms_per_host_rounds": [round(v, 2) for v in lab_ms],
