@@ -6,6 +6,8 @@ processes (host ``i`` goes to process ``i % processes``), each a plain LabServer
 and message encryption, optionally pinned to some CPUs so that the lab keeps off the cores of the
 client being measured. Each child is started with "spawn"; its hosts and the credentials reach it
 pickled through the multiprocessing pipe, never on a command line or in an environment variable.
+As with any "spawn" child, a script that starts LabProcesses must do so under
+``if __name__ == "__main__":``.
 """
 
 from __future__ import annotations
@@ -183,6 +185,9 @@ class LabProcesses:
 
     @staticmethod
     def _reply(conn: Connection, timeout: float) -> Any:
-        if not conn.poll(timeout):
-            raise TimeoutError("a lab process did not answer")
-        return conn.recv()
+        try:
+            if not conn.poll(timeout):
+                raise TimeoutError("a lab process did not answer")
+            return conn.recv()
+        except EOFError:
+            raise RuntimeError("a lab process ended unexpectedly") from None
