@@ -16,7 +16,6 @@ import multiprocessing
 from collections.abc import Collection, Sequence
 from dataclasses import fields
 from multiprocessing.connection import Connection
-from types import TracebackType
 from typing import Any, Literal
 
 from msdiag.lab.config import LabEndpoint, LabHost
@@ -102,9 +101,7 @@ class LabProcesses:
         self.start()
         return self
 
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
     @property
