@@ -5,6 +5,7 @@ against the real pypsrp client, not the check scripts' behaviour on Windows (doc
 """
 
 from msdiag.lab.config import Faults, LabEndpoint, LabHost, WsmanFaultSpec, builtin_hosts_dir, load_lab_hosts
+from msdiag.lab.processes import LabProcesses
 from msdiag.lab.server import LabServer
 from msdiag.lab.stats import LabStats
 
@@ -12,6 +13,7 @@ __all__ = [
     "Faults",
     "LabEndpoint",
     "LabHost",
+    "LabProcesses",
     "LabServer",
     "LabStats",
     "WsmanFaultSpec",

@@ -61,6 +61,10 @@ class Faults(BaseModel):
     constrained_language: bool = False  # PowerShell runs in ConstrainedLanguage (WDAC/AppLocker)
     amsi_blocks: tuple[str, ...] = Field(default=(), max_length=16)  # checks or helper files AMSI refuses
     stop_during: str | None = None  # the runner stops with a terminating error during this check
+    # Not a fault: the one output line of any pipeline the lab does not recognise (neither msdiag's
+    # runner nor a check script), e.g. a module result so that other tools' tasks complete (None:
+    # no output, as before). bench/peers.py sets it for Ansible's psrp connection.
+    unrecognised_output: str | None = Field(default=None, max_length=65536)
 
     @field_validator("amsi_blocks")
     @classmethod

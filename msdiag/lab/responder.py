@@ -18,6 +18,9 @@ A locked-down or defended host (:class:`~msdiag.lab.config.Faults`) answers as P
   the checks whose unit (or a helper they need) is blocked;
 * ``stop_during``: the runner stops with a terminating error while that check runs, after the
   earlier checks reported.
+
+``unrecognised_output`` (not a fault) gives any other pipeline that one output line instead of
+nothing, e.g. a module result so that Ansible's psrp connection completes its tasks.
 """
 
 from __future__ import annotations
@@ -301,4 +304,8 @@ def respond(host: LabHost, invocation: Invocation) -> PipelineAnswer:
         return _runner_answer(host, invocation, [c for c in _string_list(checks) if c in CHECK_NAMES])
     if faults.constrained_language and _check_for_script(str(invocation.parameter("Command") or "")):
         return PipelineAnswer(error=CLM_MESSAGE)
+    if faults.unrecognised_output is not None:
+        command = invocation.parameter("Command")
+        if not isinstance(command, str) or _check_for_script(command) is None:
+            return PipelineAnswer([faults.unrecognised_output])  # neither the runner nor a check script
     return answer(host.capture, invocation, malformed=faults.malformed_output)

@@ -39,6 +39,8 @@ E_FAIL = 2147500037  # 0x80004005 unspecified failure (malformed client data)
 ACCESS_DENIED = 5  # Windows' "Access is denied." (e.g. unencrypted traffic refused)
 
 _UUID_TEXT = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
+#: What may come before the root element besides a DOCTYPE: a BOM, white space, PIs, comments.
+_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
 _DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")
 
 
@@ -57,9 +59,16 @@ class Request:
     body: ET.Element
 
 
+def _has_doctype(xml_bytes: bytes) -> bool:
+    """A document type declaration can only stand in the prolog, before the root element (and
+    entities can only be declared inside one): look there, not through the whole 190 KB Command."""
+    end = _PROLOG.match(xml_bytes)
+    return xml_bytes.startswith(b"<!DOCTYPE", end.end() if end else 0)
+
+
 def parse_request(xml_bytes: bytes) -> Request:
     """Parse a request envelope. The body is untrusted: DTDs (entity expansion) are refused."""
-    if b"<!DOCTYPE" in xml_bytes or b"<!ENTITY" in xml_bytes:
+    if _has_doctype(xml_bytes):
         raise BadRequest("DTDs are not allowed in WSMan envelopes")
     try:
         root = ET.fromstring(xml_bytes)

@@ -1,5 +1,6 @@
-"""The lab decodes an identical large CreatePipeline once and still answers each host from its own
-capture; small messages and messages with a SecureString are decoded per pool as psrpcore does."""
+"""The lab decodes each distinct SessionCapability, InitRunspacePool and CreatePipeline once and
+still answers each host from its own capture; messages with a SecureString are decoded per pool as
+psrpcore does, and what the lab sends is byte for byte what psrpcore's own server pool sends."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ def test_hosts_sharing_one_decoded_pipeline_answer_from_their_own_captures() -> 
                 host="127.0.0.1", port=lab.port_of(host.name), transport="http", auth="ntlm", timeout=30
             )
             captures.append(collect_remote(target, Credentials("helpdesk", password), CHECK_NAMES))
-    assert len(psrp_pool._decoded) == 1  # three pipelines, one decoding
+    decoded = sorted(key[0].name for key in psrp_pool._decoded.keys())
+    # three hosts, one decoding of each message type pypsrp sends them
+    assert decoded == ["CreatePipeline", "InitRunspacePool", "SessionCapability"]
     for capture, host in zip(captures, hosts, strict=True):
         assert capture.host_status.state is HostState.OK
         for name in CHECK_NAMES:
@@ -47,7 +50,7 @@ def test_hosts_sharing_one_decoded_pipeline_answer_from_their_own_captures() -> 
                 assert got.status is CheckStatus.OK and got.document == expected.document, name
 
 
-def test_secure_strings_and_small_messages_are_not_shared(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_secure_strings_are_not_shared(monkeypatch: pytest.MonkeyPatch) -> None:
     routed: list[int] = []
 
     def psrpcore_decoding(self: ServerRunspacePool, message: PSRPMessage) -> None:
@@ -55,11 +58,8 @@ def test_secure_strings_and_small_messages_are_not_shared(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(ServerRunspacePool, "_process_message", psrpcore_decoding)
     pool = psrp_pool.LabRunspacePool()
-    secret = bytearray(b"<Obj RefId='0'><SS N='pw'>" + b"A" * psrp_pool.SHARE_MIN_BYTES + b"</SS></Obj>")
-    small = bytearray(b"<Obj RefId='0'><S>short</S></Obj>")
-    for data in (secret, small):
-        pool._process_message(
-            PSRPMessage(PSRPMessageType.CreatePipeline, data, pool.runspace_pool_id, None, 0)
-        )
-    assert routed == [len(secret), len(small)]
-    assert not any(b"<SS" in key[0] for key in psrp_pool._decoded)
+    secret = bytearray(b"<Obj RefId='0'><SS N='pw'>" + b"A" * 20_000 + b"</SS></Obj>")
+    for message_type in (PSRPMessageType.CreatePipeline, PSRPMessageType.InitRunspacePool):
+        pool._process_message(PSRPMessage(message_type, secret, pool.runspace_pool_id, None, 0))
+    assert routed == [len(secret), len(secret)]
+    assert not any(b"<SS" in key[1] for key in psrp_pool._decoded.keys())
