@@ -46,7 +46,10 @@ def _frozen(value: Any) -> Hashable:
 
 
 def _invocation_key(invocation: Invocation) -> Hashable | None:
-    """A hashable form of what the client asked (None: it holds values other than plain ones)."""
+    """A hashable form of what the client asked (None: it holds values other than plain ones, or
+    it piped input into the pipeline: Ansible's module wrapper, whose answer depends on that input)."""
+    if invocation.input:
+        return None
     try:
         return tuple(
             (text, is_script, tuple((name, _frozen(value)) for name, value in params))

@@ -141,3 +141,14 @@ def test_envelopes_with_a_dtd_are_refused(envelope: bytes) -> None:
 def test_a_dtd_after_the_root_element_is_no_xml_at_all() -> None:
     with pytest.raises(soap.BadRequest, match="not XML"):
         soap.parse_request(b"<s:Envelope xmlns:s='urn:x'><!DOCTYPE s><!ENTITY a 'b'></s:Envelope>")
+
+
+def test_an_answer_that_depends_on_piped_input_is_never_shared() -> None:
+    # Ansible's module wrapper sends the module as pipeline input: two different modules on the
+    # same pipeline text must not get one cached answer
+    from msdiag.lab.responder import Invocation
+    from msdiag.lab.wsman import _invocation_key
+
+    commands: list[tuple[str, bool, list[tuple[str | None, object]]]] = [("& $bootstrap", True, [])]
+    assert _invocation_key(Invocation(commands=commands, input=("module A",))) is None
+    assert _invocation_key(Invocation(commands=commands, input=())) is not None
