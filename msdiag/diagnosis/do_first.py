@@ -1,7 +1,8 @@
 """The "do this first" list: one ordered list of steps for the whole diagnosis.
 
-1. For each reported error, each confirmed cause in rank order: the cause's own steps, then the
-   fixes of the findings behind it (a finding that explains another comes first).
+1. For each reported error, each confirmed cause in rank order: the fixes of the findings behind
+   it (a finding that explains another comes first: they name the fault measured here), then the
+   cause's own steps.
 2. Every other failing or warning finding's fix: faults before context, fail before warn, by
    severity, a finding that explains another before it.
 3. For a reported error with no confirmed cause: the steps of its most likely unchecked cause, or
@@ -9,12 +10,15 @@
    entry's steps could then only be for causes this machine does not have). A ruled-out cause
    never contributes a step.
 
-Each step appears once, where it first comes; every block keeps its record-before-change order
-(a dropped copy only ever follows its first place), so the merged list keeps it too.
+Each step appears once, where it first comes; a step that records the state (``kind`` record) is
+left out when every command it names (in backticks) an earlier step already records. Every block
+keeps its record-before-change order (a dropped step only ever follows one that records the same),
+so the merged list keeps it too.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from msdiag.diagnosis.correlate import explained, is_context
@@ -32,17 +36,30 @@ from msdiag.diagnosis.models import (
 from msdiag.diagnosis.steps import as_step
 
 
+_COMMAND = re.compile(r"`([^`]+)`")
+
+
+def _commands(step: Step) -> set[str]:
+    return {" ".join(c.split()).lower() for c in _COMMAND.findall(step.en)}
+
+
 class _Plan:
     def __init__(self) -> None:
         self.steps: list[ActionStep] = []
         self._seen: set[tuple[str, str]] = set()
+        self._recorded: set[str] = set()  # commands an earlier record step already runs
         self.fixed: set[str] = set()  # findings whose fix is in the list
 
     def add(self, steps: Iterable[Step], **where: object) -> None:
         for step in map(as_step, steps):
             key = (step.en, step.ja)
+            commands = _commands(step)
+            if step.kind == "record" and commands and commands <= self._recorded:
+                continue  # the same state is recorded already, earlier in the list
             if key not in self._seen:
                 self._seen.add(key)
+                if step.kind == "record":
+                    self._recorded |= commands
                 self.steps.append(ActionStep(text=step, **where))  # type: ignore[arg-type]
 
     def fix(self, findings: Sequence[Finding], derived: frozenset[str], **where: object) -> None:
@@ -94,10 +111,10 @@ def build_do_first(findings: Sequence[Finding], errors: Sequence[ErrorAnalysis])
         for cause in sorted(error.causes, key=lambda c: c.rank):
             if cause.verdict is CauseVerdict.CONFIRMED:
                 key = cause_key(error, cause)
-                plan.add(cause.remediation, cause=key, basis="confirmed")
                 plan.fix(
                     [by_id[i] for i in cause.findings if i in by_id], derived, cause=key, basis="confirmed"
                 )
+                plan.add(cause.remediation, cause=key, basis="confirmed")
     plan.fix([f for f in findings if f.status in (Status.FAIL, Status.WARN)], derived, basis="finding")
     for error in errors:
         if not any(c.verdict is CauseVerdict.CONFIRMED for c in error.causes):

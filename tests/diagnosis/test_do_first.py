@@ -103,3 +103,15 @@ def test_the_list_is_safe_complete_and_honest_on_every_capture(path: Path, code:
     for action in result.do_first:
         if action.cause is not None:
             assert verdicts[action.cause] is not CauseVerdict.RULED_OUT, action
+
+
+def test_the_measured_fault_s_fix_leads_and_state_is_recorded_once() -> None:
+    # 0x800704CF on the proxy-mismatch host: the netsh fix of the finding comes before the cause's
+    # generic "switch the proxy off for a test"; w32tm's status is not recorded twice on clock-skew
+    proxy = engine_result("proxy-mismatch", errors=["0x800704cf"])
+    texts = [a.text.en for a in proxy.do_first]
+    assert "netsh winhttp import proxy source=ie" in texts[1]
+    assert texts.index(next(t for t in texts if "switch off the proxy" in t)) > 1
+    clock = engine_result("clock-skew", errors=["0x80072F8F"])
+    records = [a.text.en for a in clock.do_first if a.text.kind == "record"]
+    assert sum("w32tm /query /status" in t for t in records) == 1

@@ -57,7 +57,7 @@ def test_the_answer_comes_first() -> None:
         "Do this first:",
         "Failing and warning checks (1):",
         "- FAIL (high): The user's proxy (WinINET) and the system proxy (WinHTTP) differ",
-        "Fix: Do this first 3, 4, 5",
+        "Fix: Do this first 1, 2, 3",
         "Other possible causes:",
         "checks passed",
     ]

@@ -37,7 +37,7 @@ def test_it_holds_what_support_asks_for() -> None:
         "Error 0x800704cf (HRESULT_FROM_WIN32(ERROR_NETWORK_UNREACHABLE 1231)): The network location cannot be reached",
         "Most likely cause [confirmed]: A proxy or VPN",
         "Phone number: +81 0**-****-5678 (JP, mobile, valid)",
-        "Do this first: 1. Record the proxy settings first: `netsh winhttp show proxy`",
+        "Do this first: 1. First record the current proxy settings: run `netsh winhttp show proxy`",
         "FAIL (high): The user's proxy (WinINET) and the system proxy (WinHTTP) differ",
         f"Full report: {REPORT}",
         "Redaction: standard",
