@@ -35,7 +35,6 @@ from msdiag.diagnosis.models import (
 )
 from msdiag.diagnosis.steps import as_step
 
-
 _COMMAND = re.compile(r"`([^`]+)`")
 
 
