@@ -48,13 +48,14 @@ def _register() -> None:
         diagnose_cmd,
         export_cmd,
         fleet_cmd,
+        ingest_cmd,
         lab_cmd,
         phone_cmd,
         rules_cmd,
         scan_cmd,
     )
 
-    for module in (checks_cmd, scan_cmd, diagnose_cmd, codes_cmd, rules_cmd, phone_cmd, export_cmd, lab_cmd, fleet_cmd):
+    for module in (checks_cmd, scan_cmd, diagnose_cmd, codes_cmd, rules_cmd, phone_cmd, export_cmd, lab_cmd, fleet_cmd, ingest_cmd):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -49,6 +49,20 @@ class HostDiagnosis(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
 
 
+class RecordSource(BaseModel):
+    """Where an ingested record came from (`msdiag ingest`): the engine's export and the row in it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: the input form: intune-graph, intune-csv, configmgr-csv, configmgr-json, capture-file,
+    #: ansible-json, ansible-jsonl
+    kind: str = Field(max_length=32)
+    file: str = Field(max_length=4096)  #: the file it was read from, as named on the command line
+    row: int | None = None  #: its row (CSV data row, JSON record, JSON Lines line), 1-based
+    #: the engine's own status of the run (Graph detectionState, ConfigMgr ScriptExecutionState ...)
+    state: str | None = Field(default=None, max_length=64)
+
+
 class FleetRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -59,3 +73,6 @@ class FleetRecord(BaseModel):
     capture: Capture
     #: added in msdiag 0.x fleet files; absent in older ones (the report diagnoses those)
     diagnosis: HostDiagnosis | None = None
+    #: set by `msdiag ingest` (what an engine returned); None for records msdiag scanned itself
+    source: RecordSource | None = None
+
