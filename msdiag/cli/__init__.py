@@ -49,13 +49,14 @@ def _register() -> None:
         export_cmd,
         fleet_cmd,
         ingest_cmd,
+        intune_cmd,
         lab_cmd,
         phone_cmd,
         rules_cmd,
         scan_cmd,
     )
 
-    for module in (checks_cmd, scan_cmd, diagnose_cmd, codes_cmd, rules_cmd, phone_cmd, export_cmd, lab_cmd, fleet_cmd, ingest_cmd):
+    for module in (checks_cmd, scan_cmd, diagnose_cmd, codes_cmd, rules_cmd, phone_cmd, export_cmd, lab_cmd, fleet_cmd, ingest_cmd, intune_cmd):
         for command in module.COMMANDS:
             cli.add_command(command)
 
