@@ -61,6 +61,9 @@ class RecordSource(BaseModel):
     row: int | None = None  #: its row (CSV data row, JSON record, JSON Lines line), 1-based
     #: the engine's own status of the run (Graph detectionState, ConfigMgr ScriptExecutionState ...)
     state: str | None = Field(default=None, max_length=64)
+    #: SHA-256 of the output the capture was read from: records with the same digest have the same
+    #: capture but for its host name (the fleet report reduces each such group's capture once)
+    output_sha256: str | None = Field(default=None, max_length=64)
 
 
 class FleetRecord(BaseModel):

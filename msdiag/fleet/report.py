@@ -8,6 +8,8 @@ affects 300 machines reads as one line.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -272,6 +274,7 @@ def build_fleet_report(
     newest: dict[str, tuple[datetime | None, int, HostRow]] = {}
     repeated: set[str] = set()
     titles: dict[str, tuple[str, str]] = {}
+    shared: dict[tuple[object, ...], HostRow] = {}
     for index, record in enumerate(iter_fleet_records(files, read), start=1):
         key, started = record.target.key, started_at(record)
         kept = newest.get(key)
@@ -279,7 +282,12 @@ def build_fleet_report(
             repeated.add(key)
             if not is_newer(started, index, kept[0], kept[1]):
                 continue
-        row = host_row(record, index, level, diagnose, use_stored=use_stored, accounts=accounts)
+        same = _same_output(record, level) if use_stored else None
+        row = _reused(shared[same], record, index) if same in shared else None
+        if row is None:
+            row = host_row(record, index, level, diagnose, use_stored=use_stored, accounts=accounts)
+            if same is not None and len(shared) < SHARED_ROWS_MAX:
+                shared[same] = row
         for finding in row.findings:
             titles.setdefault(finding.id, (finding.title_en, finding.title_ja))
         newest[key] = (started, index, row)  # the row, not the record: memory stays per host
@@ -290,6 +298,34 @@ def build_fleet_report(
     if len(files) > 1:
         report.merged = MergeNote(files=len(files), hosts=len(hosts), repeated=len(repeated))
     return report
+
+
+SHARED_ROWS_MAX = 4096
+_PLAIN_HOST = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+
+
+def _same_output(record: FleetRecord, level: Redaction) -> tuple[object, ...] | None:
+    """Which records share this one's report row but for its name, index and duration.
+
+    `msdiag ingest` gives records read from the same engine output the same ``output_sha256``:
+    their captures and stored diagnoses are the same but for the capture's host name (a compact
+    line names no device), and a fleet repeats a few hundred outputs across 100,000 devices. A
+    host name of letters, digits, dots and dashes holds nothing redaction learns a name from
+    (standard and none; strict numbers names per host, so it reduces each host itself)."""
+    source, stored = record.source, record.diagnosis
+    if source is None or source.output_sha256 is None or level is Redaction.STRICT:
+        return None
+    if stored is None or stored.msdiag_version != __version__:
+        return None
+    host = record.capture.host
+    if not _PLAIN_HOST.match(host) or "S-1-5-21-" in host.upper():
+        return None
+    return (source.output_sha256, record.target.username, stored.verdict, len(stored.findings))
+
+
+def _reused(row: HostRow, record: FleetRecord, index: int) -> HostRow:
+    return dataclasses.replace(row, name=target_label(record.target), index=index, duration_ms=record.duration_ms,
+                               report=None)
 
 
 def _aggregate(

@@ -12,6 +12,7 @@ and diagnosed once (:data:`MEMO_ENTRIES`), which is what keeps 100,000 devices w
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from msdiag.ingest.rows import DeviceResult
 from msdiag.ingest.times import utc_text
 
 COMPACT_MODULE = "msdiag.engines.compact"  # the compact format's expansion (expand_compact)
-MEMO_ENTRIES = 8192
+MEMO_ENTRIES = 2048  # a full-size capture is ~75 KB in memory: at most ~150 MB
 MEMO_MAX_CHARS = 8192  # outputs longer than this (whole captures) are decoded every time
 MAX_OUTPUT_CHARS = 64 * 1024 * 1024
 CONFIGMGR_LIMIT_HINT = "ConfigMgr keeps only 4 KB of a script's output"
@@ -47,6 +48,8 @@ class Decoded:
     capture: Capture
     diagnosis: HostDiagnosis | None
     problem: str | None = None
+    #: SHA-256 of the output text: the same digest, the same capture but for its host name
+    digest: str | None = None
 
 
 def decode(result: DeviceResult) -> Decoded:
@@ -71,7 +74,7 @@ def decode(result: DeviceResult) -> Decoded:
         return Decoded(_not_run(result, HostState.BAD_OUTPUT, reason), None, reason)
     if compact:  # a compact line names no device: the engine's record does
         capture = capture.model_copy(update={"host": result.device})
-    return Decoded(capture, diagnosis)
+    return Decoded(capture, diagnosis, digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 @lru_cache(maxsize=MEMO_ENTRIES)

@@ -183,7 +183,7 @@ def certificate_credential(path: Path, password: str | None) -> dict[str, Any]:
         raise InputError(f"{ENV_CERTIFICATE}={path}: the PEM file holds no private key")
     credential = {
         "private_key": text,
-        "thumbprint": certificate.fingerprint(hashes.SHA1()).hex(),  # noqa: S303 - what Entra's x5t names
+        "thumbprint": certificate.fingerprint(hashes.SHA1()).hex(),
         "public_certificate": text[text.index("-----BEGIN CERTIFICATE-----"):],
     }
     if password:

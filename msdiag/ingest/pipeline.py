@@ -112,7 +112,8 @@ class Ingest:
             duration_ms=capture.duration_ms or 0,
             capture=capture,
             diagnosis=decoded.diagnosis,
-            source=RecordSource(kind=row.kind, file=row.where.file[:4096], row=row.where.row, state=row.state),
+            source=RecordSource(kind=row.kind, file=row.where.file[:4096], row=row.where.row, state=row.state,
+                                output_sha256=decoded.digest),
         )
         self._spool.write(record.model_dump_json().encode("utf-8") + b"\n")
         self._lines += 1

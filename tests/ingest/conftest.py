@@ -6,10 +6,10 @@ import sys
 from collections.abc import Callable, Iterator
 
 import pytest
+from support.compact_stand_in import MODULE, compact_line, real_codec, stand_in_module
 
 from msdiag.capture.models import Capture
 from msdiag.ingest.decode import clear_memo
-from support.compact_stand_in import MODULE, compact_line, real_codec, stand_in_module
 
 
 @pytest.fixture(autouse=True)

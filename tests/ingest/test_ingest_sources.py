@@ -8,13 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.cli_run import run
+from support.engine_samples import captures, sample
 
 from msdiag.capture.models import Capture
 from msdiag.fleet.models import FleetRecord
 from msdiag.fleet.report import host_diagnosis
 from msdiag.fleet.results import iter_records
-from support.cli_run import run
-from support.engine_samples import captures, sample
 
 Encode = Callable[[Capture], str]
 
@@ -69,6 +69,7 @@ def test_graph_cut_off_and_displaced_outputs_are_bad_output_with_the_reason(
 ) -> None:
     page = sample("graph-page-1.json", tmp_path, compact)
     code, err, out = _ingest(capsys, tmp_path, page)
+    assert code == 0, err
     records = _records(out)
     cut, displaced = records["PC-OSAKA-003"], records["PC-TOKYO-006"]
     for record in (cut, displaced):
@@ -239,7 +240,7 @@ def test_report_reads_the_ingested_results(tmp_path: Path, capsys: pytest.Captur
     _, _, out = _ingest(capsys, tmp_path, page)
     code, stdout, err = run(capsys, "report", str(out), "--format", "json", "--reports-dir", str(tmp_path / "r"))
     report = json.loads(stdout)
-    assert code == 4  # some devices have no readable result
+    assert code == 4, err  # some devices have no readable result
     assert report["hosts_total"] == 5
     assert report["by_state"] == {"ok": 2, "bad_output": 2, "script_error": 1}
     assert any(s["hosts"] == ["PC-TOKYO-001"] for s in report["signatures"])

@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-from msdiag.capture.models import Capture
-from msdiag.fleet.results import iter_records
 from support.cli_run import run
 from support.engine_samples import sample
 from support.graph_stand_in import CLIENT_ID, SCRIPT_ID, SECRET, TENANT, Answer, GraphStandIn
+
+from msdiag.capture.models import Capture
+from msdiag.fleet.results import iter_records
 
 Encode = Callable[[Capture], str]
 

@@ -21,7 +21,16 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from msdiag.errors import InputError
-from msdiag.ingest.readers.base import ColumnMap, Reader, Sniff, fold, folded_keys, load_json_document, pick, row_of
+from msdiag.ingest.readers.base import (
+    ColumnMap,
+    Reader,
+    Sniff,
+    fold,
+    folded_keys,
+    load_json_document,
+    pick,
+    row_of,
+)
 from msdiag.ingest.rows import BadRow, Row, Where
 
 MAX_ROWS = 2_000_000  # per file: 100,000 devices with a margin for re-runs
@@ -129,7 +138,7 @@ class CsvReader(TableReader):
             if len(cells) != len(headers):
                 yield BadRow(Where(name, number), f"{len(cells)} cells where the header has {len(headers)}")
                 continue
-            yield self.record_row(dict(zip(headers, cells)), Where(name, number), columns)
+            yield self.record_row(dict(zip(headers, cells, strict=True)), Where(name, number), columns)
 
 
 class IntuneCsv(CsvReader):
@@ -198,7 +207,7 @@ def _csv_texts(path: Path, name: str) -> Iterator[tuple[str, IO[str]]]:
 
 def _text(raw: IO[bytes], name: str) -> IO[str]:
     """The byte stream as text: UTF-16 when it starts with its BOM, else UTF-8 (BOM dropped)."""
-    buffered = io.BufferedReader(raw) if not isinstance(raw, io.BufferedReader) else raw  # type: ignore[arg-type]
+    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type,type-var]
     start = buffered.peek(2)[:2]
     encoding = "utf-16" if start in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
     return io.TextIOWrapper(buffered, encoding=encoding, errors="replace", newline="")

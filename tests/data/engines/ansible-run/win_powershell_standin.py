@@ -3,6 +3,7 @@
 # error, warning, verbose, debug, information), with the capture placeholder as $Ansible.Result.
 from ansible.module_utils.basic import AnsibleModule
 
+
 def main():
     m = AnsibleModule(argument_spec=dict(result=dict(type="raw"), fail=dict(type="bool", default=False)))
     if m.params["fail"]:
