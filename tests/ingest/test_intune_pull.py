@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 from support.cli_run import run
 from support.engine_samples import sample
-from support.graph_stand_in import CLIENT_ID, SCRIPT_ID, SECRET, TENANT, Answer, GraphStandIn
+from support.graph_stand_in import (
+    CLIENT_ID,
+    SCRIPT_ID,
+    SECRET,
+    TENANT,
+    Answer,
+    GraphStandIn,
+    make_client_certificate,
+)
 
 from msdiag.capture.models import Capture
 from msdiag.fleet.results import iter_records
@@ -162,3 +170,22 @@ def test_script_id_and_addresses_are_checked(tmp_path: Path, capsys: pytest.Capt
     assert code == 2 and "not a remediation's id" in err
     code, _, err = run(capsys, "intune", "pull", "--script-id", SCRIPT_ID, "--graph-url", "http://graph.example")
     assert code == 2 and "must be an https address" in err
+
+
+@pytest.mark.parametrize("form", ["pem", "pfx"])
+def test_client_certificate_from_the_environment(
+    form: str, graph: GraphStandIn, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    certificate, pem, pfx = make_client_certificate(tmp_path)
+    graph.script.client_certificate = certificate
+    monkeypatch.delenv("MSDIAG_CLIENT_SECRET")
+    monkeypatch.setenv("MSDIAG_CLIENT_CERTIFICATE", str(pem if form == "pem" else pfx))
+    if form == "pfx":
+        monkeypatch.setenv("MSDIAG_CLIENT_CERTIFICATE_PASSWORD", "pfx-pass")
+    out = tmp_path / "pulled.jsonl"
+    code, err = _pull(capsys, graph, out)
+    assert code == 0, err
+    assert "(client certificate)" in err and _devices(out) == ALL
+    token_call = next(r for r in graph.requests if r.path.endswith("/oauth2/v2.0/token"))
+    assert "client_secret" not in token_call.form and "client_assertion" in token_call.form
+    assert "pfx-pass" not in err and "PRIVATE KEY" not in err

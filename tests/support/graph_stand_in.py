@@ -89,6 +89,8 @@ class Script:
     forbid: bool = False
     next_link_host: str | None = None  # send nextLinks to another host
     device_code_pending_polls: int = 1
+    #: the app's certificate: a client_assertion must be signed by its key (else any assertion fails)
+    client_certificate: x509.Certificate | None = None
 
 
 @dataclass
@@ -188,7 +190,11 @@ class GraphStandIn:
         if (form.get("client_id") or [""])[0] != CLIENT_ID:
             return Answer(400, {"error": "unauthorized_client", "error_description": "AADSTS700016: Application not found"})
         if grant == "client_credentials":
-            if (form.get("client_secret") or [""])[0] != SECRET and "client_assertion" not in form:
+            if "client_assertion" in form:
+                if not self._assertion_ok((form.get("client_assertion") or [""])[0]):
+                    return Answer(401, {"error": "invalid_client", "error_description": "AADSTS700027: Client assertion failed signature validation."})
+                return self._new_token()
+            if (form.get("client_secret") or [""])[0] != SECRET:
                 return Answer(401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."})
             return self._new_token()
         if grant == "urn:ietf:params:oauth:grant-type:device_code":
@@ -199,6 +205,19 @@ class GraphStandIn:
         if grant == "refresh_token":
             return self._new_token(_user_tokens(self.url))
         return Answer(400, {"error": "unsupported_grant_type"})
+
+    def _assertion_ok(self, assertion: str) -> bool:
+        """A JWT signed with the app certificate's key, for this token endpoint (what Entra checks)."""
+        import jwt
+
+        if self.script.client_certificate is None:
+            return False
+        try:
+            claims = jwt.decode(assertion, key=self.script.client_certificate.public_key(),  # type: ignore[arg-type]
+                                algorithms=["RS256", "PS256"], audience=f"{self.url}/{TENANT}/oauth2/v2.0/token")
+        except jwt.PyJWTError:
+            return False
+        return bool(claims.get("iss") == CLIENT_ID and claims.get("sub") == CLIENT_ID)
 
     def _graph(self, seen: Seen) -> Answer:
         token = seen.headers.get("authorization", "").removeprefix("Bearer ")
@@ -228,6 +247,27 @@ class GraphStandIn:
             page["@odata.nextLink"] = (f"{host}/beta/deviceManagement/deviceHealthScripts/{SCRIPT_ID}/deviceRunStates"
                                        f"?$expand=managedDevice&$skiptoken={number + 1}")
         return Answer(200, page)
+
+
+def make_client_certificate(folder: Path) -> tuple[x509.Certificate, Path, Path]:
+    """The app's certificate: (certificate, key+certificate .pem, .pfx with the password "pfx-pass")."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (
+        x509.CertificateBuilder().subject_name(_name("msdiag-intune-pull")).issuer_name(_name("msdiag-intune-pull"))
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    pem = folder / "app.pem"
+    pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()) + cert.public_bytes(serialization.Encoding.PEM))
+    pfx = folder / "app.pfx"
+    pfx.write_bytes(pkcs12.serialize_key_and_certificates(b"app", key, cert, None, BestAvailableEncryption(b"pfx-pass")))
+    return cert, pem, pfx
 
 
 def _b64(data: dict[str, Any]) -> str:
