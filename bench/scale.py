@@ -207,7 +207,10 @@ def main() -> None:
     parser.add_argument("--distinct", type=int, default=600, help="distinct check outputs in the fleet")
     parser.add_argument("--forms", default=",".join(FORMS))
     parser.add_argument("--keep", type=Path, help="keep the generated inputs and results here")
+    parser.add_argument("--ansible-json-devices", type=int, default=30_000,
+                        help="devices in the one-document Ansible form (its document is bounded at 512 MB)")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     forms = [f for f in args.forms.split(",") if f]
     encode = install_stand_in()
     codec = "msdiag.engines.compact" if real_codec() is not None else "test stand-in (whole capture, pessimistic)"
@@ -225,7 +228,7 @@ def main() -> None:
         "configmgr-json": lambda f: write_configmgr_json(f / "status.json", devs, lines),
         "captures": lambda f: write_captures(f / "captures", devs, texts),
         "ansible-jsonl": lambda f: write_ansible(f / "run.jsonl", devs, texts, lines=True),
-        "ansible-json": lambda f: write_ansible(f / "run.json", devs, texts, lines=False),
+        "ansible-json": lambda f: write_ansible(f / "run.json", devs[: args.ansible_json_devices], texts, lines=False),
     }
     steps: list[Step] = []
     sizes: dict[str, float] = {}
@@ -244,9 +247,11 @@ def main() -> None:
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
     rows = [[s.name, f"{s.wall_s:.1f}", f"{s.cpu_s:.1f}", f"{s.peak_rss_mb:.0f}", s.code] for s in steps]
-    print(f"{args.devices} devices, {len(made)} distinct outputs, compact lines from: {codec}; load {os.getloadavg()[0]:.2f}")
+    load = f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
+    print(f"{args.devices} devices, {len(made)} distinct outputs, compact lines from: {codec}; {load}")
     print(tabulate(rows, headers=["step", "wall_s", "cpu_s", "peak_rss_mb", "exit"]))
     print(json.dumps({"devices": args.devices, "distinct_outputs": len(made), "codec": codec, "nproc": os.cpu_count(),
+                      "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2),
                       "input_mb": {k: round(v, 1) for k, v in sizes.items()},
                       "steps": {s.name: {"wall_s": round(s.wall_s, 2), "cpu_s": round(s.cpu_s, 2),
                                          "peak_rss_mb": round(s.peak_rss_mb, 1), "exit": s.code} for s in steps}}))
