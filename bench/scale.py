@@ -3,7 +3,8 @@
 `python bench/scale.py [--devices N] [--forms graph,intune-csv,...] [--distinct D] [--keep DIR]`
 
 Generates N realistic device results (variations of the lab and fixture captures: D distinct
-check outputs, each device a name, an Intune id and a run time over a week; 1 % pending, 0.5 %
+sets of facts, each device a name, an Intune id and a run time over a week, its output stamped
+with that time as a real one is, so every output differs unless --repeat-outputs; 1 % pending, 0.5 %
 script errors, 0.5 % cut-off lines, 0.2 % displaced lines, 0.1 % records without managedDevice,
 and an older second export repeating 2 % of the devices) in each form, then runs the real
 command line in a child process per step and measures its wall time, CPU (user + system) and
@@ -83,8 +84,31 @@ def devices(count: int, distinct: int) -> list[Device]:
     return out
 
 
-def output_of(device: Device, lines: list[str]) -> str | None:
-    line = lines[device.variant]
+class Outputs:
+    """Each device's output: its variant's capture, stamped with the device's run time (the
+    compact line carries the scan's start, so no two devices' lines are alike), encoded on demand."""
+
+    def __init__(self, made: list[Capture], encode: Callable[[Capture], str], repeat: bool) -> None:
+        self.made, self.encode, self.repeat = made, encode, repeat
+        self._lines = [encode(c) for c in made] if repeat else []
+
+    def capture(self, d: Device) -> Capture:
+        return self.made[d.variant].model_copy(update={"collected_utc": d.when.strftime("%Y-%m-%dT%H:%M:%SZ")})
+
+    def line(self, d: Device) -> str:
+        return self._lines[d.variant] if self.repeat else self.encode(self.capture(d))
+
+    def text(self, d: Device) -> str:
+        return self.made[d.variant].model_dump_json() if self.repeat else self.capture(d).model_dump_json()
+
+    def __len__(self) -> int:
+        return len(self.made)
+
+
+def output_of(device: Device, outputs: Outputs) -> str | None:
+    if device.kind == "pending":
+        return None
+    line = outputs.line(device)
     return {"pending": None, "error": "", "cut": line[: len(line) // 2],
             "displaced": "WARNING: the module 'NetTCPIP' includes unapproved verbs."}.get(device.kind, line)
 
@@ -93,7 +117,7 @@ def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f0Z")
 
 
-def write_graph(folder: Path, devs: list[Device], lines: list[str], tag: str = "page") -> list[Path]:
+def write_graph(folder: Path, devs: list[Device], lines: Outputs, tag: str = "page") -> list[Path]:
     paths = []
     for start in range(0, len(devs), PAGE_SIZE):
         states = []
@@ -113,7 +137,7 @@ def write_graph(folder: Path, devs: list[Device], lines: list[str], tag: str = "
     return paths
 
 
-def write_table(path: Path, devs: list[Device], lines: list[str], configmgr: bool) -> list[Path]:
+def write_table(path: Path, devs: list[Device], lines: Outputs, configmgr: bool) -> list[Path]:
     with open(path, "w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
         if configmgr:
@@ -134,7 +158,7 @@ def write_table(path: Path, devs: list[Device], lines: list[str], configmgr: boo
     return [path]
 
 
-def write_configmgr_json(path: Path, devs: list[Device], lines: list[str]) -> list[Path]:
+def write_configmgr_json(path: Path, devs: list[Device], lines: Outputs) -> list[Path]:
     rows = [{"ResourceId": 16777216 + i, "DeviceName": d.name, "ScriptExecutionState": 0, "ScriptExitCode": 0,
              "ScriptOutput": json.dumps(output_of(d, lines) or ""),
              "LastUpdateTime": f"/Date({int(d.when.timestamp() * 1000)})/"} for i, d in enumerate(devs)]
@@ -142,17 +166,17 @@ def write_configmgr_json(path: Path, devs: list[Device], lines: list[str]) -> li
     return [path]
 
 
-def _ansible_result(d: Device, texts: list[str]) -> dict[str, object]:
+def _ansible_result(d: Device, texts: Outputs) -> dict[str, object]:
     if d.kind == "pending":
         return {"unreachable": True, "changed": False, "msg": "Failed to connect to the host via PSRP: timed out"}
     if d.kind == "error":
         return {"failed": True, "changed": False, "msg": "Access is denied", "result": {}}
-    text = texts[d.variant] if d.kind != "cut" else texts[d.variant][:4000]
+    text = texts.text(d) if d.kind != "cut" else texts.text(d)[:4000]
     return {"changed": False, "action": "ansible.windows.win_powershell", "result": {"capture": text},
             "host_out": "", "host_err": "", "output": [], "error": [], "warning": []}
 
 
-def write_ansible(path: Path, devs: list[Device], texts: list[str], lines: bool) -> list[Path]:
+def write_ansible(path: Path, devs: list[Device], texts: Outputs, lines: bool) -> list[Path]:
     task = {"name": "Run the exported msdiag collector", "id": "0242ac11-0001", "path": "collect.yml:6"}
     with open(path, "w", encoding="utf-8") as handle:
         if lines:
@@ -168,12 +192,13 @@ def write_ansible(path: Path, devs: list[Device], texts: list[str], lines: bool)
     return [path]
 
 
-def write_captures(folder: Path, devs: list[Device], texts: list[str]) -> list[Path]:
+def write_captures(folder: Path, devs: list[Device], texts: Outputs) -> list[Path]:
     folder.mkdir()
     for d in devs:
         if d.kind in ("pending", "orphan"):
             continue
-        text = texts[d.variant] if d.kind != "cut" else texts[d.variant][: len(texts[d.variant]) // 2]
+        whole = texts.text(d)
+        text = whole if d.kind != "cut" else whole[: len(whole) // 2]
         (folder / f"{d.name.lower()}.json").write_text(text, encoding="utf-8")
     return [folder]
 
@@ -204,7 +229,9 @@ def run_step(name: str, args: list[str]) -> Step:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--devices", type=int, default=100_000)
-    parser.add_argument("--distinct", type=int, default=600, help="distinct check outputs in the fleet")
+    parser.add_argument("--distinct", type=int, default=600, help="distinct sets of facts in the fleet")
+    parser.add_argument("--repeat-outputs", action="store_true",
+                        help="devices with the same facts return the same output (no run time in it)")
     parser.add_argument("--forms", default=",".join(FORMS))
     parser.add_argument("--keep", type=Path, help="keep the generated inputs and results here")
     parser.add_argument("--ansible-json-devices", type=int, default=30_000,
@@ -217,8 +244,7 @@ def main() -> None:
     base = Path(args.keep or tempfile.mkdtemp(prefix="msdiag-scale-"))
     base.mkdir(parents=True, exist_ok=True)
     made = variants(min(args.distinct, args.devices))
-    lines = [encode(c) for c in made]
-    texts = [c.model_dump_json() for c in made]
+    lines = texts = Outputs(made, encode, args.repeat_outputs)
     devs = devices(args.devices, len(made))
     older = [Device(d.name, d.id, d.when - timedelta(days=7), "ok", (d.variant + 1) % len(made)) for d in devs[::50]]
     writers: dict[str, Callable[[Path], list[Path]]] = {
@@ -248,9 +274,11 @@ def main() -> None:
         shutil.rmtree(base, ignore_errors=True)
     rows = [[s.name, f"{s.wall_s:.1f}", f"{s.cpu_s:.1f}", f"{s.peak_rss_mb:.0f}", s.code] for s in steps]
     load = f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
-    print(f"{args.devices} devices, {len(made)} distinct outputs, compact lines from: {codec}; {load}")
+    outputs = "outputs repeated per set of facts" if args.repeat_outputs else "every output distinct"
+    print(f"{args.devices} devices, {len(made)} sets of facts ({outputs}), compact lines from: {codec}; {load}")
     print(tabulate(rows, headers=["step", "wall_s", "cpu_s", "peak_rss_mb", "exit"]))
-    print(json.dumps({"devices": args.devices, "distinct_outputs": len(made), "codec": codec, "nproc": os.cpu_count(),
+    print(json.dumps({"devices": args.devices, "fact_sets": len(made), "repeat_outputs": args.repeat_outputs,
+                      "codec": codec, "nproc": os.cpu_count(),
                       "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2),
                       "input_mb": {k: round(v, 1) for k, v in sizes.items()},
                       "steps": {s.name: {"wall_s": round(s.wall_s, 2), "cpu_s": round(s.cpu_s, 2),

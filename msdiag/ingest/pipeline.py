@@ -1,7 +1,7 @@
 """Rows in, one fleet record per device out: the newest result of each device wins.
 
 Records are spooled as they are decoded (only a row newer than the device's result so far is
-decoded at all) and the index holds only (run time, order, spool line) per device, so 100,000
+decoded at all; msdiag.ingest.workers spreads the decoding over the cores) and the index holds only (run time, order, spool line) per device, so 100,000
 devices need neither their captures nor their outputs in memory. At the end the spool becomes
 the results file: renamed as it is when no device was seen twice, else copied without the
 superseded lines; the file appears whole or not at all, readable by its owner only.
@@ -21,12 +21,10 @@ from pathlib import Path
 from typing import IO
 
 from msdiag.errors import InputError
-from msdiag.fleet.models import FleetRecord, FleetTarget, RecordSource
 from msdiag.fleet.sources import is_newer
-from msdiag.ingest.decode import decode
 from msdiag.ingest.readers import ColumnMap, reader_for
-from msdiag.ingest.rows import BadRow, DeviceResult, Row
-from msdiag.ingest.times import utc_text
+from msdiag.ingest.rows import BadRow, Row
+from msdiag.ingest.workers import Decoder, Written
 
 FILE_MODE = 0o600  # the results hold host data
 MAX_DEVICES = 2_000_000
@@ -61,7 +59,7 @@ class IngestSummary:
 class Ingest:
     """Collects rows into a results file at ``path`` (see the module docstring)."""
 
-    def __init__(self, path: Path, *, force: bool = False) -> None:
+    def __init__(self, path: Path, *, force: bool = False, workers: int | None = None) -> None:
         if path.exists() and not force:
             raise InputError(f"{path} already exists; choose another --results or --force to replace it")
         if path.is_dir():
@@ -70,10 +68,12 @@ class Ingest:
         self.summary = IngestSummary()
         self._spool_path = path.with_name(f".{path.name}.{os.getpid()}.spool")
         self._spool = _open_new(self._spool_path)
-        self._lines = 0
+        self._lines = 0  # spool lines handed to the decoder (written in this order)
         self._order = 0
-        #: device key -> (run time, order, spool line, host state)
-        self._newest: dict[str, tuple[datetime | None, int, int, str]] = {}
+        #: device key -> (run time, order, spool line)
+        self._newest: dict[str, tuple[datetime | None, int, int]] = {}
+        self._states: list[str] = []  # host state of each spool line, as it is written
+        self._decoder = Decoder(self._write, workers=workers)
 
     def add_all(self, rows: Iterable[Row]) -> None:
         for row in rows:
@@ -97,32 +97,22 @@ class Ingest:
                 return  # an older result: never decoded
         elif len(self._newest) >= MAX_DEVICES:
             raise InputError(f"more than {MAX_DEVICES} devices in one ingest; split the inputs")
-        state = self._write(row)
-        self._newest[row.key] = (row.run_time, self._order, self._lines, state)
-
-    def _write(self, row: DeviceResult) -> str:
-        decoded = decode(row)
-        if decoded.problem is not None:
-            self.summary.bad_outputs += 1
-            self.summary.problem(f"{row.where}: {row.device}: bad output: {decoded.problem}")
-        capture = decoded.capture
-        record = FleetRecord(
-            target=FleetTarget(host=row.device_id or row.device, name=row.device if row.device_id else None),
-            started_utc=utc_text(row.run_time),
-            duration_ms=capture.duration_ms or 0,
-            capture=capture,
-            diagnosis=decoded.diagnosis,
-            source=RecordSource(kind=row.kind, file=row.where.file[:4096], row=row.where.row, state=row.state,
-                                output_sha256=decoded.digest),
-        )
-        self._spool.write(record.model_dump_json().encode("utf-8") + b"\n")
         self._lines += 1
-        return capture.host_status.state.value
+        self._newest[row.key] = (row.run_time, self._order, self._lines)
+        self._decoder.add(row)
+
+    def _write(self, written: Written) -> None:
+        if written.problem is not None:
+            self.summary.bad_outputs += 1
+            self.summary.problem(written.problem)
+        self._spool.write(written.line)
+        self._states.append(written.state)
 
     def finish(self) -> IngestSummary:
         """Write the results file (whole, or not at all) and say what went into it."""
         summary = self.summary
         try:
+            self._decoder.finish()
             if not self._newest:
                 raise InputError("no device results in the input" + (f" ({summary.problems[0]})" if summary.problems else ""))
             keep = {entry[2] for entry in self._newest.values()}
@@ -137,7 +127,7 @@ class Ingest:
             raise
         summary.results = self.path
         summary.devices = len(self._newest)
-        summary.by_state = Counter(entry[3] for entry in self._newest.values())
+        summary.by_state = Counter(self._states[entry[2] - 1] for entry in self._newest.values())
         return summary
 
     def _close_spool(self) -> None:
@@ -159,6 +149,7 @@ class Ingest:
 
     def abort(self) -> None:
         """Leave nothing behind but what was there before."""
+        self._decoder.close()
         if not self._spool.closed:
             self._spool.close()
         self._spool_path.unlink(missing_ok=True)
