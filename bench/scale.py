@@ -37,7 +37,7 @@ from pathlib import Path
 from tabulate import tabulate
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # this checkout's msdiag, in this process and the steps
 
 from support.compact_stand_in import install_stand_in, real_codec  # noqa: E402
 from support.engine_samples import captures  # noqa: E402
@@ -48,7 +48,7 @@ FORMS = ("graph", "intune-csv", "configmgr-csv", "configmgr-json", "captures", "
 PAGE_SIZE = 1000
 START = datetime(2026, 11, 18, tzinfo=timezone.utc)
 CHILD = (
-    "import sys; sys.path.insert(0, {tests!r}); from support.compact_stand_in import install_stand_in; "
+    "import sys; sys.path[:0] = [{root!r}, {tests!r}]; from support.compact_stand_in import install_stand_in; "
     "install_stand_in(); from msdiag.cli import main; main(sys.argv[1:])"
 )
 
@@ -210,20 +210,25 @@ class Step:
     cpu_s: float
     peak_rss_mb: float
     code: int
+    said: str = ""  # the command's first line on stderr (ingest: what it read and wrote)
 
 
 def run_step(name: str, args: list[str]) -> Step:
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", CHILD.format(tests=str(ROOT / "tests")), *args],
+    process = subprocess.Popen([sys.executable, "-c", CHILD.format(root=str(ROOT), tests=str(ROOT / "tests")), *args],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert process.stderr is not None
     err = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
+    text = err.decode("utf-8", "replace")
     if process.returncode not in (0, 1, 4):
-        sys.stderr.write(err.decode("utf-8", "replace")[-3000:])
-    return Step(name, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode)
+        sys.stderr.write(text[-3000:])
+    said = next((line for line in text.splitlines() if line.startswith("read ")), "")
+    # the workers' CPU and memory are the step's too (RUSAGE of the child includes its own children
+    # only once they are waited for: ProcessPoolExecutor waits for them at shutdown)
+    return Step(name, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode, said)
 
 
 def main() -> None:
@@ -277,12 +282,15 @@ def main() -> None:
     outputs = "outputs repeated per set of facts" if args.repeat_outputs else "every output distinct"
     print(f"{args.devices} devices, {len(made)} sets of facts ({outputs}), compact lines from: {codec}; {load}")
     print(tabulate(rows, headers=["step", "wall_s", "cpu_s", "peak_rss_mb", "exit"]))
+    for step in steps:
+        if step.said:
+            print(f"{step.name}: {step.said}")
     print(json.dumps({"devices": args.devices, "fact_sets": len(made), "repeat_outputs": args.repeat_outputs,
                       "codec": codec, "nproc": os.cpu_count(),
                       "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2),
                       "input_mb": {k: round(v, 1) for k, v in sizes.items()},
                       "steps": {s.name: {"wall_s": round(s.wall_s, 2), "cpu_s": round(s.cpu_s, 2),
-                                         "peak_rss_mb": round(s.peak_rss_mb, 1), "exit": s.code} for s in steps}}))
+                                         "peak_rss_mb": round(s.peak_rss_mb, 1), "exit": s.code, "said": s.said} for s in steps}}))
 
 
 def _size(path: Path) -> int:
