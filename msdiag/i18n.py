@@ -20,7 +20,12 @@ _LANG_JAPANESE = 0x11
 
 
 #: a check's status (msdiag.capture CheckStatus) in Japanese
-CHECK_STATUS_JA: dict[str, str] = {"ok": "成功", "error": "エラー", "not_run": "未実行"}
+CHECK_STATUS_JA: dict[str, str] = {
+    "ok": "成功",
+    "error": "エラー",
+    "not_run": "未実行",
+    "blocked": "ウイルス対策ソフトがブロック",
+}
 #: why a check has no data, as the collectors say it (msdiag/collectors/interface.py), in
 #: Japanese; a reason not listed (a script's own error) stays as the host or collector wrote it
 CHECK_REASONS_JA: dict[str, str] = {

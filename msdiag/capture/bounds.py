@@ -6,6 +6,7 @@ hostile host from making msdiag allocate without limit or render a megabyte-long
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -14,6 +15,19 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 Text = Annotated[str, StringConstraints(max_length=4096)]
 ShortText = Annotated[str, StringConstraints(max_length=512)]
 MAX_ITEMS = 512
+
+
+@dataclass(frozen=True)
+class FieldLabel:
+    """A data-model field's readable name in English and Japanese, as ``Annotated`` metadata::
+
+        broker_present: Annotated[bool | None, FieldLabel("Broker package present", "ブローカーの有無")] = None
+
+    Reports name a fact by it when msdiag/formats/fact_labels.toml has no name for its path, so a
+    new check's fields are named where they are declared."""
+
+    en: str
+    ja: str
 
 
 def items(max_length: int = MAX_ITEMS) -> Any:

@@ -80,6 +80,9 @@ class HostState(str, Enum):
     CONSTRAINED_LANGUAGE = "constrained_language"  # PowerShell is not in FullLanguage (WDAC/AppLocker)
     EXECUTION_POLICY = "execution_policy"  # an execution policy (Group Policy) refused the runner
     BLOCKED_BY_ANTIVIRUS = "blocked_by_antivirus"  # AMSI refused the runner or some checks
+    #: fleet scans: msdiag did not contact the host (e.g. its credentials had failed on several hosts
+    #: in a row, so using them again risked locking the account out); the detail says why
+    NOT_ATTEMPTED = "not_attempted"
 
 
 class HostStatus(BaseModel):

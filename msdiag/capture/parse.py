@@ -16,6 +16,7 @@ from msdiag.capture import models as m
 from msdiag.capture.models import Capture, CheckDocument, CheckResult, CheckStatus, Model, ProbeError
 from msdiag.capture.user_context import AccountRef, UserContext
 from msdiag.checks import CHECK_NAMES, CHECKS_BY_NAME, Check, check_for_model
+from msdiag.json_bounds import JsonBoundsError, load_bounded, replace_surrogates
 
 RAW_LIMIT = 262144  # characters of raw output kept for a check that failed validation
 MAX_DOCUMENT_CHARS = 4 * 1024 * 1024  # a check document larger than this is refused unparsed
@@ -108,15 +109,16 @@ def parse_check_output(text: str, expected_check: str | None = None) -> tuple[st
     """Parse one check's printed output. Returns (check name if known, result)."""
     if len(text) > MAX_DOCUMENT_CHARS:
         return expected_check, _error(f"output too large ({len(text)} characters)", text)
+    text = replace_surrogates(text)
     stripped = text.strip().lstrip("\ufeff")
     if not stripped:
         return expected_check, _error("the check printed nothing", text)
     try:
-        document = json.loads(stripped)
+        document = load_bounded(stripped, max_chars=MAX_DOCUMENT_CHARS)
     except json.JSONDecodeError as exc:
         return expected_check, _error(f"not valid JSON ({exc.msg} at character {exc.pos})", text)
-    except RecursionError:
-        return expected_check, _error("JSON nested too deeply", text)
+    except JsonBoundsError as exc:  # the documented bounds (docs/capture-format.md, Bounds)
+        return expected_check, _error(f"refused: {exc}", text)
     name = document.get("check") if isinstance(document, dict) else None
     check = expected_check or (name if isinstance(name, str) and name in CHECKS_BY_NAME else None)
     return check, validate_document(document, expected_check, raw=text)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from msdiag.cli.output import Emitted, Route, emit, ensure_folder, plan_routes
 from msdiag.errors import InputError
+from msdiag.files import open_private
 from msdiag.fleet.report import FleetReport, build_fleet_report
 from msdiag.fleet.sources import iter_fleet_records, not_results_hint
 from msdiag.formats.catalog import FLEET_FORMATS, HOST_FORMATS
@@ -39,7 +40,6 @@ _OWN_MARKS: dict[str, tuple[bytes, ...]] = {
     "json": (b'"format": "msdiag-fleet-report"',),
     "csv": (",".join(CSV_HEADER).encode(),),
 }
-FILE_MODE = 0o600  # reports hold host data: readable by their owner only
 
 
 def load_fleet_report(paths: Sequence[Path], redaction: str) -> FleetReport:
@@ -67,20 +67,13 @@ def report_stem(paths: Sequence[Path]) -> str:
     return max(files, key=lambda p: p.name).stem + "-merged-report"
 
 
-def _open_new(path: Path) -> int:
+def _write(path: Path, text: str) -> None:
+    """Create ``path`` owner-only (msdiag.files) with ``text``; never replaces a file."""
     try:
-        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        with open_private(path, "x") as handle:
+            handle.write(text)
     except FileExistsError:
         raise InputError(f"{path} already exists; move the old reports away first (or --force)") from None
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def _write(path: Path, text: str) -> None:
-    descriptor = _open_new(path)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
     except OSError as exc:  # a full disk: no half-written report is left behind
         path.unlink(missing_ok=True)
         raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import secrets
-import signal
-import threading
+import time
 from pathlib import Path
-from types import FrameType
 
 import click
 
+from msdiag.cli.interrupts import interrupts_like_ctrl_c
 from msdiag.errors import InputError
+from msdiag.files import Mode, open_private
 from msdiag.lab import LabServer, load_lab_hosts
 from msdiag.lab.config import LabHost
 from msdiag.sanitize import clean_text
@@ -31,11 +32,42 @@ def _credentials() -> tuple[str, str, bool]:
     return username, secrets.token_urlsafe(18), True
 
 
-def _write_inventory(path: Path, lab: LabServer, hosts: list[LabHost], username: str) -> None:
+DEFAULT_INVENTORY = Path("lab-inventory.csv")
+
+
+def _inventory_names(chosen: Path | None) -> list[Path]:
+    """Where the inventory may go: the one given (``--inventory``), else lab-inventory.csv or,
+    when that is taken (another lab is running, or one did not stop cleanly), -2, -3 ..."""
+    if chosen is not None:
+        return [chosen]
+    stem, suffix = DEFAULT_INVENTORY.stem, DEFAULT_INVENTORY.suffix
+    return [DEFAULT_INVENTORY] + [DEFAULT_INVENTORY.with_name(f"{stem}-{n}{suffix}") for n in range(2, 100)]
+
+
+def _write_inventory(
+    chosen: Path | None, lab: LabServer, hosts: list[LabHost], username: str, *, force: bool
+) -> Path:
+    """Write the lab's fleet inventory; never over another lab's (each run has its own ports)."""
+    for path in _inventory_names(chosen):
+        try:
+            _write_inventory_to(path, lab, hosts, username, "w" if force and chosen else "x")
+            return path
+        except FileExistsError:
+            continue
+    if chosen is not None:
+        raise InputError(
+            f"{chosen} already exists (another lab's inventory?); choose another --inventory, or add --force to replace it"
+        )
+    raise InputError(
+        f"too many lab inventories in this folder ({DEFAULT_INVENTORY}, -2 ... -99); remove old ones"
+    )
+
+
+def _write_inventory_to(path: Path, lab: LabServer, hosts: list[LabHost], username: str, mode: Mode) -> None:
     auth = "ntlm"
     by_name = {h.name: h for h in hosts}
     try:
-        with path.open("w", encoding="utf-8", newline="") as handle:
+        with open_private(path, mode, newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["host", "port", "transport", "auth", "username", "tags", "name"])
             for endpoint in lab.endpoints():
@@ -51,6 +83,8 @@ def _write_inventory(path: Path, lab: LabServer, hosts: list[LabHost], username:
                         endpoint.name,
                     ]
                 )
+    except FileExistsError:
+        raise
     except OSError as exc:
         raise InputError(f"cannot write the lab inventory {path}: {exc.strerror or exc}") from None
 
@@ -61,22 +95,6 @@ def _scan_command(port: int, transport: str, username: str, ca_file: Path | None
     if ca_file is not None:
         command += f" --ca-bundle {ca_file}"
     return command
-
-
-def _wait_for_interrupt() -> None:
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = signal.signal(signal.SIGTERM, on_signal)
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 @click.group("lab")
@@ -103,11 +121,13 @@ def lab_group() -> None:
     "--inventory",
     "inventory_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("lab-inventory.csv"),
-    show_default=True,
-    help="Write a fleet inventory CSV of the lab hosts here (for `msdiag scan --inventory`).",
+    help="Write a fleet inventory CSV of the lab hosts here (for `msdiag scan --inventory`; default "
+    "lab-inventory.csv, or -2, -3 ... when another lab's is there). Removed when the lab stops.",
 )
-def serve(hosts_dir: Path | None, port: int, transport: str, inventory_path: Path) -> None:
+@click.option("--force", is_flag=True, help="Replace the --inventory file if it exists.")
+def serve(
+    hosts_dir: Path | None, port: int, transport: str, inventory_path: Path | None, force: bool
+) -> None:
     """Serve lab hosts over WinRM (NTLM/Negotiate with encryption; Basic over HTTPS) until Ctrl-C.
 
     Each lab host answers from its capture file: the lab never runs PowerShell. It binds to
@@ -126,40 +146,50 @@ def serve(hosts_dir: Path | None, port: int, transport: str, inventory_path: Pat
         password=password,
         first_port=port,
     )
-    try:
-        lab.start()
-    except OSError as exc:
-        raise InputError(f"cannot start the lab: {exc}") from None
-    try:
-        _write_inventory(inventory_path, lab, hosts, username)
-        faults = {h.name: h.faults.active() for h in hosts}
-        click.echo(
-            f"msdiag lab: {len(hosts)} host(s) on 127.0.0.1 over {transport} (the lab never runs PowerShell)"
-        )
-        click.echo(f"  user name: {username}")
-        if generated:
-            click.echo(f"  password:  {password}   (generated; set {PASSWORD_ENV} to choose one)")
-        else:
-            click.echo(f"  password:  from {PASSWORD_ENV}")
-        if lab.ca_file is not None:
-            click.echo(f"  CA bundle: {lab.ca_file}")
-        click.echo(f"  inventory: {inventory_path}")
-        click.echo("")
-        for endpoint in lab.endpoints():
-            shown = ", ".join(faults[endpoint.name]) or "none"
-            # host names come from the capture files in --hosts: shown cleaned
-            name = clean_text(endpoint.name)
-            click.echo(f"  {name:<22} {endpoint.url:<32} port {endpoint.port:<6} faults: {shown}")
-            click.echo(
-                f"      MSDIAG_PASSWORD=... {_scan_command(endpoint.port, transport, username, lab.ca_file)}"
-            )
-        click.echo("")
-        click.echo(f"Fleet: MSDIAG_PASSWORD=... msdiag scan --inventory {inventory_path}")
-        click.echo("Press Ctrl-C to stop.")
-        _wait_for_interrupt()
-    finally:
-        lab.stop()
+    written: Path | None = None
+    # SIGTERM and SIGHUP stop the lab like Ctrl-C, so its inventory is removed: from before it starts
+    # (a supervisor may send them as soon as the "Press Ctrl-C" line is out)
+    with interrupts_like_ctrl_c(), contextlib.suppress(KeyboardInterrupt):
+        try:
+            try:
+                lab.start()
+            except OSError as exc:
+                raise InputError(f"cannot start the lab: {exc}") from None
+            written = inventory_path = _write_inventory(inventory_path, lab, hosts, username, force=force)
+            _announce(lab, hosts, transport, username, password if generated else None, inventory_path)
+            while True:
+                time.sleep(3600)
+        finally:
+            lab.stop()
+            if written is not None:  # its ports answer no more: a later fleet would find every host down
+                written.unlink(missing_ok=True)
     click.echo("msdiag lab: stopped")
+
+
+def _announce(
+    lab: LabServer, hosts: list[LabHost], transport: str, username: str, generated: str | None, inventory: Path
+) -> None:
+    """What the lab serves and how to scan it (a generated password is shown here only)."""
+    faults = {h.name: h.faults.active() for h in hosts}
+    click.echo(f"msdiag lab: {len(hosts)} host(s) on 127.0.0.1 over {transport} (the lab never runs PowerShell)")
+    click.echo(f"  user name: {username}")
+    if generated is not None:
+        click.echo(f"  password:  {generated}   (generated; set {PASSWORD_ENV} to choose one)")
+    else:
+        click.echo(f"  password:  from {PASSWORD_ENV}")
+    if lab.ca_file is not None:
+        click.echo(f"  CA bundle: {lab.ca_file}")
+    click.echo(f"  inventory: {inventory}")
+    click.echo("")
+    for endpoint in lab.endpoints():
+        shown = ", ".join(faults[endpoint.name]) or "none"
+        # host names come from the capture files in --hosts: shown cleaned
+        name = clean_text(endpoint.name)
+        click.echo(f"  {name:<22} {endpoint.url:<32} port {endpoint.port:<6} faults: {shown}")
+        click.echo(f"      MSDIAG_PASSWORD=... {_scan_command(endpoint.port, transport, username, lab.ca_file)}")
+    click.echo("")
+    click.echo(f"Fleet: MSDIAG_PASSWORD=... msdiag scan --inventory {inventory}")
+    click.echo("Press Ctrl-C to stop.")
 
 
 COMMANDS: list[click.Command] = [lab_group]

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Generic, TextIO, TypeVar
 
 from msdiag.errors import InputError
+from msdiag.files import open_private, private_folder
 from msdiag.formats.interface import RenderOptions, ReportFormat, Stdout, assert_never
 
 MAX_HOST_IN_FILENAME = 63
@@ -113,7 +114,7 @@ def plan_routes(
 
 def ensure_folder(folder: Path, what: str = "report folder") -> None:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)  # 0700 where msdiag creates it (msdiag.files)
     except OSError as exc:
         raise InputError(f"cannot create the {what} {folder}: {exc.strerror or exc}") from None
 
@@ -129,7 +130,7 @@ def write_new(path: Path, text: str, *, exact: bool, hint: str = "remove it or c
     )
     for candidate in candidates:
         try:
-            with candidate.open("x", encoding="utf-8", newline="\n") as handle:
+            with open_private(candidate, "x") as handle:  # 0600 (msdiag.files)
                 handle.write(text)
             return candidate.absolute()
         except FileExistsError:

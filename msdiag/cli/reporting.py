@@ -153,4 +153,7 @@ def report_and_exit_code(capture: Capture, request: ReportRequest, *, accounts: 
         result.phone is not None and any(f.status is Status.FAIL for f in result.phone.findings)
     ):
         return int(ExitCode.FINDINGS_FAILED)
+    if status.state is not HostState.OK:  # cut short: what did not run is not a pass (README, exit codes)
+        click.echo("msdiag: the scan did not finish, so its verdict covers only part of the checks (exit 3).", err=True)
+        return int(ExitCode.COLLECTION_FAILED)
     return int(ExitCode.OK)

@@ -2,12 +2,16 @@
 
 A capture file is untrusted input like any check output: every document in it is validated again,
 a bad document makes that one check ``error`` (raw kept), and a file that is not a capture at all is
-a clear input error.
+a clear input error. The documented bounds (docs/capture-format.md) hold before and while parsing:
+the file's size before it is read, its members and nesting while it is decoded, then each check
+document's size, nesting and number lengths (over a bound: that check is ``error``; in the
+envelope: the file is refused). Lone surrogates become U+FFFD.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,14 +28,18 @@ from msdiag.capture.models import (
     HostStatus,
     PowerShellInfo,
 )
-from msdiag.capture.parse import RAW_LIMIT, validate_document
+from msdiag.capture.parse import MAX_DOCUMENT_CHARS, RAW_LIMIT, validate_document
 from msdiag.checks import CHECK_NAMES
 from msdiag.collectors.interface import NOT_IN_CAPTURE, assemble_capture, check_results
 from msdiag.collectors.runner_output import parse_runner_output
 from msdiag.collectors.runner_script import validate_check_names
 from msdiag.errors import InputError
+from msdiag.files import private_folder, write_private
+from msdiag.json_bounds import MAX_DEPTH, JsonBoundsError, decode, inspect, replace_surrogates
 
 MAX_CAPTURE_BYTES = 64 * 1024 * 1024
+#: object members in a whole capture file (a real capture has about 500; 3 million took 1.8 GB)
+MAX_CAPTURE_MEMBERS = 400_000
 
 
 def read_capture_text(path: Path) -> str:
@@ -51,7 +59,8 @@ def read_capture_text(path: Path) -> str:
         # PowerShell 5.1's Out-File / > writes UTF-16 LE with a BOM by default.
         raw = path.read_bytes()
         if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            return raw.decode("utf-16")
+            # a lone UTF-16 surrogate becomes U+FFFD, as it does in the JSON text (json_bounds)
+            return raw.decode("utf-16", errors="replace")
         raise InputError(f"{path} is not UTF-8 or UTF-16 text; is it a capture file?") from None
     except OSError as exc:
         raise InputError(f"cannot read capture file {path}: {exc.strerror or exc}") from None
@@ -69,12 +78,14 @@ def parse_capture_text(text: str, source: str = "capture") -> Capture:
     if stripped.startswith("{") and '"msdiag_runner"' in stripped.splitlines()[0]:
         return _from_runner_lines(stripped.splitlines(), source)
     try:
-        data = json.loads(stripped)
+        data = decode(replace_surrogates(stripped), max_chars=MAX_CAPTURE_BYTES, max_members=MAX_CAPTURE_MEMBERS)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{source} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); "
             "expected a capture from `msdiag scan --save-capture` or `msdiag export-script`"
         ) from None
+    except JsonBoundsError as exc:
+        raise InputError(f"{source} is refused unread: {exc} (see the bounds in docs/capture-format.md)") from None
     if not isinstance(data, dict) or data.get("format") != CAPTURE_FORMAT:
         raise InputError(
             f'{source} is JSON but not an msdiag capture (no "format": "{CAPTURE_FORMAT}"); '
@@ -84,10 +95,12 @@ def parse_capture_text(text: str, source: str = "capture") -> Capture:
 
 
 def capture_from_dict(data: dict[str, Any], source: str = "capture") -> Capture:
+    envelope, problem = inspect({k: v for k, v in data.items() if k != "checks"}, max_depth=MAX_DEPTH)
+    if problem is not None:
+        raise InputError(f"{source}: the capture envelope is refused: {problem}")
     checks_in = data.get("checks")
     if not isinstance(checks_in, dict):
         raise InputError(f"{source}: the capture has no checks object")
-    envelope = {k: v for k, v in data.items() if k != "checks"}
     warnings = list(envelope.get("warnings") or []) if isinstance(envelope.get("warnings"), list) else []
     present = {name: _check_from_entry(name, checks_in[name]) for name in CHECK_NAMES if name in checks_in}
     checks = check_results(
@@ -106,6 +119,13 @@ def capture_from_dict(data: dict[str, Any], source: str = "capture") -> Capture:
 
 
 def _check_from_entry(name: str, entry: Any) -> CheckResult:
+    entry, problem = inspect(entry, max_depth=MAX_DEPTH + 1)  # the entry: one level above its document
+    if problem is None and isinstance(entry, dict) and isinstance(entry.get("document"), dict):
+        size = len(json.dumps(entry["document"], ensure_ascii=False))
+        if size > MAX_DOCUMENT_CHARS:
+            problem = f"the document has {size:,} characters (at most {MAX_DOCUMENT_CHARS:,})"
+    if problem is not None:  # no raw: it is what broke the bound
+        return CheckResult(status=CheckStatus.ERROR, reason=f"refused: {problem}")
     if entry is None:
         return CheckResult(status=CheckStatus.NOT_RUN, reason=NOT_IN_CAPTURE)
     if not isinstance(entry, dict):
@@ -179,18 +199,36 @@ class CaptureFile:
         return capture.model_copy(update={"checks": filled})
 
 
-def save_capture(capture: Capture, path: Path, *, overwrite: bool = True) -> None:
-    """Write a capture atomically (a crash never leaves half a file where a capture was)."""
+def save_capture(capture: Capture, path: Path, *, overwrite: bool = False) -> None:
+    """Write a capture atomically (a crash never leaves half a file where a capture was), owner-only
+    (0600, new folders 0700: msdiag.files). An existing file is replaced only with ``overwrite``;
+    otherwise it is an InputError naming it (``--force`` replaces it)."""
     text = capture.model_dump_json(indent=1)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        if path.parent and not path.parent.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         if not overwrite and path.exists():
-            raise InputError(f"{path} exists; not overwriting it")
-        tmp.write_text(text + "\n", encoding="utf-8")
-        tmp.replace(path)
-    except InputError:
-        raise
+            raise FileExistsError(17, "File exists", str(path))
+        write_private(tmp, text + "\n", "w")
+        if overwrite:
+            tmp.replace(path)
+        else:
+            _link_new(tmp, path)
+    except FileExistsError:
+        raise InputError(f"{path} already exists; choose another file name, or add --force to replace it") from None
     except OSError as exc:
         raise InputError(f"cannot write capture to {path}: {exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """Give the finished file its name only if the name is free (no race with another writer)."""
+    try:
+        os.link(tmp, path)  # atomic, and fails if ``path`` exists
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: the check above is the best there is
+        if path.exists():
+            raise FileExistsError(17, "File exists", str(path)) from None
+        tmp.replace(path)

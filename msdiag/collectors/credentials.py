@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import click
 
+from msdiag.collectors.text_input import checked_text
 from msdiag.errors import InputError
 
 USERNAME_ENV = "MSDIAG_USERNAME"
@@ -32,14 +33,9 @@ class Credentials:
 
 
 def _check_username(username: str) -> str:
-    name = username.strip()
-    if not name:
-        raise InputError("the user name is empty; give --username or set MSDIAG_USERNAME.")
-    if len(name) > _MAX_USERNAME:
-        raise InputError(f"the user name is longer than {_MAX_USERNAME} characters.")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        raise InputError("the user name contains control characters.")
-    return name
+    return checked_text(
+        username, "user name", _MAX_USERNAME, if_empty=f"give --username or set {USERNAME_ENV}"
+    )
 
 
 def _check_password(password: str) -> str:

@@ -3,7 +3,8 @@
 The runner (see :mod:`msdiag.collectors.runner_script`) prints one JSON line per check between a
 "start" and an "end" line. The local runner, the remote collector and runner transcripts read it
 with :func:`parse_runner_output`. That output comes from a scanned host and is untrusted: every
-line and count is bounded, and nothing in it can raise here.
+line and count is bounded, each line is decoded within the documented bounds (msdiag.json_bounds:
+size, members, nesting, number length; lone surrogates replaced), and nothing in it can raise here.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from msdiag.capture.parse import MAX_DOCUMENT_CHARS, RAW_LIMIT, parse_check_outp
 from msdiag.checks import CHECKS_BY_NAME
 from msdiag.collectors.interface import NOT_REPORTED, not_reported
 from msdiag.errors import InputError
+from msdiag.json_bounds import JsonBoundsError, decode, inspect, replace_surrogates
 
 #: Bounds on untrusted runner output.
 MAX_LINES = 5000
@@ -62,6 +64,10 @@ def _clean_start(line: dict[str, Any]) -> dict[str, Any]:
     return start
 
 
+def _refused(reason: str, text: str) -> CheckResult:
+    return CheckResult(status=CheckStatus.ERROR, reason=reason[:4096], raw=text[:RAW_LIMIT])
+
+
 class _Reader:
     def __init__(self, requested: list[str]) -> None:
         self.requested = requested
@@ -81,7 +87,7 @@ class _Reader:
             self.out.results[check] = result
 
     def feed(self, line: str) -> None:
-        text = line.strip().lstrip("\ufeff").strip()
+        text = replace_surrogates(line.strip().lstrip("\ufeff").strip())
         if not text:
             return
         if self.out.ended:
@@ -91,9 +97,12 @@ class _Reader:
             self._unparsed(text)
             return
         try:
-            value = json.loads(text)
-        except (json.JSONDecodeError, RecursionError):
+            value, problem = inspect(decode(text, max_chars=MAX_LINE_CHARS))
+        except json.JSONDecodeError:
             self._unparsed(text)
+            return
+        except JsonBoundsError as exc:
+            self._unparsed(text, f"refused: {exc}")
             return
         if not isinstance(value, dict):
             self.stray(text)
@@ -104,23 +113,25 @@ class _Reader:
             return
         check = value.get("check")
         if isinstance(check, str) and check in self.requested:
-            self.record(check, validate_document(value, expected_check=check, raw=text), text)
+            result = (
+                _refused(f"refused: {problem}", text)
+                if problem is not None
+                else validate_document(value, expected_check=check, raw=text)
+            )
+            self.record(check, result, text)
         else:
             self.stray(text)
 
-    def _unparsed(self, text: str) -> None:
-        # Not JSON (truncated, garbled, too long): attribute it to its check when the prefix says.
+    def _unparsed(self, text: str, refused: str | None = None) -> None:
+        # Not JSON (truncated, garbled, too long) or over a bound (``refused``, the reason):
+        # attribute it to its check when the prefix says.
         match = _DOCUMENT_PREFIX.match(text[:200])
         if match and match.group(1) in self.requested:
             check = match.group(1)
-            try:
+            if refused is not None:
+                result = _refused(refused, text)
+            else:
                 _, result = parse_check_output(text, expected_check=check)
-            except RecursionError:  # json nesting deeper than Python's stack
-                result = CheckResult(
-                    status=CheckStatus.ERROR,
-                    reason="not valid JSON (nested too deeply)",
-                    raw=text[:RAW_LIMIT],
-                )
             self.record(check, result, text)
         else:
             self.stray(text)

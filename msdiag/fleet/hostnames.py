@@ -35,27 +35,6 @@ def host_problem(host: str) -> str | None:
     return f"not a DNS name or IP address: {host!r}"
 
 
-def split_host_port(value: str) -> tuple[str, int | None]:
-    """Split ``host``, ``host:port``, ``[v6]`` or ``[v6]:port``; a bare IPv6 literal has no port.
-
-    Raises ValueError with a message on a bad port or bracket."""
-    value = value.strip()
-    if value.startswith("["):
-        end = value.find("]")
-        if end < 0:
-            raise ValueError(f"unclosed '[' in {value!r}")
-        host, rest = value[1:end], value[end + 1 :]
-        if not rest:
-            return host, None
-        if not rest.startswith(":"):
-            raise ValueError(f"unexpected text after ']' in {value!r}")
-        return host, parse_port(rest[1:])
-    if value.count(":") == 1:
-        host, port = value.split(":")
-        return host, parse_port(port)
-    return value, None
-
-
 def parse_port(text: str) -> int:
     """A TCP port 1-65535; ValueError with a message otherwise."""
     text = text.strip()

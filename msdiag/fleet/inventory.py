@@ -13,9 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from msdiag.collectors.remote.target import parse_host_spec
 from msdiag.errors import InputError
 from msdiag.fleet.ansible_inventory import AnsibleHost, parse_ansible_ini, parse_ansible_yaml
-from msdiag.fleet.hostnames import host_problem, parse_port, split_host_port
+from msdiag.fleet.host_ranges import MAX_EXPANDED_HOSTS
+from msdiag.fleet.hostnames import host_problem, parse_port
 from msdiag.fleet.models import FleetTarget
 
 TRANSPORTS = ("http", "https")
@@ -99,6 +101,11 @@ class _Builder:
             name=name if name and name != host else None,
         )
         first = self._first_line.get(target.key)
+        if first is None and len(self.inventory.targets) >= MAX_EXPANDED_HOSTS:
+            raise InputError(
+                f"{self.source}: more than {MAX_EXPANDED_HOSTS:,} hosts (line {line}); "
+                "split the fleet into several inventories"
+            )
         if first is not None:
             self.inventory.warnings.append(
                 f"{self.source}:{line}: {host}{f':{port}' if port else ''} is already listed on line "
@@ -125,7 +132,7 @@ def _has_control(text: str) -> bool:
 
 
 def targets_from_hosts(hosts: Iterable[str]) -> Inventory:
-    """Targets from repeated ``--host`` options (``host`` or ``host:port``)."""
+    """Targets from repeated ``--host`` options (``host``, ``host:port``, ``[v6]:port``, a WinRM URL)."""
     builder = _Builder("--host")
     for index, value in enumerate(hosts, start=1):
         _add_host_port(builder, index, value)
@@ -134,11 +141,11 @@ def targets_from_hosts(hosts: Iterable[str]) -> Inventory:
 
 def _add_host_port(builder: _Builder, line: int, value: str, group: str | None = None) -> None:
     try:
-        host, port = split_host_port(value)
-    except ValueError as exc:
-        builder.problem(line, str(exc))
+        spec = parse_host_spec(value)  # host, host:port, [v6]:port or a WinRM URL
+    except InputError as exc:
+        builder.problem(line, exc.message)
         return
-    builder.add(line, host=host, port=port, group=group)
+    builder.add(line, host=spec.host, port=spec.port, transport=spec.transport, group=group)
 
 
 def load_inventory(path: Path, group: str | None = None) -> Inventory:
@@ -173,11 +180,31 @@ def _read_text(path: Path) -> str:
         size = path.stat().st_size
         if size > MAX_INVENTORY_BYTES:
             raise InputError(f"{path}: inventory larger than {MAX_INVENTORY_BYTES // 1024 // 1024} MB")
-        return path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise InputError(f"{path}: {_not_utf8(raw, exc)}") from None
     except OSError as exc:
         raise InputError(f"cannot read inventory {path}: {exc.strerror or exc}") from None
+
+
+def _not_utf8(raw: bytes, exc: UnicodeDecodeError) -> str:
+    """Why the file cannot be read, and how to save it so it can.
+
+    Shift-JIS (CP932) is what Japanese Excel writes for "CSV (comma delimited)". msdiag does not
+    read it by guessing: a CP932 decode also "succeeds" on many other encodings' bytes, and a
+    wrong guess would change names silently; saving as UTF-8 is one click."""
+    try:
+        text = raw.decode("cp932")
+    except UnicodeDecodeError:
+        text = ""
+    if text and any(ord(ch) > 0x7F for ch in text):
+        return (
+            "not UTF-8 text: it looks like Shift-JIS (what Japanese Excel writes for "
+            "「CSV (コンマ区切り)」). Save it again as 「CSV UTF-8 (コンマ区切り)」 "
+            '("CSV UTF-8 (Comma delimited)"), or convert it: iconv -f CP932 -t UTF-8'
+        )
+    return f"not UTF-8 text (byte {exc.start}); save it as UTF-8"
 
 
 def detect_format(path: Path, text: str) -> str:

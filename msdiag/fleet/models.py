@@ -76,6 +76,7 @@ class FleetRecord(BaseModel):
     capture: Capture
     #: added in msdiag 0.x fleet files; absent in older ones (the report diagnoses those)
     diagnosis: HostDiagnosis | None = None
+    #: the scan ran with --insecure (HTTPS certificates not validated): reports say so
+    insecure: bool = False
     #: set by `msdiag ingest` (what an engine returned); None for records msdiag scanned itself
     source: RecordSource | None = None
-

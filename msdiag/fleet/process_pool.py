@@ -17,7 +17,12 @@ module loaded already) and P - 1 worker processes scan with theirs. Design rules
   function and credentials reach them pickled over the spawn pipe, never in argv or environment.
 * Workers ignore SIGINT (a terminal's Ctrl-C reaches the whole process group): the parent decides.
   On Ctrl-C it sets ``stopping``: no lane starts another host, the running ones finish.
-* Workers poll their parent's pid and exit at once when it has gone (the parent was killed).
+* Workers die with their parent (msdiag.fleet.worker_boot): on Linux the kernel kills them when
+  it dies (PR_SET_PDEATHSIG, set before the worker loads anything), elsewhere they poll the
+  parent's pid. A killed parent leaves no worker behind, even one still starting.
+* No credential reaches a child's environment: the password variables are removed from the
+  environment while the children start (the scan function reaches them pickled over the spawn
+  pipe; the resource tracker and the workers inherit the environment of the moment they start).
 """
 
 from __future__ import annotations
@@ -29,8 +34,9 @@ import pickle
 import queue
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
@@ -39,9 +45,10 @@ from typing import Any
 from msdiag.errors import InputError
 from msdiag.fleet.models import FleetTarget
 from msdiag.fleet.outcomes import HostOutcome, OutcomeRecorder, scan_host
+from msdiag.fleet.worker_boot import POLL_S, boot
 
-#: how often a worker checks that its parent is alive, and the parent that its workers are
-_POLL_S = 0.25
+#: how often the parent checks that its workers are alive
+_POLL_S = POLL_S
 #: how long a worker may take to exit once told there is no more work (its hosts are done)
 _EXIT_GRACE_S = 10.0
 
@@ -53,13 +60,21 @@ _Tasks = Queue  # multiprocessing queue of (index, target), None when there is n
 READY = -1
 
 
-def _watch_parent(parent_pid: int) -> None:
-    """Exit this worker as soon as its parent has gone: its results would have nowhere to go."""
-    pause = threading.Event()
-    while True:
-        if os.getppid() != parent_pid:
-            os._exit(70)  # no cleanup: the parent (the only writer) is dead
-        pause.wait(_POLL_S)
+#: environment variables that hold a password (msdiag.collectors.credentials, msdiag.cli.lab_cmd)
+SECRET_ENV = ("MSDIAG_PASSWORD", "MSDIAG_LAB_PASSWORD")
+
+
+class _SecretsHidden:
+    """Removes the password variables from this process's environment until :meth:`restore`:
+    a child started meanwhile (a worker, the resource tracker) never sees them."""
+
+    def __init__(self) -> None:
+        self._saved = {name: os.environ.pop(name) for name in SECRET_ENV if name in os.environ}
+
+    def restore(self) -> None:
+        for name, value in self._saved.items():
+            os.environ.setdefault(name, value)
+        self._saved = {}
 
 
 def _scan_and_report(
@@ -70,7 +85,7 @@ def _scan_and_report(
     return (lane, index, scan_host(target, scan_one, summarize))
 
 
-def _worker_main(
+def worker_main(
     lane: int,
     scan_one: Any,
     summarize: Any,
@@ -80,9 +95,9 @@ def _worker_main(
     stopping: Event,
     parent_pid: int,
 ) -> None:
-    """Entry point of a worker process: scan the hosts sent to it with ``threads`` threads."""
+    """A worker process, once booted (msdiag.fleet.worker_boot): scan the hosts sent to it with
+    ``threads`` threads."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     prepare = getattr(scan_one, "prepare", None)
     if callable(prepare):
         prepare()  # e.g. import the collector now, not in the first host's deadline
@@ -150,19 +165,28 @@ def check_picklable(scan_one: object, summarize: object) -> None:
         ) from None
 
 
+@dataclass(frozen=True)
+class _Pool:
+    """What the lanes run: the scan function, the summary function, threads and processes."""
+
+    scan_one: Any
+    summarize: Any
+    concurrency: int
+    processes: int
+
+
 class _ProcessScan:
     """The state of one multi-process scan (run_fleet_in_processes)."""
 
-    def __init__(
-        self,
-        targets: Sequence[FleetTarget],
-        scan_one: Any,
-        recorder: OutcomeRecorder,
-        concurrency: int,
-        processes: int,
-        summarize: Any,
-    ) -> None:
+    def __init__(self, recorder: OutcomeRecorder, pool: _Pool) -> None:
+        scan_one, summarize, concurrency, processes = (
+            pool.scan_one,
+            pool.summarize,
+            pool.concurrency,
+            pool.processes,
+        )
         self.recorder = recorder
+        self.secrets = _SecretsHidden()  # before any child: the resource tracker starts below
         context = multiprocessing.get_context("spawn")
         threads = math.ceil(concurrency / processes)
         self.concurrency = concurrency
@@ -170,7 +194,6 @@ class _ProcessScan:
         self.results: Queue[_Message | None] = context.Queue()
         self.stopping = context.Event()
         self.task_queues: list[_Tasks[tuple[int, FleetTarget] | None]] = []
-        self.upcoming = iter(enumerate(targets))
         self.local = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="msdiag-host")
 
         def scan_here(index: int, target: FleetTarget) -> None:
@@ -178,11 +201,13 @@ class _ProcessScan:
             future.add_done_callback(self._forward_local)
 
         self.lanes = [_Lane(0, None, scan_here, concurrency)]
+        # pickled here, unpickled by the worker only after it is bound to its parent (worker_boot)
+        job = pickle.dumps((worker_main, scan_one, summarize), protocol=pickle.HIGHEST_PROTOCOL)
         for number in range(1, processes):  # the workers start while the parent's threads scan
             tasks: _Tasks[tuple[int, FleetTarget] | None] = context.Queue()
             process = context.Process(
-                target=_worker_main,
-                args=(number, scan_one, summarize, threads, tasks, self.results, self.stopping, os.getpid()),
+                target=boot,
+                args=(number, job, threads, tasks, self.results, self.stopping, os.getpid()),
                 name=f"msdiag-fleet-worker-{number}",
                 daemon=True,  # terminated too if the parent ends by an uncaught exception
             )
@@ -210,7 +235,7 @@ class _ProcessScan:
             ]
             if not open_lanes:
                 return
-            item = next(self.upcoming, None)
+            item = self.recorder.take()
             if item is None:
                 return
             min(open_lanes, key=lambda lane: len(lane.holding)).give(*item)
@@ -229,7 +254,7 @@ class _ProcessScan:
         if self.lanes[number].holding.pop(index, None) is None or payload is None:
             return  # given up on already (dead worker), or not started: a resume scans it
         outcome: HostOutcome = pickle.loads(payload) if isinstance(payload, bytes) else payload
-        self.recorder.record(outcome)
+        self.recorder.record(outcome, index)
 
     def give_up_on_dead_workers(self) -> None:
         """A worker that died holding hosts: after one more poll (for what it sent before dying),
@@ -241,8 +266,10 @@ class _ProcessScan:
                 lane.seen_dead = True
                 continue
             code = lane.process.exitcode if lane.process is not None else None
-            for target in lane.holding.values():
-                self.recorder.internal_error(f"{target.host}: internal error: worker process exited ({code})")
+            for index, target in lane.holding.items():
+                self.recorder.internal_error(
+                    f"{target.host}: internal error: worker process exited ({code})", index
+                )
             lane.holding.clear()
 
     def wait_for_hosts(self) -> None:
@@ -276,10 +303,10 @@ class _ProcessScan:
         self.results.put(None)
         self.forwarder.join(_EXIT_GRACE_S)
         self.results.close()
+        self.secrets.restore()
 
 
 def run_fleet_in_processes(
-    targets: Sequence[FleetTarget],
     scan_one: Any,
     recorder: OutcomeRecorder,
     *,
@@ -287,10 +314,11 @@ def run_fleet_in_processes(
     processes: int,
     summarize: Any,
 ) -> None:
-    """Scan ``targets`` in the parent and ``processes`` - 1 workers, ``concurrency / processes``
-    threads each; every outcome goes to ``recorder``, as in the threads-only runner (runner.run_fleet)."""
+    """Scan the recorder's hosts in the parent and ``processes`` - 1 workers, ``concurrency /
+    processes`` threads each; every outcome goes to ``recorder``, as in the threads-only runner
+    (runner.run_fleet)."""
     check_picklable(scan_one, summarize)
-    scan = _ProcessScan(targets, scan_one, recorder, concurrency, processes, summarize)
+    scan = _ProcessScan(recorder, _Pool(scan_one, summarize, concurrency, processes))
     try:
         scan.wait_for_hosts()
     except KeyboardInterrupt:

@@ -1,16 +1,19 @@
 """The fleet results file: JSON Lines, one FleetRecord per host, safe against crashes and kills.
 
-Writing: one writer appends one complete line per host and flushes and fsyncs it before the
-next, so after a crash, SIGKILL or power loss every complete line is a valid record and at most
-the last line is torn. Reading: records are streamed one at a time (a 10,000-host file is never
-held as objects at once); a torn last line and any invalid line are reported, never fatal.
-Resuming: the torn tail is cut off (its host is scanned again) and new records are appended.
+Writing: one writer, holding an exclusive lock on the file, appends one complete line per host
+and flushes and fsyncs it before the next, so after a crash, SIGKILL or power loss every complete
+line is a valid record and at most the last line is torn. Reading: records are streamed one at a
+time (a 10,000-host file is never held as objects at once); a torn last line and any invalid line
+are reported, never fatal; a host recorded more than once (``--retry-failed``) counts by its
+newest record. Resuming: the torn tail is cut off (its host is scanned again) and new records
+are appended.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +21,16 @@ from typing import IO
 
 from pydantic import ValidationError
 
+from msdiag.capture.models import HostState
 from msdiag.errors import InputError
-from msdiag.fleet.models import FleetRecord
+from msdiag.files import open_private_binary
+from msdiag.fleet.file_lock import ResultsLock
+from msdiag.fleet.models import FleetRecord, FleetTarget
 
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a capture is bounded well below this
+#: the beginning of a line as ResultsWriter writes it: the target comes first
+_TARGET_AT = re.compile(rb'^\{"record_version":\d+,"target":')
+_DECODER = json.JSONDecoder()
 
 
 @dataclass
@@ -30,18 +39,34 @@ class ReadReport:
 
     records: int = 0
     problems: list[str] = field(default_factory=list)
-    duplicates: int = 0
+    duplicates: int = 0  # older records of a host scanned again later (the newest is used)
 
 
 class ResultsWriter:
-    """Appends records to a results file; used from one thread only (the runner's main thread)."""
+    """Appends records to a results file and holds it, exclusively, while the scan runs.
 
-    def __init__(self, path: Path) -> None:
+    A new file is created exclusively (O_EXCL: a file that appeared since is never appended to)
+    and owner-only (msdiag.files); ``resume`` opens an existing one. Either way an exclusive lock
+    (msdiag.fleet.file_lock) is taken at once: a second scanner of the same file is refused with
+    the first one's pid, machine and start time. Used from one thread only (the runner's main thread).
+    """
+
+    def __init__(self, path: Path, *, resume: bool = False) -> None:
         self.path = path
         try:
-            self._file: IO[bytes] = open(path, "ab")
+            self._file: IO[bytes] = open_results(path) if resume else open_private_binary(path, "x")
+        except FileExistsError:
+            raise InputError(
+                f"{path} already exists; continue it with --resume {path} or choose another --results"
+            ) from None
         except OSError as exc:
-            raise InputError(f"cannot write results file {path}: {exc.strerror or exc}") from None
+            what = "append to" if resume else "create"
+            raise InputError(f"cannot {what} the results file {path}: {exc.strerror or exc}") from None
+        try:
+            self._lock = ResultsLock.take(self._file, path)
+        except BaseException:
+            self._file.close()
+            raise
 
     def append(self, record: FleetRecord) -> None:
         line = record.model_dump_json().encode("utf-8") + b"\n"
@@ -49,8 +74,15 @@ class ResultsWriter:
         self._file.flush()
         os.fsync(self._file.fileno())
 
+    def cut_torn_tail(self) -> int:
+        """Cut an incomplete last line (see :func:`cut_torn_tail`) under this writer's lock."""
+        return cut_torn_tail(self.path)
+
     def close(self) -> None:
-        self._file.close()
+        try:
+            self._lock.release()
+        finally:
+            self._file.close()
 
     def __enter__(self) -> ResultsWriter:
         return self
@@ -59,17 +91,20 @@ class ResultsWriter:
         self.close()
 
 
-def iter_records(path: Path, report: ReadReport | None = None) -> Iterator[FleetRecord]:
-    """Stream the valid records of a results file, first record per host wins.
+def open_results(path: Path) -> IO[bytes]:
+    """An existing results file, for appending (OSError when it is missing or read-only)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0))
+    return os.fdopen(fd, "ab")
 
-    Invalid lines, a torn last line and duplicate hosts go into ``report.problems``."""
+
+def iter_records(path: Path, report: ReadReport | None = None) -> Iterator[FleetRecord]:
+    """Stream the valid records of a results file in file order; the newest record per host wins
+    (``--retry-failed`` appends a host again: its older records are skipped and counted).
+
+    Invalid lines and a torn last line go into ``report.problems``."""
     report = report if report is not None else ReadReport()
-    seen: set[str] = set()
-    try:
-        handle = open(path, "rb")
-    except OSError as exc:
-        raise InputError(f"cannot read results file {path}: {exc.strerror or exc}") from None
-    with handle:
+    newest = _newest_lines(path)
+    with _open_for_reading(path) as handle:
         number = 0
         for raw in handle:
             number += 1
@@ -81,18 +116,70 @@ def iter_records(path: Path, report: ReadReport | None = None) -> Iterator[Fleet
                 break
             if not raw.strip():
                 continue
+            target = _target(raw)
+            if target is not None and newest.get(target.key, number) != number:
+                _superseded(report, f"{path}:{number}", target.host, newest[target.key])
+                continue
             record = _parse_line(raw, path, number, report)
             if record is None:
                 continue
-            if record.target.key in seen:
-                report.duplicates += 1
-                report.problems.append(
-                    f"{path}:{number}: {record.target.host} is already in the file; ignored"
+            if target is None and newest.setdefault(record.target.key, number) != number:
+                # a line not written by ResultsWriter: its host's first line wins
+                _superseded(
+                    report, f"{path}:{newest[record.target.key]}", record.target.host, number, kept=False
                 )
                 continue
-            seen.add(record.target.key)
             report.records += 1
             yield record
+
+
+def _open_for_reading(path: Path) -> IO[bytes]:
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise InputError(f"cannot read results file {path}: {exc.strerror or exc}") from None
+
+
+#: notes about hosts recorded more than once (one each, then a count): --retry-failed makes many
+MAX_DUPLICATE_NOTES = 20
+
+
+def _superseded(report: ReadReport, where: str, host: str, other: int, *, kept: bool = True) -> None:
+    report.duplicates += 1
+    if report.duplicates <= MAX_DUPLICATE_NOTES:
+        report.problems.append(
+            f"{where}: {host} is recorded again on line {other}; the newer record is used"
+            if kept
+            else f"{where}: {host} is recorded again on line {other}; that line is ignored"
+        )
+    elif report.duplicates == MAX_DUPLICATE_NOTES + 1:
+        report.problems.append(
+            "... more hosts are recorded more than once; for each, the newest record is used"
+        )
+
+
+def _target(raw: bytes) -> FleetTarget | None:
+    """The target of a line as ResultsWriter writes it, reading only that (cheap)."""
+    match = _TARGET_AT.match(raw)
+    if match is None:
+        return None
+    try:
+        target, _ = _DECODER.raw_decode(raw[: match.end() + 4096].decode("utf-8", "replace"), match.end())
+        return FleetTarget.model_validate(target)
+    except (ValueError, ValidationError):
+        return None
+
+
+def _newest_lines(path: Path) -> dict[str, int]:
+    """Each host's last complete line (a first, cheap pass over the file)."""
+    newest: dict[str, int] = {}
+    with _open_for_reading(path) as handle:
+        for number, raw in enumerate(handle, start=1):
+            if raw.endswith(b"\n"):
+                target = _target(raw)
+                if target is not None:
+                    newest[target.key] = number
+    return newest
 
 
 def _parse_line(raw: bytes, path: Path, number: int, report: ReadReport) -> FleetRecord | None:
@@ -112,9 +199,15 @@ def _parse_line(raw: bytes, path: Path, number: int, report: ReadReport) -> Flee
     return None
 
 
+def host_states(path: Path, report: ReadReport | None = None) -> dict[str, HostState]:
+    """Each host's state in its newest record, by host key (what --resume and --retry-failed read)."""
+    return {record.target.key: record.capture.host_status.state for record in iter_records(path, report)}
+
+
 def keys_done(path: Path, report: ReadReport | None = None) -> set[str]:
-    """The keys of the hosts already in a results file (for --resume)."""
-    return {record.target.key for record in iter_records(path, report)}
+    """The keys of the hosts a resume skips: every host with a record, except those whose newest
+    record says they were not attempted (msdiag stopped before them)."""
+    return {key for key, state in host_states(path, report).items() if state is not HostState.NOT_ATTEMPTED}
 
 
 def cut_torn_tail(path: Path) -> int:

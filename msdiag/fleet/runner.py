@@ -14,12 +14,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
+from msdiag.fleet.credential_guard import CredentialGuard
 from msdiag.fleet.models import FleetTarget
 from msdiag.fleet.outcomes import HostOutcome, OutcomeRecorder, RunSummary, ScanOne, Summarize, scan_host
 from msdiag.fleet.progress import FleetProgress
 from msdiag.fleet.results import ResultsWriter
 
-__all__ = ["DEFAULT_CONCURRENCY", "MAX_CONCURRENCY", "MAX_PROCESSES", "RunSummary", "ScanOne", "Summarize", "run_fleet"]
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "MAX_CONCURRENCY",
+    "MAX_PROCESSES",
+    "RunSummary",
+    "ScanOne",
+    "Summarize",
+    "run_fleet",
+]
 
 DEFAULT_CONCURRENCY = 32
 MAX_CONCURRENCY = 1024
@@ -35,6 +44,8 @@ def run_fleet(
     progress: FleetProgress | None = None,
     summarize: Summarize | None = None,
     processes: int = 1,
+    guard: CredentialGuard | None = None,
+    insecure: bool = False,
 ) -> RunSummary:
     """Scan ``targets`` with ``concurrency`` workers; every finished host is on disk before the next.
 
@@ -42,47 +53,50 @@ def run_fleet(
     and records them; a second Ctrl-C stops waiting (those hosts are scanned again on resume).
     ``summarize`` adds the host's diagnosis to its record (see Summarize).
     ``processes`` > 1 scans in that many worker processes (``concurrency`` threads in all); then
-    ``scan_one`` and ``summarize`` must be picklable (module-level functions or objects)."""
+    ``scan_one`` and ``summarize`` must be picklable (module-level functions or objects).
+    ``guard`` stops credentials that keep failing authentication (msdiag.fleet.credential_guard);
+    ``insecure`` marks every record as scanned without certificate validation."""
     concurrency = max(1, min(concurrency, MAX_CONCURRENCY, len(targets) or 1))
     processes = max(1, min(processes, MAX_PROCESSES, concurrency))
     recorder = OutcomeRecorder(
-        writer, progress or FleetProgress(len(targets), enabled=False), RunSummary(total=len(targets))
+        writer,
+        progress or FleetProgress(len(targets), enabled=False),
+        RunSummary(total=len(targets)),
+        targets=targets,
+        guard=guard,
+        insecure=insecure,
     )
     if processes > 1:
         from msdiag.fleet.process_pool import run_fleet_in_processes  # multiprocessing: only when used
 
         run_fleet_in_processes(
-            targets, scan_one, recorder, concurrency=concurrency, processes=processes, summarize=summarize
+            scan_one, recorder, concurrency=concurrency, processes=processes, summarize=summarize
         )
     else:
-        _run_in_threads(targets, scan_one, recorder, concurrency=concurrency, summarize=summarize)
+        _run_in_threads(scan_one, recorder, concurrency=concurrency, summarize=summarize)
     return recorder.summary
 
 
 def _run_in_threads(
-    targets: Sequence[FleetTarget],
     scan_one: ScanOne,
     recorder: OutcomeRecorder,
     *,
     concurrency: int,
     summarize: Summarize | None,
 ) -> None:
-    pending: set[Future[HostOutcome]] = set()
-    queue = iter(targets)
+    pending: dict[Future[HostOutcome], int] = {}
     executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="msdiag-host")
 
     def submit_more() -> None:
-        while len(pending) < concurrency * 2:
-            target = next(queue, None)
-            if target is None:
-                return
-            pending.add(executor.submit(scan_host, target, scan_one, summarize))
+        while len(pending) < concurrency * 2 and (item := recorder.take()) is not None:
+            index, target = item
+            pending[executor.submit(scan_host, target, scan_one, summarize)] = index
 
     def collect(done: set[Future[HostOutcome]]) -> None:
         for future in done:
-            pending.discard(future)
+            index = pending.pop(future)
             if not future.cancelled():
-                recorder.record(future.result())
+                recorder.record(future.result(), index)
 
     try:
         submit_more()
@@ -94,7 +108,7 @@ def _run_in_threads(
         recorder.interrupted()
         for future in list(pending):
             if future.cancel():
-                pending.discard(future)
+                pending.pop(future)
         try:
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)

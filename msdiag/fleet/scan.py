@@ -2,6 +2,8 @@
 
 Nothing here prints, creates folders or writes reports: each step returns what happened and the
 CLI (msdiag/cli/fleet_scan.py) tells the user, creates the results folder and writes the reports.
+The results file is the one thing touched: a resumed file is locked while the plan reads it, and a
+new one is created (exclusively, owner-only) when the run starts.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from msdiag.capture.models import Capture
+from msdiag.capture.models import Capture, HostState
 from msdiag.errors import ExitCode, InputError
+from msdiag.fleet.credential_guard import DEFAULT_MAX_AUTH_FAILURES, CredentialGuard
 from msdiag.fleet.inventory import Inventory, load_inventory, targets_from_hosts
 from msdiag.fleet.models import FleetTarget
 from msdiag.fleet.progress import FleetProgress
 from msdiag.fleet.report import host_diagnosis
-from msdiag.fleet.results import ReadReport, ResultsWriter, cut_torn_tail, keys_done
+from msdiag.fleet.results import ReadReport, ResultsWriter, host_states
 from msdiag.fleet.runner import RunSummary, run_fleet
 
 if TYPE_CHECKING:
@@ -70,18 +73,33 @@ def remote_target_for(defaults: RemoteTarget, target: FleetTarget) -> RemoteTarg
     return defaults.model_copy(update=changes)  # type: ignore[attr-defined,no-any-return]
 
 
+@dataclasses.dataclass(frozen=True)
+class ResumeOptions:
+    """How a fleet scan treats its results file (the command line's fleet file options)."""
+
+    results: Path | None = None  # a new results file (default: reports/msdiag-fleet-<time>.jsonl)
+    resume: Path | None = None  # continue this one (locked for the whole run)
+    retry_failed: bool = False  # with resume: scan again the hosts whose newest record is not ok
+    resume_anyway: bool = False  # with resume: accept a file started with another inventory
+    max_auth_failures: int = DEFAULT_MAX_AUTH_FAILURES  # per credential, in a row (0: never stop)
+
+
 @dataclasses.dataclass
 class FleetScanPlan:
-    """What a fleet scan will do, decided before any host is contacted (nothing printed or created).
+    """What a fleet scan will do, decided before any host is contacted (nothing printed).
 
     ``notes`` are for the user before the scan starts: a resumed file, a torn last line that was
-    cut off (that host is scanned again), unreadable lines of the file being resumed."""
+    cut off (that host is scanned again), unreadable lines of the file being resumed. A resumed
+    file is already open and locked (``writer``); a new one is created when the scan starts."""
 
     path: Path  # the results file: new (its folder must exist) or the one being resumed
     todo: list[FleetTarget]
     done: int  # hosts already in the resumed file
     connections: dict[str, RemoteTarget]
     notes: list[str] = dataclasses.field(default_factory=list)
+    writer: ResultsWriter | None = None  # the resumed file, locked
+    guard: CredentialGuard | None = None
+    insecure: bool = False
 
 
 @dataclasses.dataclass
@@ -89,6 +107,7 @@ class FleetScanOutcome:
     path: Path  # the results file
     summary: RunSummary
     notes: list[str] = dataclasses.field(default_factory=list)  # the plan's notes
+    halted: str | None = None  # why the run stopped early (the results file could not be written)
 
 
 def default_results_path(reports_dir: Path) -> Path:
@@ -96,28 +115,53 @@ def default_results_path(reports_dir: Path) -> Path:
     return reports_dir / f"msdiag-fleet-{stamp}.jsonl"
 
 
-def _results_path(
-    results: Path | None, resume: Path | None, reports_dir: Path, notes: list[str]
-) -> tuple[Path, set[str]]:
-    if resume is not None:
-        if results is not None and results.resolve() != resume.resolve():
-            raise InputError("--resume FILE continues that file; leave out --results or give the same path")
-        if not resume.is_file():
-            raise InputError(f"--resume: {resume} does not exist")
-        cut = cut_torn_tail(resume)
-        if cut:
-            notes.append(f"{resume}: dropped an incomplete last line ({cut} bytes); scanning that host again")
-        read = ReadReport()
-        done = keys_done(resume, read)
-        notes.extend(read.problems[:20])
-        return resume, done
+def _new_results_path(results: Path | None, reports_dir: Path) -> Path:
     if results is None:
         results = default_results_path(reports_dir)
     if results.exists():
         raise InputError(
             f"{results} already exists; continue it with --resume {results} or choose another --results"
         )
-    return results, set()
+    return results
+
+
+def _resume(
+    targets: Sequence[FleetTarget], files: ResumeOptions, notes: list[str]
+) -> tuple[ResultsWriter, set[str]]:
+    """Open and lock the file being resumed, then read which hosts it has (nothing else may cut
+    its tail or append meanwhile). Returns the writer and the keys of the hosts to skip."""
+    resume = files.resume
+    assert resume is not None
+    if files.results is not None and files.results.resolve() != resume.resolve():
+        raise InputError("--resume FILE continues that file; leave out --results or give the same path")
+    if not resume.is_file():
+        raise InputError(f"--resume: {resume} does not exist")
+    writer = ResultsWriter(resume, resume=True)
+    try:
+        cut = writer.cut_torn_tail()
+        if cut:
+            notes.append(f"{resume}: dropped an incomplete last line ({cut} bytes); scanning that host again")
+        read = ReadReport()
+        states = host_states(resume, read)
+        notes.extend(read.problems[:20])
+        wanted = {t.key for t in targets}
+        foreign = [key for key in states if key not in wanted]
+        if foreign and not files.resume_anyway:
+            raise InputError(
+                f"--resume: {resume} holds {len(foreign)} host(s) that are not in this inventory (e.g. "
+                f"{foreign[0].rstrip(':')}): it was started with another inventory or --group. Give the "
+                "same inventory, or add --resume-anyway to continue it with this one"
+            )
+        skip = {key for key, state in states.items() if state is not HostState.NOT_ATTEMPTED}
+        if files.retry_failed:
+            again = {key for key in skip if states[key] is not HostState.OK and key in wanted}
+            skip -= again
+            if again:
+                notes.append(f"--retry-failed: scanning {len(again)} host(s) again that could not be scanned")
+    except BaseException:
+        writer.close()
+        raise
+    return writer, skip
 
 
 def plan_fleet_scan(
@@ -130,14 +174,20 @@ def plan_fleet_scan(
     resume: Path | None,
     reports_dir: Path,
     processes: int = 1,
+    files: ResumeOptions | None = None,
 ) -> FleetScanPlan:
-    """Validate every connection and pick the results file; refused before any host is contacted."""
+    """Validate every connection and pick the results file; refused before any host is contacted.
+
+    ``files`` (when given) replaces ``results`` and ``resume``."""
     from msdiag.collectors.remote import validate_target
 
+    files = files or ResumeOptions(results=results, resume=resume)
     if concurrency < 1:
         raise InputError("--concurrency must be at least 1")
     if processes < 1:
         raise InputError("--processes must be at least 1")
+    if (files.retry_failed or files.resume_anyway) and files.resume is None:
+        raise InputError("--retry-failed and --resume-anyway apply to --resume FILE")
     connections = {t.key: remote_target_for(defaults, t) for t in targets}
     for connection in connections.values():
         validate_target(connection)  # e.g. basic over http: refused before any host is contacted
@@ -149,11 +199,26 @@ def plan_fleet_scan(
                 "MSDIAG_USERNAME, or a username column (ansible_user) in the inventory"
             )
     notes: list[str] = []
-    path, done = _results_path(results, resume, reports_dir, notes)
+    writer: ResultsWriter | None = None
+    if files.resume is not None:
+        writer, done = _resume(targets, files, notes)
+        path = files.resume
+    else:
+        path, done = _new_results_path(files.results, reports_dir), set()
     todo = [t for t in targets if t.key not in done]
-    if done:
-        notes.append(f"resuming {path}: {len(done)} hosts already done, {len(todo)} to scan")
-    return FleetScanPlan(path=path, todo=todo, done=len(done), connections=connections, notes=notes)
+    skipped = len(targets) - len(todo)
+    if files.resume is not None:
+        notes.append(f"resuming {path}: {skipped} hosts already done, {len(todo)} to scan")
+    return FleetScanPlan(
+        path=path,
+        todo=todo,
+        done=skipped,
+        connections=connections,
+        notes=notes,
+        writer=writer,
+        guard=CredentialGuard(files.max_auth_failures, credentials.username),
+        insecure=any(c.insecure for c in connections.values()),
+    )
 
 
 def run_fleet_plan(
@@ -170,9 +235,12 @@ def run_fleet_plan(
 
     ``processes`` > 1 scans in that many worker processes (see msdiag.fleet.process_pool)."""
     scan_one = RemoteScan(
-        plan.connections, credentials, tuple(checks), None if endpoint_hosts is None else tuple(endpoint_hosts)
+        plan.connections,
+        credentials,
+        tuple(checks),
+        None if endpoint_hosts is None else tuple(endpoint_hosts),
     )
-    with ResultsWriter(plan.path) as writer:
+    with plan.writer or ResultsWriter(plan.path) as writer:
         summary = run_fleet(
             plan.todo,
             scan_one,
@@ -181,8 +249,10 @@ def run_fleet_plan(
             progress=progress or FleetProgress(len(plan.todo), enabled=False),
             summarize=host_diagnosis,
             processes=processes,
+            guard=plan.guard,
+            insecure=plan.insecure,
         )
-    return FleetScanOutcome(plan.path, summary, plan.notes)
+    return FleetScanOutcome(plan.path, summary, plan.notes, halted=summary.halted)
 
 
 def scan_fleet(
@@ -198,6 +268,7 @@ def scan_fleet(
     reports_dir: Path,
     progress: FleetProgress | bool | None = False,
     processes: int = 1,
+    files: ResumeOptions | None = None,
 ) -> FleetScanOutcome:
     """Plan and run a scan of ``targets`` into a results file (new, or the one being resumed); no
     report, nothing printed (the plan's notes are in the outcome). For library callers; the CLI
@@ -213,8 +284,11 @@ def scan_fleet(
         resume=resume,
         reports_dir=reports_dir,
         processes=processes,
+        files=files,
     )
-    meter = progress if isinstance(progress, FleetProgress) else FleetProgress(len(plan.todo), enabled=progress)
+    meter = (
+        progress if isinstance(progress, FleetProgress) else FleetProgress(len(plan.todo), enabled=progress)
+    )
     return run_fleet_plan(
         plan,
         credentials=credentials,

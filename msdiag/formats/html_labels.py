@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from importlib import resources
 
-from msdiag.formats.labels import labels_for
+from msdiag.formats.labels import HOST_STATES, labels_for
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -44,6 +44,9 @@ def html_labels_for(lang: str) -> dict[str, str]:
 
 
 def host_state_label(state: str, lang: str) -> str:
-    """A host status in words; a status this catalog does not know yet is shown as it is named."""
-    key = f"host_state.{state}"
-    return html_label(key, lang) if key in HTML_LABELS else state.replace("_", " ")
+    """A host status in words (msdiag.formats.labels.HOST_STATES); a status not there yet is shown
+    as it is named."""
+    words = HOST_STATES.get(state)
+    if words is None:
+        return state.replace("_", " ")
+    return words[1] if lang == "ja" else words[0]

@@ -235,20 +235,29 @@ UI_LABELS: dict[str, tuple[str, str]] = {
     "demo.done": ("Done in {seconds} s.", "{seconds} 秒で完了しました。"),
 }
 
+#: every host status (msdiag.capture.models.HostState) in words, English and Japanese: the one
+#: table the terminal, the HTML and the fleet reports name host states from (a test checks that
+#: every state has its words)
+HOST_STATES: dict[str, tuple[str, str]] = {
+    "ok": ("scanned", "スキャン済み"),
+    "unreachable": ("could not connect", "接続できません"),
+    "tls": ("TLS or certificate error", "TLS・証明書のエラー"),
+    "auth_failed": ("sign-in to the host refused", "ホストへのログオンを拒否"),
+    "timeout": ("timed out", "タイムアウト"),
+    "winrm_fault": ("WinRM error", "WinRM のエラー"),
+    "script_error": ("script error", "スクリプトのエラー"),
+    "bad_output": ("unreadable output", "読み取れない出力"),
+    "no_powershell": ("no PowerShell", "PowerShell なし"),
+    "constrained_language": ("PowerShell in Constrained Language Mode", "PowerShell が制約付き言語モード"),
+    "execution_policy": ("refused by the execution policy", "実行ポリシーにより拒否"),
+    "blocked_by_antivirus": ("blocked by antivirus software", "ウイルス対策ソフトがブロック"),
+    "not_attempted": ("not attempted", "未実施"),
+}
+
 #: names for the values of fixed vocabularies (host states, scan modes ...): English shows the
 #: value itself, as the JSON, the CSV and the documentation spell it; Japanese a translation
 VOCABULARY: dict[str, dict[str, str]] = {
-    "host_state": {
-        "ok": "正常",
-        "unreachable": "接続できません",
-        "tls": "TLS エラー",
-        "auth_failed": "認証失敗",
-        "timeout": "タイムアウト",
-        "winrm_fault": "WinRM エラー",
-        "script_error": "スクリプト エラー",
-        "bad_output": "出力が不正",
-        "no_powershell": "PowerShell なし",
-    },
+    "host_state": {state: ja for state, (_, ja) in HOST_STATES.items()},
     "check_status": CHECK_STATUS_JA,
     "fleet_verdict": {
         "fail": "失敗あり",

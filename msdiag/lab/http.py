@@ -50,6 +50,8 @@ class HttpResponse:
     body: bytes = b""
     content_type: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    #: the WSMan action answered (None for the handshake and HTTP errors); not sent
+    action: str | None = field(default=None, compare=False)
 
     def encode(self, keep_alive: bool) -> bytes:
         lines = [
@@ -67,7 +69,15 @@ class HttpResponse:
 async def read_request(reader: asyncio.StreamReader) -> HttpRequest | None:
     """Read one request; None when the client closed the connection between requests."""
     try:
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), IDLE_TIMEOUT)
+        first = await asyncio.wait_for(reader.readexactly(1), IDLE_TIMEOUT)
+    except (asyncio.IncompleteReadError, asyncio.TimeoutError, ConnectionError):
+        return None
+    if not first.isalpha():
+        # Like HTTP.sys: a request that does not start with a method (a TLS ClientHello sent to the
+        # HTTP port, say) is answered 400 at once, not waited on for a head that never comes.
+        raise HttpError(400, "not an HTTP request")
+    try:
+        head = first + await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), IDLE_TIMEOUT)
     except asyncio.IncompleteReadError as exc:
         if exc.partial.strip():
             raise HttpError(400, "incomplete request head") from exc

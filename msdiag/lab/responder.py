@@ -2,8 +2,9 @@
 
 The lab never runs PowerShell. It recognises the msdiag runner by its ``Checks`` parameter and
 answers with the lines the runner would print on the captured machine; pypsrp's naive
-``Client.execute_ps`` of one check script gets that check's document; anything else gets no
-output.
+``Client.execute_ps`` of one check script gets that check's document; Ansible's module wrapper
+gets what win_powershell returns running msdiag's exported collector
+(:mod:`msdiag.lab.ansible_module`); anything else gets no output.
 
 A locked-down or defended host (:class:`~msdiag.lab.config.Faults`) answers as PowerShell would:
 
@@ -33,6 +34,7 @@ from msdiag.collectors.runner_script import (
     SOURCES_PARAMETER,
     identify_check_script,
 )
+from msdiag.lab.ansible_module import answer_module, is_module_wrapper
 from msdiag.lab.config import Faults, LabHost
 
 #: Bound on requested check names taken from a client's parameters.
@@ -62,6 +64,8 @@ class Invocation:
 
     #: (command text, is_script, [(parameter name or None, value)])
     commands: list[tuple[str, bool, list[tuple[str | None, Any]]]]
+    #: the objects the client piped into the pipeline (as strings), for a pipeline that took input
+    input: tuple[str, ...] = ()
 
     def parameter(self, name: str) -> Any:
         for _text, _is_script, params in self.commands:
@@ -278,6 +282,9 @@ def _runner_answer(host: LabHost, invocation: Invocation, requested: list[str]) 
 def respond(host: LabHost, invocation: Invocation) -> PipelineAnswer:
     """The whole answer of a lab host to one pipeline, its faults applied."""
     faults = host.faults
+    if is_module_wrapper(invocation.commands) and invocation.input:
+        # Ansible's module wrapper: the module decides the answer, faults included (ansible_module.py)
+        return PipelineAnswer(answer_module(host, invocation.input, AMSI_MESSAGE))
     if faults.script_error is not None and faults.stop_during is None:
         return PipelineAnswer(error=faults.script_error)
     blocked = _blocked_texts(faults)

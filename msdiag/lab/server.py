@@ -14,7 +14,7 @@ import re
 import socket
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import partial
 from pathlib import Path
@@ -33,6 +33,7 @@ from msdiag.lab.auth import (
 )
 from msdiag.lab.config import LabEndpoint, LabHost
 from msdiag.lab.http import MAX_HEADER_BYTES, HttpError, HttpRequest, HttpResponse, read_request
+from msdiag.lab.misbehaviour import Misbehaviour, write_reply
 from msdiag.lab.stats import LabStats
 from msdiag.lab.tls import LabCertificate, make_certificate
 from msdiag.lab.wsman import WsmanService
@@ -55,6 +56,8 @@ class _HostRuntime:
     server: asyncio.base_events.Server | None = None
     #: drop_mid_receive happened: the host is "gone" and resets every new connection
     dropped: bool = False
+    #: how this host breaks HTTP/WinRM for the transport's tests (None: it does not)
+    misbehaviour: Misbehaviour | None = None
 
 
 def _raise_nofile_limit(needed: int) -> None:
@@ -90,6 +93,7 @@ class LabServer:
         password: str,
         bind: str = "127.0.0.1",
         first_port: int = 0,
+        misbehaviour: Mapping[str, Misbehaviour] | None = None,
     ) -> None:
         if bind not in LOOPBACK:
             raise ValueError("the lab binds to 127.0.0.1 only")
@@ -105,6 +109,11 @@ class LabServer:
             raise ValueError("lab host names must be unique")
         if not 0 <= first_port <= 65535 - len(hosts):
             raise ValueError("first_port out of range")
+        self._misbehaviour = dict(misbehaviour or {})
+        if set(self._misbehaviour) - set(names):
+            raise ValueError(
+                f"misbehaviour for unknown lab hosts: {sorted(set(self._misbehaviour) - set(names))}"
+            )
         self.hosts = list(hosts)
         self.transport: Literal["http", "https"] = transport
         self.bind = bind
@@ -210,6 +219,7 @@ class LabServer:
             owner = f"{(host.capture.host or host.name).upper()}\\{self._credential.user_part}"
             stats = LabStats()
             runtime = _HostRuntime(host, 0, WsmanService(host, stats, owner), stats)
+            runtime.misbehaviour = self._misbehaviour.get(host.name)
             wanted = self._first_port + index if self._first_port else 0
             if host.faults.refuse_connection:
                 runtime.port = wanted or _free_port(self.bind)
@@ -286,8 +296,13 @@ class LabServer:
                 if faults.latency_ms:
                     await asyncio.sleep(faults.latency_ms / 1000)
                 rt.stats.requests += 1
-                writer.write(response.encode(keep_alive=request.keep_alive))
-                await writer.drain()
+                if rt.misbehaviour is not None:
+                    await write_reply(
+                        writer, response.encode(request.keep_alive), response.action, rt.misbehaviour
+                    )
+                else:
+                    writer.write(response.encode(keep_alive=request.keep_alive))
+                    await writer.drain()
                 if not request.keep_alive:
                     return
         except (ConnectionError, asyncio.CancelledError):
@@ -348,13 +363,19 @@ class LabServer:
             req = soap.parse_request(plain)
         except soap.BadRequest:
             return HttpResponse(400, headers=headers)
+        if rt.misbehaviour is not None and rt.misbehaviour.stalls(req.action, _command_of(req)):
+            assert self._stopping is not None
+            await self._stopping.wait()  # never answered, never carried out
+            raise ConnectionResetError("the lab is stopping")
         address = f"{self.transport}://{self.bind}:{rt.port}/wsman"
         reply = await rt.service.handle(req, address)
         if reply.drop_connection:
             return None
         if reply.status != 200:
             rt.stats.faults += 1
-        return self._xml(reply.status, reply.xml, context, headers)
+        response = self._xml(reply.status, reply.xml, context, headers)
+        response.action = req.action
+        return response
 
     @staticmethod
     def _xml(status: int, xml: str, context: object | None, headers: dict[str, str]) -> HttpResponse:
@@ -363,6 +384,12 @@ class LabServer:
             return HttpResponse(status, payload, _SOAP_TYPE, headers)
         content_type, body = wrap(context, payload)
         return HttpResponse(status, body, content_type, headers)
+
+
+def _command_of(req: soap.Request) -> str | None:
+    """The CommandId a Receive asks for (None: the runspace pool's own Receive)."""
+    stream = req.body.find("rsp:Receive/rsp:DesiredStream", soap.NS)
+    return stream.get("CommandId") if stream is not None else None
 
 
 def _message_id(body: bytes) -> str:

@@ -13,7 +13,14 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from psrpcore import CreatePipelineEvent, PSRPPayload, ServerPipeline, StreamType
+from psrpcore import (
+    CreatePipelineEvent,
+    EndOfPipelineInputEvent,
+    PipelineInputEvent,
+    PSRPPayload,
+    ServerPipeline,
+    StreamType,
+)
 from psrpcore.types import (
     ErrorCategory,
     ErrorCategoryInfo,
@@ -29,6 +36,9 @@ from msdiag.lab.responder import Invocation, PipelineAnswer
 CHUNK_BYTES = 32 * 1024
 #: Pipelines one shell may hold at once (a client leaking commands hits this, like a WinRM quota).
 MAX_PIPELINES = 64
+#: Bounds on the input a client pipes into one pipeline (Ansible sends ~0.5 MB: wrapper, module, args).
+MAX_INPUT_ITEMS = 4096
+MAX_INPUT_CHARS = 16 * 1024 * 1024
 _FINISHED = {PSInvocationState.Completed, PSInvocationState.Failed, PSInvocationState.Stopped}
 
 Responder = Callable[[Invocation], PipelineAnswer]
@@ -38,13 +48,17 @@ class ShellError(Exception):
     """The client's PSRP data could not be processed (answered as a WSMan fault)."""
 
 
-def _invocation(pipe: ServerPipeline) -> Invocation:
+def _invocation(pipe: ServerPipeline, piped: list[str] | None = None) -> Invocation:
     metadata: Any = pipe.metadata
     commands: list[tuple[str, bool, list[tuple[str | None, Any]]]] = []
     for command in getattr(metadata, "commands", None) or []:
         params = [(None if k is None else str(k), v) for k, v in command.parameters]
         commands.append((str(command.command_text), bool(command.is_script), params))
-    return Invocation(commands)
+    return Invocation(commands, tuple(piped or ()))
+
+
+def _takes_input(pipe: ServerPipeline) -> bool:
+    return getattr(pipe.metadata, "no_input", True) is False
 
 
 def _terminating_error(message: str) -> ErrorRecord:
@@ -71,6 +85,8 @@ class LabShell:
         self._pool = LabRunspacePool()
         self._pipelines: dict[uuid.UUID, ServerPipeline] = {}
         self._buffers: dict[uuid.UUID | None, deque[bytes]] = {None: deque()}
+        #: input piped into pipelines that are waiting for its end (then they are answered)
+        self._input: dict[uuid.UUID, list[str]] = {}
         self._waiters: set[asyncio.Future[None]] = set()
 
     # ---------------------------------------------------------------- input
@@ -81,12 +97,28 @@ class LabShell:
             self._pool.receive_data(PSRPPayload(data, StreamType.default, pipeline_id))
             while (event := self._pool.next_event()) is not None:
                 if isinstance(event, CreatePipelineEvent):
-                    self._run(self._pipelines[event.pipeline_id])
+                    pipe = self._pipelines[event.pipeline_id]
+                    if _takes_input(pipe):
+                        self._input[event.pipeline_id] = []  # answered once its input has ended
+                    else:
+                        self._run(pipe)
+                elif isinstance(event, PipelineInputEvent):
+                    self._add_input(event.pipeline_id, event.data)
+                elif isinstance(event, EndOfPipelineInputEvent) and event.pipeline_id in self._input:
+                    self._run(self._pipelines[event.pipeline_id], self._input.pop(event.pipeline_id))
         except ShellError:
             raise
         except Exception as exc:  # malformed fragments from an untrusted client
             raise ShellError(f"invalid PSRP data: {type(exc).__name__}: {exc}") from exc
         self._drain()
+
+    def _add_input(self, pipeline_id: uuid.UUID, item: Any) -> None:
+        piped = self._input.get(pipeline_id)
+        if piped is None:
+            raise ShellError("input for a command that does not take input")
+        piped.append(item if isinstance(item, str) else str(item))
+        if len(piped) > MAX_INPUT_ITEMS or sum(len(text) for text in piped) > MAX_INPUT_CHARS:
+            raise ShellError("too much pipeline input")
 
     def add_pipeline(self, command_id: str) -> None:
         pipeline_id = uuid.UUID(command_id)
@@ -112,11 +144,12 @@ class LabShell:
             pipe.close()
             del self._pipelines[pipeline_id]
             self._buffers.pop(pipeline_id, None)
+            self._input.pop(pipeline_id, None)
         self._drain()
 
     # ---------------------------------------------------------------- the pipeline's answer
-    def _run(self, pipe: ServerPipeline) -> None:
-        result = self._responder(_invocation(pipe))
+    def _run(self, pipe: ServerPipeline, piped: list[str] | None = None) -> None:
+        result = self._responder(_invocation(pipe, piped))
         pipe.start()
         for line in result.output:
             pipe.write_output(line)

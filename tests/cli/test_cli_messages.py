@@ -36,7 +36,7 @@ def test_host_status_on_stderr_is_cleaned(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, collected: bool
 ) -> None:
     code, out, err = run(capsys, "diagnose", str(_capture_file(tmp_path, collected=collected)))
-    assert code in ((0, 1) if collected else (3,))
+    assert code in ((1, 3) if collected else (3,))  # a scan cut short is never exit 0
     assert active_characters(err) == [], sorted(set(active_characters(err)))
     assert active_characters(out) == []
     assert "screen cleared" in err and "invoicegpj.exe" in err  # still said, harmlessly
@@ -57,7 +57,7 @@ def test_notes_about_a_results_file_are_cleaned(capsys: pytest.CaptureFixture[st
     results.write_text(line + "\n" + line + "\n", encoding="utf-8")  # the duplicate gets a note
     code, out, err = run(capsys, "report", str(results), "--redact", "none")
     assert code in (0, 1)
-    assert "already in the file" in err
+    assert "is recorded again" in err  # the newest record per host is used
     assert active_characters(err) == [] and active_characters(out) == []
 
 

@@ -149,7 +149,7 @@ def test_basic_over_http_is_refused_before_any_connection(http_lab: Any) -> None
     [
         ("wrong-creds", HostState.AUTH_FAILED, "refused the credentials"),
         ("refused", HostState.UNREACHABLE, "refused the connection"),
-        ("hang", HostState.TIMEOUT, "did not finish within 3 s"),
+        ("hang", HostState.TIMEOUT, "did not finish in time (opening the runspace pool): msdiag gave up after 3"),
         ("shells-quota", HostState.WINRM_FAULT, "0x803381A5"),
         ("script-error", HostState.SCRIPT_ERROR, "スクリプトの実行が無効です"),
         ("malformed", HostState.BAD_OUTPUT, "failed validation"),

@@ -135,7 +135,7 @@ def test_a_failed_scan_says_why_once_not_once_per_check() -> None:
     assert f"Not checked ({len(not_collected)}):" in text
     assert "Host status: script_error: PowerShell exited with code 1" in text
     assert len(lines) <= 15, text
-    assert "ホストの状態: スクリプト エラー" in "".join(_lines(result, "ja"))
+    assert "ホストの状態: スクリプトのエラー" in "".join(_lines(result, "ja"))
 
 
 def test_checks_not_selected_are_one_line_and_the_failed_one_another() -> None:

@@ -94,3 +94,30 @@ def test_the_html_words_do_not_shadow_the_shared_catalog() -> None:
     assert all(en and ja and en != ja for en, ja in HTML_LABELS.values())
     assert host_state_label("auth_failed", "ja") == "ホストへのログオンを拒否"
     assert host_state_label("clm_blocked", "en") == "clm blocked"  # a status added later still reads
+
+
+def test_a_field_label_declared_on_the_model_names_its_fact(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a new check names its facts where its fields are declared: no edit of fact_labels.toml
+    from typing import Annotated
+
+    from pydantic import Field
+
+    from msdiag.capture.bounds import FieldLabel, Model
+    from msdiag.formats import fact_labels
+
+    class BrokerProbe(Model):
+        present: Annotated[bool | None, FieldLabel("Broker package present", "ブローカーのパッケージの有無")] = None
+
+    class WamData(Model):
+        broker: BrokerProbe | None = None
+        probes: list[BrokerProbe] = Field(default_factory=list)
+
+    monkeypatch.setitem(fact_labels.CHECK_DATA_MODELS, "wam", WamData)
+    fact_labels.field_label.cache_clear()
+    try:
+        assert fact_label("wam.broker.present", "en") == "Broker package present"
+        assert fact_label("wam.probes[0].present", "ja") == "ブローカーのパッケージの有無"
+        assert known_fact("wam.broker.present") and not known_fact("wam.broker")
+        assert fact_labels.field_label("wam.no_such_field") is None
+    finally:
+        fact_labels.field_label.cache_clear()

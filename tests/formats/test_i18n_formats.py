@@ -130,3 +130,14 @@ def test_the_check_finds_an_english_label() -> None:
     # the test itself can fail: an English status word in Japanese text is found
     assert _leaks(f"判定: {label('status.fail', 'en')} 3") == {"status.fail": "fail", "fleet_verdict.fail": "fail"}
     assert _leaks("Type=NTP、W32Time") == {}  # an identifier, not the label "Type"
+
+
+def test_every_host_state_and_check_status_has_words_in_both_languages() -> None:
+    # a state or status added to the capture models without its words would show as its raw name
+    from msdiag.capture.models import CheckStatus, HostState
+    from msdiag.formats.labels import HOST_STATES
+    from msdiag.i18n import CHECK_STATUS_JA
+
+    assert sorted(HOST_STATES) == sorted(s.value for s in HostState)
+    assert all(en and ja and en != ja for en, ja in HOST_STATES.values())
+    assert sorted(CHECK_STATUS_JA) == sorted(s.value for s in CheckStatus)

@@ -14,7 +14,7 @@ SCRIPTS = all_script_sources()
 
 
 def test_every_registered_check_has_its_script() -> None:
-    assert {c.script for c in CHECKS} | {"Invoke-MsdiagRunner.ps1", *HELPER_SCRIPTS} == set(SCRIPTS)
+    assert {c.script for c in CHECKS} | {"Invoke-MsdiagRunner.ps1", "MsdiagCompact.ps1", *HELPER_SCRIPTS} == set(SCRIPTS)
 
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))

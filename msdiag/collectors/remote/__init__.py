@@ -2,11 +2,15 @@
 
 The package by job:
 
-- :mod:`.target`: :class:`RemoteTarget` and its validation (no pypsrp: cheap to import)
+- :mod:`.target`: :class:`RemoteTarget`, how users name hosts (:func:`parse_host_spec`) and the
+  validation (no pypsrp: cheap to import)
 - :mod:`.deadline`: the per-host deadline and the clamp on every HTTP request
+- :mod:`.watchdog`: the sockets shut down at the deadline, :func:`abandon_exchanges` (no pypsrp)
 - :mod:`.scrubbing`: secrets out of text that goes into a capture
 - :mod:`.failures`: exception -> host status with a hint
-- :mod:`.session`: the pypsrp exchange (pool, pipeline, cleanup)
+- :mod:`.transport_probe`: which transport a port speaks, when the one used failed at once
+- :mod:`.session`: the pypsrp exchange (pool, pipeline)
+- :mod:`.cleanup`: the shell deleted on every way out, within its budget
 - :mod:`.capture`: output status and the capture (via ``msdiag.collectors.interface.assemble_capture``)
 - :mod:`.collector`: :class:`RemoteCollector` and :func:`collect_remote`, which tie them together
 - :mod:`.wsman_http` (the lean NTLM/Negotiate transport), :mod:`.psrp_tuning` (per-host CPU savings)
@@ -29,10 +33,13 @@ if TYPE_CHECKING:
     from msdiag.collectors.remote.target import (
         MESSAGE_ENCRYPTING_AUTHS,
         SUPPORTED_AUTHS,
+        HostSpec,
         RemoteTarget,
         Transport,
+        parse_host_spec,
         validate_target,
     )
+    from msdiag.collectors.remote.watchdog import abandon_exchanges
 
 #: public name -> the module of this package that defines it
 _HOMES = {
@@ -45,9 +52,12 @@ _HOMES = {
     "quiet_transport_loggers": "session",
     "MESSAGE_ENCRYPTING_AUTHS": "target",
     "SUPPORTED_AUTHS": "target",
+    "HostSpec": "target",
     "RemoteTarget": "target",
     "Transport": "target",
+    "parse_host_spec": "target",
     "validate_target": "target",
+    "abandon_exchanges": "watchdog",
 }
 
 __all__ = [
@@ -55,11 +65,14 @@ __all__ = [
     "SUPPORTED_AUTHS",
     "Deadline",
     "DeadlineExceeded",
+    "HostSpec",
     "RemoteCollector",
     "RemoteTarget",
     "Transport",
+    "abandon_exchanges",
     "classify_failure",
     "collect_remote",
+    "parse_host_spec",
     "quiet_transport_loggers",
     "scrub",
     "validate_target",

@@ -10,21 +10,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from msdiag.capture.models import (
-    Capture,
-    CheckResult,
-    CheckStatus,
-    ConnectionInfo,
-    HostState,
-    HostStatus,
-    PowerShellInfo,
-    ProxyData,
-)
+from msdiag.capture import models
+from msdiag.capture.models import Capture, CheckResult, CheckStatus, HostState, HostStatus
 from msdiag.collectors.credentials import Credentials
 from msdiag.collectors.interface import assemble_capture, did_not_run, not_reported
 from msdiag.collectors.lockdown import lockdown_status, refused_runner_status
 from msdiag.collectors.remote.scrubbing import scrub
-from msdiag.collectors.remote.session import Exchange
+from msdiag.collectors.remote.session import SHELL_IDLE_TIMEOUT_S, Exchange
 from msdiag.collectors.remote.target import RemoteTarget
 from msdiag.collectors.runner_output import parse_runner_output
 
@@ -38,7 +30,7 @@ def proxy_scope_warning(result: CheckResult | None) -> str | None:
     if result is None or result.status is not CheckStatus.OK or result.document is None:
         return None
     try:
-        scope = ProxyData.model_validate(result.document.get("data", {})).scope
+        scope = models.ProxyData.model_validate(result.document.get("data", {})).scope
     except ValidationError:
         return None
     if scope is None:
@@ -58,6 +50,17 @@ def proxy_scope_warning(result: CheckResult | None) -> str | None:
     return (
         "Per-user settings (WinINET proxy) could not be read for the signed-in user; findings about the "
         "user's proxy are incomplete."
+    )
+
+
+def shell_left_open_warning(target: RemoteTarget, reason: str) -> str:
+    """The capture's warning when the cleanup could not close the host's shell."""
+    return scrub(
+        f"The remote shell may still be open on {target.address}: {reason}. It counts against the "
+        f"account's MaxShellsPerUser until the host deletes it after {SHELL_IDLE_TIMEOUT_S} s without "
+        "requests (or restart the WinRM service on the host).",
+        None,
+        1000,
     )
 
 
@@ -114,12 +117,12 @@ def remote_capture(
             "--insecure: the host's TLS certificate was not validated; the connection could have "
             "been intercepted."
         )
-    powershell: PowerShellInfo | None = None
+    powershell: models.PowerShellInfo | None = None
     reported: dict[str, CheckResult] = {}
     if exchange.texts or exchange.non_text:
         parsed = parse_runner_output(exchange.texts, list(requested))
         if parsed.start is not None:
-            powershell = PowerShellInfo(
+            powershell = models.PowerShellInfo(
                 edition=_short(parsed.start.get("ps_edition")), version=_short(parsed.start.get("ps_version"))
             )
         reported = parsed.results
@@ -148,6 +151,8 @@ def remote_capture(
                 1000,
             )
         )
+    if exchange.shell_left_open:
+        warnings.append(shell_left_open_warning(target, exchange.shell_left_open))
     scope_warning = proxy_scope_warning(reported.get("proxy"))
     if scope_warning:
         warnings.append(scope_warning)
@@ -157,7 +162,7 @@ def remote_capture(
         collected_utc=collected_utc,
         duration_ms=duration_ms,
         powershell=powershell,
-        connection=ConnectionInfo(
+        connection=models.ConnectionInfo(
             transport=target.transport,
             port=target.effective_port,
             auth=target.auth,

@@ -19,9 +19,10 @@ from msdiag.collectors.credentials import Credentials
 from msdiag.collectors.interface import utc_now
 from msdiag.collectors.remote.capture import remote_capture
 from msdiag.collectors.remote.deadline import Deadline
-from msdiag.collectors.remote.failures import classify_failure
+from msdiag.collectors.remote.failures import classify_failure, mismatch_suspected
 from msdiag.collectors.remote.session import Exchange, quiet_transport_loggers, run_exchange
 from msdiag.collectors.remote.target import RemoteTarget, validate_remote_checks, validate_target
+from msdiag.collectors.remote.transport_probe import probe_other_transport
 
 log = logging.getLogger("msdiag.collectors.remote")
 
@@ -55,12 +56,30 @@ class RemoteCollector:
         log.info("remote scan of %s", self.description)
         try:
             run_exchange(
-                target, credentials, requested, self.endpoint_hosts or DEFAULT_ENDPOINT_HOSTS, deadline, exchange
+                target,
+                credentials,
+                requested,
+                self.endpoint_hosts or DEFAULT_ENDPOINT_HOSTS,
+                deadline,
+                exchange,
             )
         except KeyboardInterrupt:
-            raise  # the pool was closed by run_exchange's finally
+            raise  # the shell was closed by run_exchange's finally (or CleanupInterrupted says not)
         except Exception as exc:
-            failure = classify_failure(exc, target, credentials, exchange.phase)
+            elapsed = time.monotonic() - started
+            other = None
+            if mismatch_suspected(exc, target, exchange.traffic):
+                # within what is left of the host's deadline (no shell to close: nothing answered)
+                other = probe_other_transport(target, started + target.timeout - time.monotonic())
+            failure = classify_failure(
+                exc,
+                target,
+                credentials,
+                exchange.phase,
+                elapsed=elapsed,
+                answered=exchange.traffic.replies > 0,
+                other_transport=other,
+            )
             log.info("remote scan of %s failed: %s", target.host, failure.state.value)
         return remote_capture(
             target,

@@ -7,6 +7,7 @@ is scrubbed of secrets first.
 
 from __future__ import annotations
 
+import socket
 import xml.etree.ElementTree as ET
 
 import requests
@@ -16,7 +17,9 @@ from msdiag.capture.models import HostState, HostStatus
 from msdiag.collectors.credentials import Credentials
 from msdiag.collectors.remote.deadline import DeadlineExceeded
 from msdiag.collectors.remote.scrubbing import scrub
-from msdiag.collectors.remote.target import RemoteTarget
+from msdiag.collectors.remote.target import DEFAULT_PORTS, RemoteTarget, Transport
+from msdiag.collectors.remote.watchdog import abandoned
+from msdiag.collectors.remote.wsman_http import HandshakeTimeout, Traffic
 
 _HINT_ENABLE = (
     "On the host, run `Enable-PSRemoting -Force` in an elevated PowerShell, allow TCP {port} in the "
@@ -98,7 +101,69 @@ def _chain_text(exc: BaseException) -> str:
     return " | ".join(f"{type(e).__name__}: {e}" for e in _exception_chain(exc)).lower()
 
 
-def _connection_status(exc: BaseException, target: RemoteTarget, creds: Credentials) -> HostStatus:
+#: What OpenSSL says when the other side answers a ClientHello with something that is not TLS
+_NOT_TLS = (
+    "wrong version number",
+    "unknown protocol",
+    "http request",
+    "record layer failure",
+    "packet length",
+)
+#: ... and when it closes the connection in the handshake (a listener that drops what it cannot read)
+_TLS_CUT = ("eof occurred", "unexpected eof", "connection reset")
+
+
+def mismatch_suspected(exc: BaseException, target: RemoteTarget, traffic: Traffic) -> bool:
+    """Whether the failure looks like the other transport's listener (worth a probe of it)."""
+    if traffic.replies:
+        return False  # the host answered in this transport already
+    chain = _exception_chain(exc)
+    if any(
+        isinstance(e, (ConnectionRefusedError, TimeoutError, socket.gaierror)) for e in chain
+    ) and not isinstance(exc, HandshakeTimeout):
+        return False  # nothing listens, nothing answered the TCP connection, or no such name
+    if target.transport == "https":
+        text = _chain_text(exc)
+        return isinstance(exc, HandshakeTimeout) or (
+            isinstance(exc, requests.exceptions.SSLError) and any(s in text for s in _NOT_TLS + _TLS_CUT)
+        )
+    return isinstance(exc, requests.exceptions.ConnectionError) and not isinstance(
+        exc, requests.exceptions.ConnectTimeout
+    )
+
+
+def _mismatch_status(target: RemoteTarget, speaks: Transport) -> HostStatus:
+    where = target.address
+    if speaks == "http":
+        detail = (
+            f"{where} answers plain HTTP, not HTTPS: it is a WinRM HTTP listener, and msdiag used "
+            "--transport https."
+        )
+        hint = (
+            f"Scan it with --transport http (its default port is {DEFAULT_PORTS['http']}; the messages are still "
+            "encrypted with --auth negotiate or ntlm), or use the host's HTTPS listener (port "
+            f"{DEFAULT_PORTS['https']} by default; `winrm enumerate winrm/config/listener` on the host lists them)."
+        )
+    else:
+        detail = (
+            f"{where} speaks HTTPS (TLS), not plain HTTP: it is a WinRM HTTPS listener, and msdiag used "
+            "--transport http."
+        )
+        hint = (
+            f"Scan it with --transport https (its default port is {DEFAULT_PORTS['https']}; give the CA that "
+            "issued its certificate with --ca-bundle), or use the host's HTTP listener (port "
+            f"{DEFAULT_PORTS['http']} by default)."
+        )
+    return HostStatus(state=HostState.TLS, detail=detail, hint=hint)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
+
+
+def _connection_status(
+    exc: BaseException, target: RemoteTarget, creds: Credentials, answered: bool
+) -> HostStatus:
     text = _chain_text(exc)
     where = target.address
     enable = _HINT_ENABLE.format(port=target.effective_port)
@@ -137,6 +202,13 @@ def _connection_status(exc: BaseException, target: RemoteTarget, creds: Credenti
             detail=f"There is no network route to {where}.",
             hint="Check that the host is on, on the network (VPN?) and that its address is right.",
         )
+    if isinstance(exc, HandshakeTimeout):
+        return HostStatus(
+            state=HostState.TLS,
+            detail=f"{where} accepted the connection but did not answer the TLS handshake in time.",
+            hint="An HTTP (not HTTPS) listener on that port, or a hung WinRM service: try --transport http, "
+            "and check the listeners (`winrm enumerate winrm/config/listener`) and the service on the host.",
+        )
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return HostStatus(
             state=HostState.UNREACHABLE,
@@ -155,6 +227,14 @@ def _connection_status(exc: BaseException, target: RemoteTarget, creds: Credenti
             "protocolerror",
         )
     ):
+        if not answered:
+            return HostStatus(
+                state=HostState.UNREACHABLE,
+                detail=f"{where} closed the connection without answering msdiag's first request.",
+                hint=f"If the port is an HTTPS listener, use --transport {'https' if target.transport == 'http' else 'http'} "
+                "to match it; otherwise the WinRM service may be failing (event log "
+                "Microsoft-Windows-WinRM/Operational) or a proxy or IDS cuts WinRM connections.",
+            )
         return HostStatus(
             state=HostState.UNREACHABLE,
             detail=f"The connection to {where} was dropped in the middle of the exchange.",
@@ -181,41 +261,73 @@ def _tls_status(exc: BaseException, target: RemoteTarget, creds: Credentials) ->
         or "self signed" in text
         or ("unable to get local issuer" in text)
     ):
-        detail = f"The host's TLS certificate is not trusted here ({target.host}:{target.effective_port})."
+        detail = f"The host's TLS certificate is not trusted here ({target.address})."
         hint = (
             "Give the CA that issued the WinRM certificate with --ca-bundle FILE (PEM). --insecure skips the "
             "check but lets anyone on the path read the scan; use it only on a network you trust."
         )
+    elif any(s in text for s in _NOT_TLS):
+        detail = f"{target.address} did not answer the TLS handshake with TLS: it is not an HTTPS listener."
+        hint = (
+            "It is most likely WinRM's HTTP listener: scan it with --transport http (default port "
+            f"{DEFAULT_PORTS['http']}), or use the host's HTTPS listener (default port {DEFAULT_PORTS['https']})."
+        )
     else:
         reason = scrub(str(exc), creds, 300)
-        detail = f"The TLS handshake with {target.host}:{target.effective_port} failed: {reason}"
+        detail = f"The TLS handshake with {target.address} failed: {reason}"
         hint = "Check that the port is the WinRM HTTPS listener (5986) and that it has a valid certificate."
     return HostStatus(state=HostState.TLS, detail=detail, hint=hint)
 
 
-def _timeout_status(target: RemoteTarget, phase: str) -> HostStatus:
-    return HostStatus(
-        state=HostState.TIMEOUT,
-        detail=f"The host did not finish within {target.timeout:g} s ({phase}); msdiag stopped waiting.",
-        hint="The host may be hung or very slow (busy CPU, slow probes behind a proxy). Retry with a larger "
-        "--timeout, or run `msdiag export-script` on the machine itself.",
-    )
+_TIMEOUT_HINT = (
+    "The host may be hung or very slow (busy CPU, slow probes behind a proxy). Retry with a larger "
+    "--timeout, or run `msdiag export-script` on the machine itself."
+)
 
 
-def classify_failure(exc: BaseException, target: RemoteTarget, creds: Credentials, phase: str) -> HostStatus:
-    """Turn an exception from the remote exchange into a host status (detail + hint, no secrets)."""
+def _timeout_status(target: RemoteTarget, phase: str, elapsed: float | None, deadline: bool) -> HostStatus:
+    waited = _seconds(target.timeout if elapsed is None else elapsed)
+    if abandoned():
+        detail = f"The scan was cut short by a second interrupt ({phase}) after {waited} s."
+    elif deadline:
+        detail = f"The host did not finish in time ({phase}): msdiag gave up after {waited} s (--timeout {target.timeout:g})."
+    else:
+        detail = (
+            f"The host stopped answering ({phase}): a request got no reply within the WSMan operation timeout "
+            f"and a margin; msdiag gave up after {waited} s (--timeout {target.timeout:g} allowed more)."
+        )
+    return HostStatus(state=HostState.TIMEOUT, detail=detail, hint=_TIMEOUT_HINT)
+
+
+def classify_failure(
+    exc: BaseException,
+    target: RemoteTarget,
+    creds: Credentials,
+    phase: str,
+    *,
+    elapsed: float | None = None,
+    answered: bool = True,
+    other_transport: Transport | None = None,
+) -> HostStatus:
+    """Turn an exception from the remote exchange into a host status (detail + hint, no secrets).
+
+    ``elapsed``: seconds the exchange took; ``answered``: whether the host ever replied;
+    ``other_transport``: the transport a probe found the port speaking (see transport_probe).
+    """
+    if other_transport is not None and other_transport != target.transport:
+        return _mismatch_status(target, other_transport)
     if isinstance(exc, DeadlineExceeded):
-        return _timeout_status(target, phase)
+        return _timeout_status(target, phase, elapsed, deadline=True)
     if isinstance(exc, requests.exceptions.SSLError):
         return _tls_status(exc, target, creds)
     if isinstance(exc, requests.exceptions.Timeout) and not isinstance(
         exc, requests.exceptions.ConnectTimeout
     ):
-        return _timeout_status(target, phase)
+        return _timeout_status(target, phase, elapsed, deadline=False)
     if isinstance(
         exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError, OSError)
     ):
-        return _connection_status(exc, target, creds)
+        return _connection_status(exc, target, creds, answered)
     if isinstance(exc, AuthenticationError) or type(exc).__module__.startswith("spnego"):
         return HostStatus(
             state=HostState.AUTH_FAILED,

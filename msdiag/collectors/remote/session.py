@@ -1,25 +1,30 @@
 """The exchange with one host: one runspace pool, one pipeline running the runner, always closed.
 
 All selected checks run as the runner script (msdiag.collectors.runner_script) in ONE pipeline of
-ONE runspace pool, which is closed again on every way out (leaked shells count against
-MaxShellsPerUser on the host): :func:`run_exchange` raises on host failures for the caller to
-classify, and keeps in its :class:`Exchange` whatever the host sent before it failed. pypsrp is
-not thread-safe, so each exchange builds its own WSMan.
+ONE runspace pool, which is closed again on every way out (:mod:`~msdiag.collectors.remote.cleanup`):
+:func:`run_exchange` raises on host failures for the caller to classify, and keeps in its
+:class:`Exchange` whatever the host sent before it failed. The per-host deadline is hard: a
+watchdog shuts the exchange's sockets down when it passes (:mod:`~msdiag.collectors.remote.deadline`).
+pypsrp is not thread-safe, so each exchange builds its own WSMan.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 from pypsrp.complex_objects import PSInvocationState
+from pypsrp.exceptions import WinRMError
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
 
 from msdiag.collectors.credentials import Credentials
+from msdiag.collectors.remote.cleanup import close_shell, shell_may_exist
 from msdiag.collectors.remote.deadline import Deadline, DeadlineExceeded, bound_requests_by
 from msdiag.collectors.remote.psrp_tuning import (
     ignore_proxy_environment,
@@ -29,7 +34,8 @@ from msdiag.collectors.remote.psrp_tuning import (
 )
 from msdiag.collectors.remote.scrubbing import scrub
 from msdiag.collectors.remote.target import RemoteTarget
-from msdiag.collectors.remote.wsman_http import LEAN_AUTHS, LeanNegotiateTransport
+from msdiag.collectors.remote.watchdog import SocketWatch
+from msdiag.collectors.remote.wsman_http import LEAN_AUTHS, LeanNegotiateTransport, Traffic
 from msdiag.collectors.runner_script import (
     SOURCES_PARAMETER,
     cached_runner,
@@ -39,9 +45,15 @@ from msdiag.collectors.runner_script import (
 
 log = logging.getLogger(__name__)
 
-OPERATION_TIMEOUT_S = 10  # WSMan OperationTimeout per request; the host answers within it
-READ_TIMEOUT_S = 15  # HTTP read timeout; must exceed the operation timeout
-CONNECT_TIMEOUT_S = 10
+OPERATION_TIMEOUT_S = 10  # WSMan OperationTimeout per Receive; the host answers within it
+CONNECT_TIMEOUT_S = 10  # TCP connect and TLS handshake; every other read may wait until the deadline
+#: A socket timeout that ends this close to the deadline ended because of it.
+DEADLINE_SLACK_S = 0.05
+#: The host deletes the shell by itself after this long without a request from msdiag (rsp:IdleTimeOut;
+#: else the host's winrs IdleTimeout applies, often 2 hours): the last resort for a shell no cleanup
+#: could close (a second Ctrl-C, SIGKILL, a host that never answered the Delete). A running scan
+#: polls far more often. pypsrp's recordings show Windows accepting PT60S (docs/remote.md).
+SHELL_IDLE_TIMEOUT_S = 60
 #: Below pypsrp's 153600 default on purpose: pypsrp raises exactly that default to 512000 once
 #: the pool opens, which hosts with MaxEnvelopeSizekb < 500 refuse. The runner fits either way.
 MAX_ENVELOPE_BYTES = 150_000
@@ -68,11 +80,6 @@ def quiet_transport_loggers() -> None:
             logger.setLevel(level)
 
 
-def cleanup_budget(target: RemoteTarget) -> float:
-    """Seconds the cleanup (stop the pipeline, delete the shell) may take after the exchange."""
-    return min(3.0, max(1.0, target.timeout / 4))
-
-
 @dataclass
 class Exchange:
     """What came back from the host, kept also when the exchange failed half-way."""
@@ -84,6 +91,12 @@ class Exchange:
     overflow: bool = False
     had_errors: bool = False
     error_records: list[str] = field(default_factory=list)
+    #: replies and round-trip times seen (sizes the cleanup budget)
+    traffic: Traffic = field(default_factory=Traffic)
+    #: the Create was sent: the host may hold a shell even without a reply
+    create_sent: bool = False
+    #: why the shell may still be open on the host (None: closed, or never created)
+    shell_left_open: str | None = None
 
 
 def _error_record_text(record: Any, creds: Credentials) -> str:
@@ -113,55 +126,14 @@ def _poll_timeout(deadline: Deadline) -> int:
     return max(1, min(OPERATION_TIMEOUT_S, int(deadline.remaining()) - 1))
 
 
-def _fresh_connection(wsman: WSMan) -> None:
-    """Drop the broken HTTP session: the next request reconnects and authenticates again.
-
-    NTLM/Negotiate authenticate a TCP connection, and the message-encryption context belongs to
-    it; after a dropped or timed-out connection pypsrp would reuse that context on a new
-    connection and the host would refuse it, leaving the shell open.
-    """
-    transport = wsman.transport
-    transport.close()
-    transport.session = None
-    transport.encryption = None
-
-
-def _cleanup(
-    pool: RunspacePool,
-    ps: PowerShell | None,
-    wsman: WSMan,
-    deadline: Deadline,
-    grace: float,
-    reconnect: bool,
-) -> None:
-    """Stop the pipeline and delete the shell, within a short budget of its own; never raises."""
-    deadline.restart(grace)
-    if reconnect:
-        _fresh_connection(wsman)
-        # The Create may have reached the host although its reply did not come back. pypsrp chose
-        # the ShellId itself (the host keeps it), so the shell can still be deleted by that id.
-        if not pool.shell.opened and pool.shell.id:
-            pool.shell.opened = True
-    try:
-        if ps is not None and ps.state == PSInvocationState.RUNNING:
-            ps.stop()
-    except Exception as exc:  # cleanup is best effort: the status already says what went wrong
-        log.debug("stopping the pipeline failed: %s", type(exc).__name__)
-    try:
-        pool.close()
-    except Exception as exc:
-        log.debug("closing the runspace pool failed: %s", type(exc).__name__)
-
-
 def _wsman_for(target: RemoteTarget, creds: Credentials) -> WSMan:
     cert_validation: Any = False if target.insecure else (str(target.ca_bundle) if target.ca_bundle else True)
     operation_timeout = max(1, min(OPERATION_TIMEOUT_S, int(target.timeout / 2)))
     extra: dict[str, Any] = {}
     if target.auth == "certificate":
         extra = {"certificate_pem": str(target.client_cert), "certificate_key_pem": str(target.client_key)}
-    host = target.host[1:-1] if target.host.startswith("[") else target.host
     wsman = WSMan(
-        host,
+        target.bare_host,
         port=target.effective_port,
         username=creds.username,
         password=creds.password,
@@ -169,7 +141,7 @@ def _wsman_for(target: RemoteTarget, creds: Credentials) -> WSMan:
         auth=target.auth,
         cert_validation=cert_validation,
         connection_timeout=CONNECT_TIMEOUT_S,
-        read_timeout=max(READ_TIMEOUT_S, operation_timeout + 5),
+        read_timeout=math.ceil(target.timeout),  # clamped to the time left: the deadline decides
         operation_timeout=operation_timeout,
         reconnection_retries=0,
         reconnection_backoff=0.1,  # only pypsrp's Receive retries sleep on it; keep them short
@@ -182,6 +154,23 @@ def _wsman_for(target: RemoteTarget, creds: Credentials) -> WSMan:
     return wsman
 
 
+def _track_create(wsman: WSMan, exchange: Exchange) -> None:
+    create = wsman.create
+
+    def create_tracked(*args: Any, **kwargs: Any) -> Any:
+        exchange.create_sent = True
+        return create(*args, **kwargs)
+
+    wsman.create = create_tracked  # type: ignore[method-assign]
+
+
+def _complete_reply(exc: BaseException) -> bool:
+    """The exchange failed on a reply that was read whole: the connection can carry the Delete."""
+    return isinstance(exc, (WinRMError, ET.ParseError)) and not isinstance(
+        exc, requests.exceptions.RequestException
+    )
+
+
 def run_exchange(
     target: RemoteTarget,
     creds: Credentials,
@@ -190,16 +179,23 @@ def run_exchange(
     deadline: Deadline,
     exchange: Exchange,
 ) -> None:
-    """The whole exchange with one host; raises on host failures (classified by the caller)."""
+    """The whole exchange with one host; raises on host failures (classified by the caller).
+
+    A read the watchdog cut at the deadline raises :class:`DeadlineExceeded`; an interrupt
+    (KeyboardInterrupt, also SIGTERM/SIGHUP in the CLI) closes the shell first, and a second one
+    during that raises :class:`~msdiag.collectors.remote.cleanup.CleanupInterrupted`.
+    """
     share_ntlm_password_hashes()
     wsman = _wsman_for(target, creds)
-    bound_requests_by(wsman, deadline)
+    watch = SocketWatch()
+    watch.arm(deadline.end)
+    bound_requests_by(wsman, deadline, watch, exchange.traffic)
     ignore_proxy_environment(wsman)
-    pool = RunspacePool(wsman)
+    _track_create(wsman, exchange)
+    pool = RunspacePool(wsman, idle_timeout=SHELL_IDLE_TIMEOUT_S)
     share_string_escaping(pool)
     ps: PowerShell | None = None
-    grace = cleanup_budget(target)
-    connection_broken = False
+    failure: BaseException | None = None
     try:
         exchange.phase = "opening the runspace pool"
         pool.open()
@@ -216,14 +212,34 @@ def run_exchange(
             ps.poll_invoke(timeout=_poll_timeout(deadline))
             taken = _drain_output(ps, exchange, taken)
             if exchange.overflow:
-                break
+                break  # the Delete stops the pipeline
         taken = _drain_output(ps, exchange, taken)
         exchange.had_errors = bool(ps.had_errors)
         exchange.error_records = [_error_record_text(r, creds) for r in ps.streams.error[:20]]
-    except requests.exceptions.RequestException:
-        connection_broken = True  # a timed-out or dropped connection cannot carry the cleanup
+    except BaseException as exc:
+        failure = exc
+        cut = watch.fired or (
+            isinstance(exc, requests.exceptions.ReadTimeout) and deadline.remaining() < DEADLINE_SLACK_S
+        )
+        # a connection or TLS handshake that timed out says more than "the deadline passed"
+        if cut and not isinstance(
+            exc, (KeyboardInterrupt, DeadlineExceeded, requests.exceptions.ConnectTimeout)
+        ):
+            raise DeadlineExceeded() from exc
         raise
     finally:
         # exchange.phase stays where the failure happened, for the status detail
-        _cleanup(pool, ps, wsman, deadline, grace, reconnect=connection_broken)
-        wsman.close()
+        try:
+            if shell_may_exist(pool, exchange.create_sent, failure, wsman, exchange.traffic):
+                exchange.shell_left_open = close_shell(
+                    pool,
+                    wsman,
+                    deadline=deadline,
+                    watch=watch,
+                    traffic=exchange.traffic,
+                    reuse=failure is None or _complete_reply(failure),
+                    address=target.address,
+                )
+        finally:
+            watch.close()
+            wsman.close()

@@ -37,7 +37,9 @@ import contextlib
 import http.client
 import os
 import re
+import socket
 import ssl
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +62,25 @@ _MAX_HANDSHAKE_LEGS = 4
 _TOKEN = re.compile(r"(?:^|,)\s*(Negotiate|Kerberos|NTLM)\s*([A-Za-z0-9+/=]*)", re.IGNORECASE)
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
 _USER_AGENT = "Python PSRP Client"  # what pypsrp sends; WinRM logs it
+
+
+@dataclass
+class Traffic:
+    """What a transport saw of one host: how many replies came back, and the slowest round trip."""
+
+    replies: int = 0
+    slowest_s: float = 0.0
+    #: a request was accepted on an authenticated connection (the handshake completed)
+    authenticated: bool = False
+
+    def answered(self, seconds: float) -> None:
+        self.replies += 1
+        if seconds > self.slowest_s:
+            self.slowest_s = seconds
+
+
+class HandshakeTimeout(requests.exceptions.ConnectTimeout):
+    """The TCP connection was made, but the TLS handshake got no answer in time."""
 
 
 @dataclass(frozen=True)
@@ -151,10 +172,13 @@ class LeanNegotiateTransport(_TransportHTTP):
 
     Built from the transport pypsrp made (``adopt``), so pypsrp validates the options as usual.
     ``time_left`` (seconds, or None for no bound) caps every socket timeout: remote scans set it to
-    the per-host deadline.
+    the per-host deadline. ``on_socket`` is given every socket connected (before any TLS
+    handshake): remote scans' watchdog shuts them down at the deadline. ``traffic`` counts replies.
     """
 
     time_left: Callable[[], float] | None = None
+    on_socket: Callable[[socket.socket], None] | None = None
+    traffic: Traffic | None = None
 
     @classmethod
     def adopt(cls, original: _TransportHTTP) -> LeanNegotiateTransport:
@@ -291,6 +315,8 @@ class LeanNegotiateTransport(_TransportHTTP):
         if response is None or response.status == 401 or not context.complete:
             raise AuthenticationError(f"Failed to authenticate the user {self.username} with {self.auth}")
         self._context = context
+        if self.traffic is not None:
+            self.traffic.authenticated = True
         if self.wrap_required:
             self.encryption = WinRMEncryption(context, WinRMEncryption.SPNEGO)
         return response
@@ -324,8 +350,27 @@ class LeanNegotiateTransport(_TransportHTTP):
             )
         else:
             connection = http.client.HTTPConnection(host, self.port, timeout=connect)
-        with _as_requests_errors(requests.exceptions.ConnectTimeout, connection.close):
-            connection.connect()
+        connected: list[socket.socket] = []
+
+        def create_connection(*args: Any, **kwargs: Any) -> socket.socket:
+            sock = socket.create_connection(*args, **kwargs)
+            connected.append(sock)
+            if self.on_socket is not None:
+                self.on_socket(sock)
+            return sock
+
+        connection._create_connection = create_connection  # type: ignore[attr-defined]
+        try:
+            with _as_requests_errors(requests.exceptions.ConnectTimeout, connection.close):
+                connection.connect()
+        except requests.exceptions.RequestException as exc:
+            # TCP worked but the TLS handshake timed out, or was cut at the deadline by the watchdog
+            timed_out = isinstance(exc, requests.exceptions.ConnectTimeout) or (
+                self.time_left is not None and self.time_left() <= 0
+            )
+            if connected and self.ssl and timed_out:
+                raise HandshakeTimeout(exc) from exc.__cause__
+            raise
         self._connection = connection
         return connection
 
@@ -344,6 +389,7 @@ class LeanNegotiateTransport(_TransportHTTP):
             **request.headers,
         }
         # after a failed exchange the connection is in an unknown state: never reuse it
+        started = time.monotonic()
         with _as_requests_errors(requests.exceptions.ReadTimeout, self.close):
             connection.sock.settimeout(read)
             connection.request("POST", "/" + self.path, body=request.body, headers=headers)
@@ -352,6 +398,8 @@ class LeanNegotiateTransport(_TransportHTTP):
             if len(body) <= MAX_RESPONSE_BYTES and reply.length:
                 # read(amt) returns short at end of stream instead of raising
                 raise http.client.IncompleteRead(body, reply.length)
+        if self.traffic is not None:
+            self.traffic.answered(time.monotonic() - started)
         if len(body) > MAX_RESPONSE_BYTES:
             self.close()
             raise WinRMTransportError(

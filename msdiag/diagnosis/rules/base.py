@@ -109,9 +109,10 @@ def not_applicable(detail: Localized, evidence: Iterable[Evidence] = ()) -> Outc
     return Outcome(Status.NOT_APPLICABLE, detail, tuple(evidence))
 
 
-def not_collected(reason: str) -> Outcome:
-    """The data the rule needs is not there; ``reason`` says what is missing, as a phrase."""
-    return Outcome(Status.NOT_COLLECTED, _not_checked(reason))
+def not_collected(reason: str, reason_ja: str) -> Outcome:
+    """The data the rule needs is not there; ``reason`` (and ``reason_ja``, the same in Japanese)
+    says what is missing, as a phrase."""
+    return Outcome(Status.NOT_COLLECTED, _not_checked(reason, reason_ja))
 
 
 def missing(check: str) -> Outcome:

@@ -54,10 +54,10 @@ def skew(time: TimeData, endpoints: EndpointsData, facts: Facts, ctx: RuleContex
     """
     # endpoints (the Date headers) is read through the clock helpers, which need the checks' timestamps
     if machine_clock_at_probes(facts) is None:
-        return not_collected(f"the machine's UTC time could not be read ({time.utc_time!r})")
+        return not_collected(f"the machine's UTC time could not be read ({time.utc_time!r})", f"PC の UTC 時刻を読み取れませんでした ({time.utc_time!r})")
     samples = skew_samples(facts)
     if not samples:
-        return not_collected("no server sent a usable Date header")
+        return not_collected("no server sent a usable Date header", "使える Date ヘッダーを返したサーバーがありません")
     seconds = clock_skew_seconds(facts)
     assert seconds is not None
     evidence = [ev("time.utc_time", time.utc_time)] + [
@@ -113,7 +113,7 @@ def w32time_not_syncing(time: TimeData) -> Outcome:
     """
     w = time.w32time
     if w is None:
-        return not_collected("the W32Time state was not collected")
+        return not_collected("the W32Time state was not collected", "W32Time の状態が収集されていません")
     evidence = [
         ev("time.w32time.service_status", w.service_status),
         ev("time.w32time.start_type", w.start_type),
@@ -148,7 +148,7 @@ def w32time_not_syncing(time: TimeData) -> Outcome:
             severity=Severity.LOW,
         )
     if not status and not kind:
-        return not_collected("the W32Time status and type are unknown")
+        return not_collected("the W32Time status and type are unknown", "W32Time の状態と同期の種類が不明です")
     return passed(
         L(
             f"W32Time {w.service_status or '?'}, Type={w.type or '?'}.",

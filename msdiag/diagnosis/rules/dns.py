@@ -51,7 +51,7 @@ def account_hosts(endpoints: EndpointsData, facts: Facts) -> Outcome:
     """
     probed = [p for p in endpoints.probes if p.dns is not None]
     if not probed:
-        return not_collected("no DNS probe result in the endpoints check")
+        return not_collected("no DNS probe result in the endpoints check", "endpoints チェックに DNS の調査結果がありません")
     direct_fail: list[str] = []
     proxied_fail: list[str] = []
     evidence: list[Evidence] = []

@@ -64,7 +64,7 @@ def ncsi_blocked(endpoints: EndpointsData) -> Outcome:
     """
     probe = next((p for p in endpoints.probes if p.host.lower() == NCSI_HOST), None)
     if probe is None:
-        return not_collected(f"{NCSI_HOST} was not probed")
+        return not_collected(f"{NCSI_HOST} was not probed", f"{NCSI_HOST} は調査されていません")
     for step, failed, en, ja in _NCSI_FAILURES:
         result = getattr(probe, step)
         if failed(probe):
@@ -77,7 +77,7 @@ def ncsi_blocked(endpoints: EndpointsData) -> Outcome:
             L(f"{NCSI_HOST} answered.", f"{NCSI_HOST} から応答がありました。"),
             [ev(fact(NCSI_HOST, "tcp.ok"), probe.tcp.ok if probe.tcp else None)],
         )
-    return not_collected(f"the probe of {NCSI_HOST} has no result")
+    return not_collected(f"the probe of {NCSI_HOST} has no result", f"{NCSI_HOST} の調査結果がありません")
 
 
 #: statuses a proxy or captive portal gives instead of the real server
@@ -122,7 +122,7 @@ def unexpected_response(endpoints: EndpointsData, facts: Facts) -> Outcome:
     """
     answered = [p for p in endpoints.probes if p.http is not None and p.http.status is not None]
     if not answered:
-        return not_collected("no HTTP probe got an answer")
+        return not_collected("no HTTP probe got an answer", "応答を得た HTTP の調査がありません")
     bad: list[tuple[str, str, str]] = []
     evidence: list[Evidence] = []
     for p in answered:

@@ -52,7 +52,7 @@ def override(network: NetworkData, endpoints: EndpointsData | None, facts: Facts
     believes it is offline and shows "You'll need the Internet for this" (0xCAA70007).
     """
     if network.hosts_file_readable is False:
-        return not_collected("the hosts file could not be read")
+        return not_collected("the hosts file could not be read", "hosts ファイルを読み取れませんでした")
     entries = [e for e in network.hosts_entries if is_microsoft_host(e.hostname)]
     if not entries:
         return passed(

@@ -66,7 +66,7 @@ def org_managed(identity: IdentityData, facts: Facts) -> Outcome:
     """
     ds = identity.dsregcmd
     if ds is None or not ds.available:
-        return not_collected("dsregcmd /status was not available")
+        return not_collected("dsregcmd /status was not available", "dsregcmd /status を実行できませんでした")
     joins = {
         "azure_ad_joined": ds.azure_ad_joined,
         "domain_joined": ds.domain_joined,
@@ -87,7 +87,7 @@ def org_managed(identity: IdentityData, facts: Facts) -> Outcome:
         kinds = ", ".join(k.replace("_", " ") for k in joined)
         return warn(L(f"Joined to {org} ({kinds}).", f"{org_ja} に参加しています ({kinds})。"), evidence)
     if all(v is None for v in joins.values()):
-        return not_collected("dsregcmd did not report the join state")
+        return not_collected("dsregcmd did not report the join state", "dsregcmd が参加状態を報告しませんでした")
     return passed(
         L("Not joined to any organisation (personal PC).", "どの組織にも参加していません(個人の PC)。"),
         evidence,
@@ -129,9 +129,9 @@ def prt_stale(identity: IdentityData, facts: Facts, ctx: RuleContext) -> Outcome
     """
     ds = identity.dsregcmd
     if ds is None or not ds.available:
-        return not_collected("dsregcmd /status was not available")
+        return not_collected("dsregcmd /status was not available", "dsregcmd /status を実行できませんでした")
     if ds.azure_ad_joined is None:
-        return not_collected("dsregcmd did not report AzureAdJoined")
+        return not_collected("dsregcmd did not report AzureAdJoined", "dsregcmd が AzureAdJoined を報告しませんでした")
     if not ds.azure_ad_joined:
         return not_applicable(
             L("The PC is not Entra (Azure AD) joined.", "この PC は Entra (Azure AD) に参加していません。"),
@@ -155,7 +155,7 @@ def prt_stale(identity: IdentityData, facts: Facts, ctx: RuleContext) -> Outcome
     updated = parse_iso_utc(ds.azure_ad_prt_update_time)
     collected = parse_iso_utc(facts.collected_utc("identity"))
     if updated is None or collected is None:
-        return not_collected(f"the PRT update time could not be read ({ds.azure_ad_prt_update_time!r})")
+        return not_collected(f"the PRT update time could not be read ({ds.azure_ad_prt_update_time!r})", f"PRT の更新時刻を読み取れませんでした ({ds.azure_ad_prt_update_time!r})")
     age_h = (collected - updated).total_seconds() / 3600
     evidence.append(ev("identity.prt_age_hours", round(age_h, 1)))
     if age_h > ctx.prt_max_age_hours:

@@ -82,7 +82,7 @@ def wininet_winhttp_mismatch(proxy: ProxyData) -> Outcome:
     "server or proxy not found" (0xCAA70004) or 0x800704CF.
     """
     if proxy.wininet is None or proxy.winhttp is None or proxy.winhttp.source == "unavailable":
-        return not_collected("the WinINET or WinHTTP proxy setting could not be read")
+        return not_collected("the WinINET or WinHTTP proxy setting could not be read", "WinINET または WinHTTP のプロキシ設定を読み取れませんでした")
     inet, http = wininet_proxy(proxy), winhttp_proxy(proxy)
     pac = proxy.wininet.auto_config_url
     evidence = [
@@ -160,7 +160,7 @@ def unreachable(proxy: ProxyData, endpoints: EndpointsData | None) -> Outcome:
         return missing("endpoints")
     through = proxied_paths(endpoints, proxy)
     if not through:
-        return not_collected("no probe went through the proxy")
+        return not_collected("no probe went through the proxy", "プロキシを経由した調査がありません")
     evidence: list[Evidence] = [ev("proxy.configured", configured)]
     by_proxy: dict[tuple[str, str], list[ProbePath]] = {}
     for side, path in through:
@@ -345,7 +345,7 @@ def pac_unreachable(proxy: ProxyData, endpoints: EndpointsData | None) -> Outcom
     (0xCAA70004).
     """
     if proxy.wininet is None:
-        return not_collected("the WinINET settings (where the PAC address is) could not be read")
+        return not_collected("the WinINET settings (where the PAC address is) could not be read", "WinINET の設定 (PAC のアドレスがある場所) を読み取れませんでした")
     probed = endpoints.pac if endpoints is not None else None
     # A PAC given with -PacUrl is judged too, even when the user has none configured.
     url = proxy.wininet.auto_config_url or (probed.url if probed else None)
@@ -366,13 +366,13 @@ def pac_unreachable(proxy: ProxyData, endpoints: EndpointsData | None) -> Outcom
     if endpoints is None:
         return missing("endpoints")
     if probed is None:
-        return not_collected(f"the PAC script {shown} was not probed (see the endpoints check's errors)")
+        return not_collected(f"the PAC script {shown} was not probed (see the endpoints check's errors)", f"PAC スクリプト {shown} は調査されていません (endpoints チェックのエラーを参照)")
     failure = pac_failure(probed)
     if failure is not None:
         detail, more = failure
         return fail(detail, evidence + more)
     if probed.http is None or probed.http.status is None or probed.looks_like_pac is None:
-        return not_collected(f"the probe of the PAC script {shown} has no result")
+        return not_collected(f"the probe of the PAC script {shown} has no result", f"PAC スクリプト {shown} の調査結果がありません")
     evidence += [
         ev("endpoints.pac.http.status", probed.http.status),
         ev("endpoints.pac.bytes", probed.bytes),

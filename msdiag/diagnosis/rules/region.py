@@ -90,7 +90,7 @@ def settings_disagree(locale: LocaleData, time: TimeData | None) -> Outcome:
     known = mapped_signals(locale, time)
     evidence = _evidence(known)
     if len(known) < 2:
-        return not_collected("fewer than two region settings could be mapped to a country")
+        return not_collected("fewer than two region settings could be mapped to a country", "国に対応付けられた地域設定が 2 つ未満です")
     countries = sorted({s.country for s in known if s.country})
     if len(countries) > 1:
         return _differ(("Disagree: ", "不一致: "), known, evidence)
@@ -140,7 +140,7 @@ def phone_country_mismatch(locale: LocaleData | None, time: TimeData | None, ctx
         return missing("locale")
     machine = mapped_signals(locale, time)
     if not machine:
-        return not_collected("none of the PC's region settings could be mapped to a country")
+        return not_collected("none of the PC's region settings could be mapped to a country", "PC の地域設定のどれも国に対応付けられませんでした")
     phone = ctx.phone_region.upper()
     evidence = [ev("phone.region", phone), *_evidence(machine)]
     differing = [s for s in machine if s.country != phone]

@@ -36,7 +36,7 @@ def _judge(services: ServicesData, name: str, display: str) -> Outcome:
     """Disabled fails, not installed warns; Manual + Stopped is the default and passes."""
     s = _service(services, name)
     if s is None:
-        return not_collected(f"the services check did not report {name}")
+        return not_collected(f"the services check did not report {name}", f"services チェックが {name} を報告しませんでした")
     evidence = _evidence(s)
     if not s.present:
         return warn(
@@ -153,7 +153,7 @@ def core_network_disabled(services: ServicesData) -> Outcome:
     """
     found = [s for s in (_service(services, "Dnscache"), _service(services, "NlaSvc")) if s is not None]
     if not found:
-        return not_collected("the services check reported neither Dnscache nor NlaSvc")
+        return not_collected("the services check reported neither Dnscache nor NlaSvc", "services チェックが Dnscache も NlaSvc も報告しませんでした")
     evidence = [e for s in found for e in _evidence(s)]
     disabled = [s.name for s in found if (s.start_type or "").lower() == "disabled" or not s.present]
     if disabled:

@@ -84,7 +84,7 @@ def not_elevated(os: OsData, facts: Facts) -> Outcome:
     them cannot judge; running again elevated fills the gap.
     """
     if os.is_elevated is None:
-        return not_collected("whether the session was elevated is unknown")
+        return not_collected("whether the session was elevated is unknown", "セッションが管理者として実行されていたかどうか不明です")
     denied = [
         (check, e.probe)
         for check in CHECK_DATA_MODELS

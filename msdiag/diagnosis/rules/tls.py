@@ -48,7 +48,7 @@ def handshake_failure(endpoints: EndpointsData) -> Outcome:
     """
     tried = [p for p in endpoints.probes if p.tls is not None and tcp_ok(p)]
     if not tried:
-        return not_collected("no TLS handshake was attempted (no TCP connection succeeded)")
+        return not_collected("no TLS handshake was attempted (no TCP connection succeeded)", "TLS ハンドシェイクは試みられませんでした (TCP 接続が 1 つも成功していません)")
     evidence: list[Evidence] = []
     failed: list[str] = []
     for p in tried:
@@ -124,7 +124,7 @@ def interception(endpoints: EndpointsData) -> Outcome:
         p for p in endpoints.probes if p.tls is not None and p.tls.issuer and p.host.lower() != NCSI_HOST
     ]
     if not with_issuer:
-        return not_collected("no certificate issuer was collected")
+        return not_collected("no certificate issuer was collected", "証明書の発行者が収集されていません")
     evidence = [ev(fact(p.host, "tls.issuer"), p.tls.issuer if p.tls else None) for p in with_issuer]
     foreign = [p for p in with_issuer if p.tls and p.tls.issuer and not _is_trusted_issuer(p.tls.issuer)]
     if foreign:

@@ -62,17 +62,26 @@ def _either_group(table: LifecycleTable, build: int, on: date) -> Release | None
     return max(rows, key=lambda r: r.end) if on > rows[0].end else min(rows, key=lambda r: r.end)
 
 
-def _unlisted(os: OsData, build: int, table: LifecycleTable) -> str:
-    """Why the table gives no date: the build is not listed, or the edition cannot be told."""
-    dates = [
-        f"{GROUP_NAMES[g][0]} until {row.end}"
+def _unlisted(os: OsData, build: int, table: LifecycleTable) -> tuple[str, str]:
+    """Why the table gives no date (English, Japanese): the build is not listed, or the edition
+    cannot be told."""
+    rows = [
+        (GROUP_NAMES[g], row.end)
         for g in ("home_pro", "ent_edu")
         if (row := table.find(build, g)) is not None  # type: ignore[arg-type]
     ]
-    if not dates:
-        return f"build {build} is not in msdiag's lifecycle table (checked {table.checked})"
-    edition = os.edition or os.caption or "not collected"
-    return f"the edition ({edition}) decides the date: {'; '.join(dates)} (lifecycle table checked {table.checked})"
+    if not rows:
+        return (
+            f"build {build} is not in msdiag's lifecycle table (checked {table.checked})",
+            f"ビルド {build} は msdiag のライフサイクル表にありません (表の確認日 {table.checked})",
+        )
+    edition = os.edition or os.caption
+    return (
+        f"the edition ({edition or 'not collected'}) decides the date: "
+        f"{'; '.join(f'{names[0]} until {end}' for names, end in rows)} (lifecycle table checked {table.checked})",
+        f"日付はエディション ({edition or '未収集'}) で決まります: "
+        f"{'、'.join(f'{names[1]} は {end} まで' for names, end in rows)} (表の確認日 {table.checked})",
+    )
 
 
 @rule(
@@ -145,10 +154,10 @@ def too_old(os: OsData, facts: Facts) -> Outcome:
         )
     build = os.build
     if build is None:
-        return not_collected("the Windows build number was not collected")
+        return not_collected("the Windows build number was not collected", "Windows のビルド番号が収集されていません")
     on = _scan_date(os, facts)
     if on is None:
-        return not_collected("the capture has no date to judge the support status on")
+        return not_collected("the capture has no date to judge the support status on", "サポート状況を判断する日付がキャプチャにありません")
     group = edition_group(os.edition, os.caption)
     row = table.find(build, group) if group is not None else _either_group(table, build, on)
     if row is None:
@@ -160,7 +169,7 @@ def too_old(os: OsData, facts: Facts) -> Outcome:
                 ),
                 evidence,
             )
-        return not_collected(_unlisted(os, build, table))
+        return not_collected(*_unlisted(os, build, table))
     evidence += [ev("lifecycle.end", str(row.end)), ev("lifecycle.source", row.url)]
     if on > row.end:
         return _ended(row, build, table, evidence)

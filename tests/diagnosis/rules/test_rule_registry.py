@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pkgutil
+import re
 import sys
 from pathlib import Path
 
@@ -155,3 +156,21 @@ def test_context_rules_are_the_situation_not_faults() -> None:
     # these describe where the user is, not what is broken: they never confirm a cause alone
     context = {rule.id for rule in RULES.values() if rule.evidence == "context"}
     assert context == {"vpn.active", "region.settings_disagree", "region.phone_country_mismatch"}
+
+
+def test_a_rule_that_could_not_check_says_why_in_japanese_too() -> None:
+    # every capture where rules have something missing: their Japanese detail is not the English one
+    from support.rule_captures import capture as build
+
+    from msdiag.diagnosis.engine import diagnose
+
+    seen = 0
+    no_probes = {"timeout_ms": 3000, "probes": [], "pac": None}
+    for cap in (build(endpoints=None), build(time=None), build(endpoints=no_probes), build(identity=None)):
+        for finding in diagnose(cap).findings:
+            if finding.status is Status.NOT_COLLECTED and finding.detail is not None:
+                seen += 1
+                assert "確認できませんでした" in finding.detail.ja, finding.id
+                # no English sentence left inside the Japanese (three lower-case words in a row)
+                assert not re.search(r"\b[a-z]+ [a-z]+ [a-z]+\b", finding.detail.ja), finding.detail.ja
+    assert seen > 8
