@@ -7,12 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.engine_samples import captures
 
 from msdiag.capture.models import Capture
 from msdiag.ingest import workers
 from msdiag.ingest.pipeline import Ingest
 from msdiag.ingest.readers.graph import page_rows
-from support.engine_samples import captures
 
 
 def _page(compact: Callable[[Capture], str]) -> dict[str, object]:
