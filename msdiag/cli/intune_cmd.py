@@ -83,6 +83,7 @@ def pull_cmd(script_id: str, results: Path | None, tenant: str | None, client_id
     pager = GraphPager(settings, tokens, deadline_s=timeout_s)
     job = Ingest(results, force=force)
     stopped: CollectionError | None = None
+    interrupted = False
     try:
         for number, page in enumerate(pager.pages(url), start=1):
             name = f"graph page {number}"
@@ -91,6 +92,9 @@ def pull_cmd(script_id: str, results: Path | None, tenant: str | None, client_id
             job.add_all(page_rows(page, name))
     except CollectionError as exc:  # what arrived before is kept
         stopped = exc
+    except KeyboardInterrupt:  # Ctrl-C: the pages that arrived are written, then msdiag stops
+        interrupted = True
+        stopped = CollectionError("interrupted")
     except BaseException:
         job.abort()
         raise
@@ -102,6 +106,8 @@ def pull_cmd(script_id: str, results: Path | None, tenant: str | None, client_id
         raise stopped
     summary = job.finish()
     code = finish(summary)
+    if interrupted:
+        raise KeyboardInterrupt
     if stopped is not None:
         raise CollectionError(f"{stopped.message}\nthe {progress.pages} pages received are in {summary.results} (partial)")
     return code

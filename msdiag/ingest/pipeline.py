@@ -25,6 +25,7 @@ from msdiag.fleet.sources import is_newer
 from msdiag.ingest.readers import ColumnMap, reader_for
 from msdiag.ingest.rows import BadRow, Row
 from msdiag.ingest.workers import Decoder, Written
+from msdiag.sanitize import clean_text
 
 FILE_MODE = 0o600  # the results hold host data
 MAX_DEVICES = 2_000_000
@@ -50,8 +51,10 @@ class IngestSummary:
     failed_files: list[str] = field(default_factory=list)
 
     def problem(self, text: str) -> None:
+        """Note a problem; it quotes the engine's data (a device name, a reason), so it is cleaned
+        of control characters and escape sequences before anything prints or stores it."""
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(text)
+            self.problems.append(clean_text(text))
         else:
             self.problems_uncounted += 1
 

@@ -87,3 +87,19 @@ def test_a_broken_line_is_named_and_every_input_still_read(tmp_path: Path, compa
     summary = ingest_files([good, broken], tmp_path / "r.jsonl", kind=None)
     assert summary.devices == 2  # page 2's two devices with a result
     assert summary.problems and f"{broken}:2: not a JSON event" in summary.problems[0]
+
+
+def test_escape_sequences_in_device_names_never_reach_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], compact: Callable[[Capture], str]
+) -> None:
+    from support.cli_run import run
+
+    table = tmp_path / "status.csv"
+    table.write_text(
+        "DeviceName,ScriptExecutionState,ScriptOutput,LastUpdateTime\n"
+        '"SRV-\x1b[2J\x1b]0;pwned\x07X",Succeeded,"MSDIAG1;cut",2026-11-25 01:00:00\n',
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "ingest", str(table), "--results", str(tmp_path / "r.jsonl"))
+    assert code == 0, err
+    assert "bad output" in err and "\x1b" not in err and "\x07" not in err

@@ -189,3 +189,24 @@ def test_client_certificate_from_the_environment(
     token_call = next(r for r in graph.requests if r.path.endswith("/oauth2/v2.0/token"))
     assert "client_secret" not in token_call.form and "client_assertion" in token_call.form
     assert "pfx-pass" not in err and "PRIVATE KEY" not in err
+
+
+def test_ctrl_c_keeps_the_pages_that_arrived(
+    graph: GraphStandIn, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from msdiag.ingest.readers import graph as graph_reader
+
+    real = graph_reader.page_rows
+    seen: list[str] = []
+
+    def interrupted_on_page_2(page, name, start=0):  # type: ignore[no-untyped-def]
+        seen.append(name)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+        return real(page, name, start)
+
+    monkeypatch.setattr(graph_reader, "page_rows", interrupted_on_page_2)
+    out = tmp_path / "pulled.jsonl"
+    code, err = _pull(capsys, graph, out)
+    assert code == 130 and "interrupted" in err
+    assert _devices(out) == ["PC-OSAKA-003", "PC-TOKYO-001", "PC-TOKYO-002"]
