@@ -11,15 +11,17 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from msdiag import __version__
 from msdiag.capture.models import Capture, HostState
 from msdiag.diagnosis.models import SEVERITY_ORDER, DiagnosisResult, Finding, Localized, Status, StatusCounts
 from msdiag.fleet.models import FleetRecord, FleetTarget, HostDiagnosis
+from msdiag.fleet.report_pool import pooled_rows, workers_for
 from msdiag.fleet.results import ReadReport
 from msdiag.fleet.sources import MergeNote, is_newer, iter_fleet_records, started_at
 from msdiag.formats.redact import Redaction, parse_redaction, redact, redaction_inputs, text_redactor
@@ -269,25 +271,20 @@ def build_fleet_report(
     files = [paths] if isinstance(paths, Path) else list(paths)
     level = parse_redaction(redaction)
     use_stored = diagnose is None
-    diagnose = diagnose or _default_diagnose()
     read = ReadReport()
     newest: dict[str, tuple[datetime | None, int, HostRow]] = {}
     repeated: set[str] = set()
     titles: dict[str, tuple[str, str]] = {}
-    shared: dict[tuple[object, ...], HostRow] = {}
-    for index, record in enumerate(iter_fleet_records(files, read), start=1):
-        key, started = record.target.key, started_at(record)
+    workers = workers_for(files) if use_stored else 1
+    rows = (pooled_rows(_rows, _share_rows, files, level, tuple(accounts), workers, read) if workers > 1
+            else _rows(files, level, diagnose, accounts, read))
+    for index, key, started, make_row in rows:
         kept = newest.get(key)
         if kept is not None:
             repeated.add(key)
             if not is_newer(started, index, kept[0], kept[1]):
                 continue
-        same = _same_output(record, level) if use_stored else None
-        row = _reused(shared[same], record, index) if same in shared else None
-        if row is None:
-            row = host_row(record, index, level, diagnose, use_stored=use_stored, accounts=accounts)
-            if same is not None and len(shared) < SHARED_ROWS_MAX:
-                shared[same] = row
+        row = make_row()
         for finding in row.findings:
             titles.setdefault(finding.id, (finding.title_en, finding.title_ja))
         newest[key] = (started, index, row)  # the row, not the record: memory stays per host
@@ -298,6 +295,41 @@ def build_fleet_report(
     if len(files) > 1:
         report.merged = MergeNote(files=len(files), hosts=len(hosts), repeated=len(repeated))
     return report
+
+
+Rows = Iterator[tuple[int, str, datetime | None, Callable[[], HostRow]]]
+
+
+def _rows(files: Sequence[Path], level: Redaction, diagnose: Diagnose | None, accounts: Sequence[str],
+          read: ReadReport, workers: int = 1, share: int = 0) -> Rows:
+    """(index, host key, scan start, its row) of every record in order; the row is made when
+    asked for (an older record of a host never is) and, with ``workers``, only for this share."""
+    use_stored = diagnose is None
+    diagnose = diagnose or _default_diagnose()
+    shared: dict[tuple[object, ...], HostRow] = {}
+
+    def make(record: FleetRecord, index: int) -> HostRow:
+        same = _same_output(record, level) if use_stored else None
+        if same in shared:
+            return _reused(shared[same], record, index)
+        row = host_row(record, index, level, diagnose, use_stored=use_stored, accounts=accounts)
+        if same is not None and len(shared) < SHARED_ROWS_MAX:
+            shared[same] = row
+        return row
+
+    for index, record in enumerate(iter_fleet_records(files, read), start=1):
+        mine = index % workers == share
+        yield index, record.target.key, started_at(record), partial(make, record, index) if mine else _elsewhere
+
+
+def _elsewhere() -> HostRow:
+    raise AssertionError("the row of another share")  # pooled_rows never asks for it
+
+
+def _share_rows(files: list[Path], redaction: str, accounts: tuple[str, ...], workers: int, share: int) -> dict[int, HostRow]:
+    """The rows of one share (run in a worker process by msdiag.fleet.report_pool)."""
+    rows = _rows(files, parse_redaction(redaction), None, accounts, ReadReport(), workers, share)
+    return {index: make() for index, _, _, make in rows if index % workers == share}
 
 
 SHARED_ROWS_MAX = 4096
