@@ -88,7 +88,7 @@ class Ingest:
         self._order += 1
         if isinstance(row, BadRow):
             summary.bad_rows += 1
-            summary.problem(str(row))
+            summary.problem(f"{row.where}: {row.reason}")
             return
         if row.pending:
             summary.pending += 1

@@ -72,13 +72,11 @@ class DeviceResult:
 
 @dataclass(frozen=True)
 class BadRow:
-    """A row no device record can come from (no device name, not an object ...)."""
+    """A row no device record can come from (no device name, not an object ...): reported as
+    ``file:row: reason``."""
 
     where: Where
     reason: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.reason}"
 
 
 Row = DeviceResult | BadRow

@@ -31,12 +31,16 @@ def parse_time(text: str | None) -> datetime | None:
         return None
 
 
+def _numbers(match: re.Match[str], count: int) -> list[int]:
+    """The first ``count`` groups as numbers, then the next (the seconds, optional) or 0."""
+    return [int(match.group(i)) for i in range(1, count + 1)] + [int(match.group(count + 1) or 0)]
+
+
 def _iso(text: str) -> datetime | None:
     match = _ISO.match(text)
     if match is None:
         return None
-    year, month, day, hour, minute = (int(match.group(i)) for i in range(1, 6))
-    second = int(match.group(6) or 0)
+    year, month, day, hour, minute, second = _numbers(match, 5)
     micro = int((match.group(7) or "0")[:6].ljust(6, "0"))
     moment = datetime(year, month, day, hour, minute, second, micro, tzinfo=timezone.utc)
     zone = (match.group(8) or "Z").upper()
@@ -69,8 +73,7 @@ def _us(text: str) -> datetime | None:
     match = _US.match(text)
     if match is None:
         return None
-    month, day, year, hour, minute = (int(match.group(i)) for i in range(1, 6))
-    second = int(match.group(6) or 0)
+    month, day, year, hour, minute, second = _numbers(match, 5)
     half = (match.group(7) or "").upper()
     if half:
         hour = hour % 12 + (12 if half == "PM" else 0)

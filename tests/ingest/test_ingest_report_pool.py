@@ -7,12 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.engine_samples import captures
+from support.process_pools import count_pools
 
 from msdiag.capture.models import Capture
 from msdiag.fleet import report_pool
 from msdiag.fleet.report import build_fleet_report
 from msdiag.ingest.pipeline import ingest_files
-from support.engine_samples import captures
 
 
 def _results(tmp_path: Path, compact: Callable[[Capture], str]) -> list[Path]:
@@ -43,14 +44,7 @@ def test_shares_in_worker_processes_make_the_same_report(
     monkeypatch.setattr(report_pool, "POOL_MIN_BYTES", 0)
     monkeypatch.setattr(report_pool.os, "sched_getaffinity", lambda _: {0, 1, 2})
     assert report_pool.workers_for(files) == 3
-    started: list[int] = []
-    real = report_pool.ProcessPoolExecutor
-
-    def counting(count: int, **kwargs):  # type: ignore[no-untyped-def]
-        started.append(count)
-        return real(count, **kwargs)
-
-    monkeypatch.setattr(report_pool, "ProcessPoolExecutor", counting)
+    started = count_pools(monkeypatch, report_pool)
     pooled = build_fleet_report(files, level)
     assert started == [2]  # two shares in worker processes, the first here
     assert [vars(r) for r in pooled.hosts] == [vars(r) for r in alone.hosts]

@@ -40,6 +40,14 @@ def _ingest(capsys: pytest.CaptureFixture[str], tmp_path: Path, *inputs: Path, e
     return code, err, out
 
 
+def _ingested(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], compact: Encode) -> tuple[Path, str, dict[str, FleetRecord]]:
+    """The sample ``name`` ingested: (the sample file, what ingest said, the records by device)."""
+    path = sample(name, tmp_path, compact)
+    code, err, out = _ingest(capsys, tmp_path, path)
+    assert code == 0, err
+    return path, err, _records(out)
+
+
 def test_graph_pages_give_one_record_per_device_with_its_findings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], compact: Encode
 ) -> None:
@@ -67,10 +75,7 @@ def test_graph_pages_give_one_record_per_device_with_its_findings(
 def test_graph_cut_off_and_displaced_outputs_are_bad_output_with_the_reason(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], compact: Encode
 ) -> None:
-    page = sample("graph-page-1.json", tmp_path, compact)
-    code, err, out = _ingest(capsys, tmp_path, page)
-    assert code == 0, err
-    records = _records(out)
+    page, err, records = _ingested("graph-page-1.json", tmp_path, capsys, compact)
     cut, displaced = records["PC-OSAKA-003"], records["PC-TOKYO-006"]
     for record in (cut, displaced):
         assert record.capture.host_status.state.value == "bad_output"
@@ -96,17 +101,14 @@ def test_graph_personal_fields_are_not_copied(tmp_path: Path, capsys: pytest.Cap
 
 
 def test_intune_csv_export(tmp_path: Path, capsys: pytest.CaptureFixture[str], compact: Encode) -> None:
-    table = sample("intune-device-status.csv", tmp_path, compact)
-    code, err, out = _ingest(capsys, tmp_path, table)
-    assert code == 0, err
-    records = _records(out)
+    table, err, records = _ingested("intune-device-status.csv", tmp_path, capsys, compact)
     assert sorted(records) == ["PC-NAGOYA-005", "PC-OSAKA-003", "PC-TOKYO-001", "PC-TOKYO-002", "PC-TOKYO-006"]
     assert _failing(records["PC-OSAKA-003"]) == _expected_failing("clock-skew") != []
     assert records["PC-OSAKA-003"].started_utc == "2026-11-25T02:40:00.000Z"  # en-US month-first
     assert records["PC-TOKYO-002"].started_utc == "2026-11-25T01:14:07.000Z"
     assert records["PC-TOKYO-006"].capture.host_status.state.value == "bad_output"
     assert f"{table}:8: no device name (DeviceName)" in err  # row 8 as a spreadsheet numbers it
-    assert "hanako.yamada" not in out.read_text(encoding="utf-8")
+    assert all("hanako.yamada" not in r.model_dump_json() for r in records.values())
 
 
 def test_intune_csv_with_renamed_headers_needs_and_takes_a_column_map(
@@ -132,10 +134,7 @@ def test_intune_csv_with_renamed_headers_needs_and_takes_a_column_map(
 
 
 def test_configmgr_csv_newest_run_wins(tmp_path: Path, capsys: pytest.CaptureFixture[str], compact: Encode) -> None:
-    table = sample("configmgr-script-status.csv", tmp_path, compact)
-    code, err, out = _ingest(capsys, tmp_path, table)
-    assert code == 0, err
-    records = _records(out)
+    _, err, records = _ingested("configmgr-script-status.csv", tmp_path, capsys, compact)
     assert sorted(records) == ["SRV-APP-03", "SRV-APP-04", "SRV-FILE-01", "SRV-FILE-02"]
     # SRV-FILE-01: the 2026-11-25 run (proxy mismatch), not the older healthy one after it in the file
     assert _failing(records["SRV-FILE-01"]) == _expected_failing("proxy-mismatch") != []
@@ -147,10 +146,7 @@ def test_configmgr_csv_newest_run_wins(tmp_path: Path, capsys: pytest.CaptureFix
 def test_configmgr_json_unwraps_convertto_json_and_names_the_4kb_cut(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], compact: Encode
 ) -> None:
-    document = sample("configmgr-script-status.json", tmp_path, compact)
-    code, err, out = _ingest(capsys, tmp_path, document)
-    assert code == 0, err
-    records = _records(out)
+    document, err, records = _ingested("configmgr-script-status.json", tmp_path, capsys, compact)
     assert records["SRV-FILE-01"].started_utc == "2025-11-25T01:02:03.000Z"  # \/Date(1764032523000)\/
     assert _failing(records["SRV-FILE-01"]) == _expected_failing("proxy-mismatch")
     assert records["SRV-APP-03"].started_utc == "2026-11-25T01:03:00.000Z"  # WMI DMTF
@@ -166,10 +162,7 @@ def test_configmgr_json_unwraps_convertto_json_and_names_the_4kb_cut(
 
 @pytest.mark.parametrize("name", ["ansible-callback.json", "ansible-callback.jsonl"])
 def test_ansible_callbacks(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], compact: Encode) -> None:
-    output = sample(name, tmp_path, compact)
-    code, err, out = _ingest(capsys, tmp_path, output)
-    assert code == 0, err
-    records = _records(out)
+    _, _, records = _ingested(name, tmp_path, capsys, compact)
     assert sorted(records) == ["pc-osaka-003", "pc-osaka-004", "pc-tokyo-001", "pc-tokyo-002"]
     assert _failing(records["pc-tokyo-001"]) == _expected_failing("proxy-mismatch") != []
     assert records["pc-tokyo-002"].capture.host == captures()["healthy-ja-jp"].host  # a full capture keeps its own

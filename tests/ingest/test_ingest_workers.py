@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from support.engine_samples import captures
+from support.process_pools import count_pools
 
 from msdiag.capture.models import Capture
 from msdiag.ingest import workers
@@ -42,14 +43,7 @@ def test_worker_processes_write_the_same_file(tmp_path: Path, compact: Callable[
     monkeypatch.setattr(workers, "CHUNK", 4)
     monkeypatch.setattr(workers, "POOL_AFTER", 8)
     page = _page(compact)
-    started: list[int] = []
-    real = workers.ProcessPoolExecutor
-
-    def counting(count: int, **kwargs):  # type: ignore[no-untyped-def]
-        started.append(count)
-        return real(count, **kwargs)
-
-    monkeypatch.setattr(workers, "ProcessPoolExecutor", counting)
+    started = count_pools(monkeypatch, workers)
     alone = _ingest(tmp_path / "one.jsonl", page, 1)
     assert started == []
     pooled = _ingest(tmp_path / "two.jsonl", page, 2)
