@@ -3,6 +3,7 @@ date form the engines write."""
 
 from __future__ import annotations
 
+import json
 import zipfile
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -103,3 +104,18 @@ def test_escape_sequences_in_device_names_never_reach_the_terminal(
     code, _, err = run(capsys, "ingest", str(table), "--results", str(tmp_path / "r.jsonl"))
     assert code == 0, err
     assert "bad output" in err and "\x1b" not in err and "\x07" not in err
+
+
+def test_ansible_results_hidden_by_no_log_still_say_unreachable(tmp_path: Path) -> None:
+    hidden = {"censored": "the output has been hidden due to the fact that 'no_log: true' was specified for this result",
+              "changed": False}
+    document = {"plays": [{"play": {"name": "msdiag"}, "tasks": [
+        {"task": {"name": "Run the msdiag collector on the host", "duration": {"end": "2026-11-25T01:00:00Z"}},
+         "hosts": {"pc-gone": dict(hidden), "pc-ok": {"changed": False, "output": [captures()["clock-skew"].model_dump_json()]}}},
+    ]}], "stats": {"pc-gone": {"ok": 2, "unreachable": 1, "failures": 0}, "pc-ok": {"ok": 3, "unreachable": 0}}}
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    results = tmp_path / "r.jsonl"
+    ingest_files([path], results)
+    states = {r.target.host: r.capture.host_status.state.value for r in iter_records(results)}
+    assert states == {"pc-ok": "ok", "pc-gone": "unreachable"}

@@ -40,7 +40,9 @@ class _Run:
         self.captured: set[str] = set()
         self.failures: dict[str, DeviceResult] = {}
 
-    def results(self, hosts: Any, task: Any, where: Where, when: str | None) -> Iterator[Row]:
+    def results(self, hosts: Any, task: Any, where: Where, when: str | None, event: str | None = None) -> Iterator[Row]:
+        """The rows of one task's host results (``event``: the jsonl event, which says unreachable
+        or failed even when no_log hid the result itself)."""
         if not isinstance(hosts, dict):
             return
         task_name = bounded(task.get("name") if isinstance(task, dict) else None, 200) or "a task"
@@ -58,10 +60,10 @@ class _Run:
                 row.capture, row.state = found, "ok"
             elif isinstance(found, str):
                 row.output, row.state = found, "ok"
-            elif result.get("unreachable"):
+            elif result.get("unreachable") or event == "v2_runner_on_unreachable":
                 row.state = "unreachable"
                 row.failure = Failure(HostState.UNREACHABLE, f"Ansible could not reach the host: {_message(result)}")
-            elif result.get("failed"):
+            elif result.get("failed") or event == "v2_runner_on_failed":
                 row.state = "failed"
                 row.failure = Failure(HostState.SCRIPT_ERROR, f"the task {task_name!r} failed: {_message(result)}")
             else:
@@ -74,6 +76,18 @@ class _Run:
                 self.failures.setdefault(device.lower(), row)
                 if len(self.failures) > MAX_HOSTS:
                     raise InputError(f"{where.file}: more than {MAX_HOSTS} hosts")
+
+    def stats(self, stats: Any, where: Where) -> None:
+        """Hosts the play recap counts as unreachable, for those whose results said nothing."""
+        for host, counts in (stats.items() if isinstance(stats, dict) else ()):
+            device = str(host).strip()[:MAX_NAME]
+            if not (isinstance(counts, dict) and counts.get("unreachable") and device):
+                continue
+            if device.lower() not in self.captured and device.lower() not in self.failures:
+                self.failures[device.lower()] = DeviceResult(
+                    kind=self.kind, where=where, device=device, state="unreachable",
+                    failure=Failure(HostState.UNREACHABLE, "Ansible could not reach the host (play recap)"),
+                )
 
     def leftover(self) -> Iterator[Row]:
         yield from self.failures.values()
@@ -98,6 +112,7 @@ class AnsibleJson(Reader):
                 number += 1
                 if isinstance(task, dict):
                     yield from run.results(task.get("hosts"), task.get("task"), Where(name, number), None)
+        run.stats(data.get("stats"), Where(name, number + 1))
         yield from run.leftover()
 
 
@@ -129,9 +144,12 @@ class AnsibleJsonl(Reader):
                 except json.JSONDecodeError as exc:
                     yield BadRow(where, f"not a JSON event ({exc.msg}; cut off?)")
                     continue
+                if isinstance(event, dict) and event.get("_event") == "v2_playbook_on_stats":
+                    run.stats(event.get("stats"), where)
                 if not isinstance(event, dict) or event.get("_event") not in _RUNNER_EVENTS:
                     continue  # play and task starts, the stats
-                yield from run.results(event.get("hosts"), event.get("task"), where, _text(event.get("_timestamp")))
+                yield from run.results(event.get("hosts"), event.get("task"), where, _text(event.get("_timestamp")),
+                                       str(event.get("_event")))
         yield from run.leftover()
 
 
@@ -162,4 +180,6 @@ def _text(value: Any) -> str | None:
 
 
 def _message(result: Mapping[str, Any]) -> str:
+    if "censored" in result:
+        return "its result is hidden by no_log"
     return bounded(result.get("msg"), 2000) or "no message"
