@@ -92,6 +92,8 @@ def _capture_of_text(text: str, depth: int = 0) -> tuple[Capture, bool]:
     if text[:1] in ('"', "[") and depth == 0:
         return _capture_of_text(_unwrap_json(text), depth + 1)
     line = next((line.strip() for line in reversed(text.splitlines()) if line.strip()), "")
+    if not line:  # ConfigMgr's "" for a script that printed nothing
+        raise BadOutput("the device returned no output")
     try:
         return _expand_compact()(line), True
     except (ValueError, MsdiagError) as exc:  # the compact format's own error says what is wrong
@@ -118,6 +120,8 @@ def _unwrap_json(text: str) -> str:
         raise BadOutput(f"the output looks like JSON but is not ({exc.msg}); cut off?") from None
     if isinstance(data, list):
         data = next((item for item in reversed(data) if isinstance(item, str) and item.strip()), None)
+    if data is None or data == "":
+        return ""
     if not isinstance(data, str):
         raise BadOutput("the output is JSON but neither a compact line nor a capture")
     return data.strip()

@@ -119,3 +119,11 @@ def test_ansible_results_hidden_by_no_log_still_say_unreachable(tmp_path: Path) 
     ingest_files([path], results)
     states = {r.target.host: r.capture.host_status.state.value for r in iter_records(results)}
     assert states == {"pc-ok": "ok", "pc-gone": "unreachable"}
+
+
+def test_configmgr_empty_json_output_is_no_output(tmp_path: Path) -> None:
+    document = tmp_path / "status.json"
+    document.write_text(json.dumps([{"DeviceName": "SRV-9", "ScriptOutput": '""', "ScriptExecutionState": 0}]),
+                        encoding="utf-8")
+    summary = ingest_files([document], tmp_path / "r.jsonl")
+    assert summary.problems == [f"{document}:1: SRV-9: bad output: the device returned no output"]
