@@ -239,8 +239,8 @@ def main() -> None:
                         help="devices with the same facts return the same output (no run time in it)")
     parser.add_argument("--forms", default=",".join(FORMS))
     parser.add_argument("--keep", type=Path, help="keep the generated inputs and results here")
-    parser.add_argument("--ansible-json-devices", type=int, default=30_000,
-                        help="devices in the one-document Ansible form (its document is bounded at 512 MB)")
+    parser.add_argument("--ansible-json-devices", type=int, default=12_000,
+                        help="devices in the one-document Ansible form (one document is read up to 200 MB)")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     forms = [f for f in args.forms.split(",") if f]

@@ -21,7 +21,7 @@ from msdiag.ingest.rows import MAX_NAME, BadRow, DeviceResult, Failure, Row, Whe
 from msdiag.ingest.times import parse_time
 
 SNIFF_BYTES = 64 * 1024
-MAX_JSON_BYTES = 512 * 1024 * 1024  # one JSON document (a Graph page, the Ansible json callback)
+MAX_JSON_BYTES = 200 * 1024 * 1024  # one JSON document (a Graph page, the Ansible json callback): ~0.7 GB parsed
 
 #: statuses that mean "no result yet" when the output is empty (Graph detectionState values and
 #: the admin center's words for them)
