@@ -73,6 +73,14 @@ COMMAND_MODULES: dict[str, LazyCommand] = {
         "msdiag.cli.lab_cmd",
         "Simulated Windows hosts on 127.0.0.1 for trying msdiag without Windows (see docs/lab.md).",
     ),
+    "ingest": LazyCommand(
+        "msdiag.cli.ingest_cmd",
+        "Turn what Intune, ConfigMgr or Ansible returned into a fleet results file for `msdiag report`.",
+    ),
+    "intune": LazyCommand(
+        "msdiag.cli.intune_cmd",
+        "Intune Remediations: pull the results of msdiag's detection script from Microsoft Graph.",
+    ),
     "report": LazyCommand(
         "msdiag.cli.fleet_cmd",
         "Fleet report from the results files of `msdiag scan --inventory`: every host by name with its status, hosts grouped by the same failing findings with the fix to do first, a hosts x findings matrix.",

@@ -113,6 +113,8 @@ def write_host_reports(
         _write(folder / name, text)
         names[index] = name
         written.append((folder / name).absolute())
+        if len(names) == len(chosen):  # the rest of the files holds no chosen host
+            break
     link_host_reports(report, folder.name, names)
     return written
 

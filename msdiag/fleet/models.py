@@ -49,6 +49,23 @@ class HostDiagnosis(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
 
 
+class RecordSource(BaseModel):
+    """Where an ingested record came from (`msdiag ingest`): the engine's export and the row in it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: the input form: intune-graph, intune-csv, configmgr-csv, configmgr-json, capture-file,
+    #: ansible-json, ansible-jsonl
+    kind: str = Field(max_length=32)
+    file: str = Field(max_length=4096)  #: the file it was read from, as named on the command line
+    row: int | None = None  #: its row (CSV data row, JSON record, JSON Lines line), 1-based
+    #: the engine's own status of the run (Graph detectionState, ConfigMgr ScriptExecutionState ...)
+    state: str | None = Field(default=None, max_length=64)
+    #: SHA-256 of the output the capture was read from: records with the same digest have the same
+    #: capture but for its host name (the fleet report reduces each such group's capture once)
+    output_sha256: str | None = Field(default=None, max_length=64)
+
+
 class FleetRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -61,3 +78,5 @@ class FleetRecord(BaseModel):
     diagnosis: HostDiagnosis | None = None
     #: the scan ran with --insecure (HTTPS certificates not validated): reports say so
     insecure: bool = False
+    #: set by `msdiag ingest` (what an engine returned); None for records msdiag scanned itself
+    source: RecordSource | None = None

@@ -8,16 +8,20 @@ affects 300 machines reads as one line.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from msdiag import __version__
 from msdiag.capture.models import Capture, HostState
 from msdiag.diagnosis.models import SEVERITY_ORDER, DiagnosisResult, Finding, Localized, Status, StatusCounts
 from msdiag.fleet.models import FleetRecord, FleetTarget, HostDiagnosis
+from msdiag.fleet.report_pool import pooled_rows, workers_for
 from msdiag.fleet.results import ReadReport
 from msdiag.fleet.sources import MergeNote, is_newer, iter_fleet_records, started_at
 from msdiag.formats.redact import Redaction, parse_redaction, redact, redaction_inputs, text_redactor
@@ -267,19 +271,20 @@ def build_fleet_report(
     files = [paths] if isinstance(paths, Path) else list(paths)
     level = parse_redaction(redaction)
     use_stored = diagnose is None
-    diagnose = diagnose or _default_diagnose()
     read = ReadReport()
     newest: dict[str, tuple[datetime | None, int, HostRow]] = {}
     repeated: set[str] = set()
     titles: dict[str, tuple[str, str]] = {}
-    for index, record in enumerate(iter_fleet_records(files, read), start=1):
-        key, started = record.target.key, started_at(record)
+    workers = workers_for(files) if use_stored else 1
+    rows = (pooled_rows(_rows, _share_rows, files, level, tuple(accounts), workers, read) if workers > 1
+            else _rows(files, level, diagnose, accounts, read))
+    for index, key, started, make_row in rows:
         kept = newest.get(key)
         if kept is not None:
             repeated.add(key)
             if not is_newer(started, index, kept[0], kept[1]):
                 continue
-        row = host_row(record, index, level, diagnose, use_stored=use_stored, accounts=accounts)
+        row = make_row()
         for finding in row.findings:
             titles.setdefault(finding.id, (finding.title_en, finding.title_ja))
         newest[key] = (started, index, row)  # the row, not the record: memory stays per host
@@ -290,6 +295,69 @@ def build_fleet_report(
     if len(files) > 1:
         report.merged = MergeNote(files=len(files), hosts=len(hosts), repeated=len(repeated))
     return report
+
+
+Rows = Iterator[tuple[int, str, datetime | None, Callable[[], HostRow]]]
+
+
+def _rows(files: Sequence[Path], level: Redaction, diagnose: Diagnose | None, accounts: Sequence[str],
+          read: ReadReport, workers: int = 1, share: int = 0) -> Rows:
+    """(index, host key, scan start, its row) of every record in order; the row is made when
+    asked for (an older record of a host never is) and, with ``workers``, only for this share."""
+    use_stored = diagnose is None
+    diagnose = diagnose or _default_diagnose()
+    shared: dict[tuple[object, ...], HostRow] = {}
+
+    def make(record: FleetRecord, index: int) -> HostRow:
+        same = _same_output(record, level) if use_stored else None
+        if same in shared:
+            return _reused(shared[same], record, index)
+        row = host_row(record, index, level, diagnose, use_stored=use_stored, accounts=accounts)
+        if same is not None and len(shared) < SHARED_ROWS_MAX:
+            shared[same] = row
+        return row
+
+    for index, record in enumerate(iter_fleet_records(files, read), start=1):
+        mine = index % workers == share
+        yield index, record.target.key, started_at(record), partial(make, record, index) if mine else _elsewhere
+
+
+def _elsewhere() -> HostRow:
+    raise AssertionError("the row of another share")  # pooled_rows never asks for it
+
+
+def _share_rows(files: list[Path], redaction: str, accounts: tuple[str, ...], workers: int, share: int) -> dict[int, HostRow]:
+    """The rows of one share (run in a worker process by msdiag.fleet.report_pool)."""
+    rows = _rows(files, parse_redaction(redaction), None, accounts, ReadReport(), workers, share)
+    return {index: make() for index, _, _, make in rows if index % workers == share}
+
+
+SHARED_ROWS_MAX = 4096
+_PLAIN_HOST = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+
+
+def _same_output(record: FleetRecord, level: Redaction) -> tuple[object, ...] | None:
+    """Which records share this one's report row but for its name, index and duration.
+
+    `msdiag ingest` gives records read from the same engine output the same ``output_sha256``:
+    their captures and stored diagnoses are the same but for the capture's host name (a compact
+    line names no device), and a fleet repeats a few hundred outputs across 100,000 devices. A
+    host name of letters, digits, dots and dashes holds nothing redaction learns a name from
+    (standard and none; strict numbers names per host, so it reduces each host itself)."""
+    source, stored = record.source, record.diagnosis
+    if source is None or source.output_sha256 is None or level is Redaction.STRICT:
+        return None
+    if stored is None or stored.msdiag_version != __version__:
+        return None
+    host = record.capture.host
+    if not _PLAIN_HOST.match(host) or "S-1-5-21-" in host.upper():
+        return None
+    return (source.output_sha256, record.target.username, stored.verdict, len(stored.findings))
+
+
+def _reused(row: HostRow, record: FleetRecord, index: int) -> HostRow:
+    return dataclasses.replace(row, name=target_label(record.target), index=index, duration_ms=record.duration_ms,
+                               report=None)
 
 
 def _aggregate(

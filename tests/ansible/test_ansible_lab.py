@@ -213,3 +213,23 @@ def test_check_mode_connects_runs_nothing_and_saves_nothing(
     assert lab.host_stats("healthy-ja-jp").commands > before
     saved = _results(events, "Write the capture file, readable by its owner only")
     assert all(event == "v2_runner_on_skipped" for event, _ in saved.values())
+
+
+def test_msdiag_ingest_reads_the_captures_folder_and_the_callback_output(
+    collected: tuple[int, list[dict[str, Any]], str], project: Path, tmp_path: Path
+) -> None:
+    """Every host once: the healthy ones from their capture files, the failed and the unreachable
+    one from Ansible's own JSON Lines output (the role keeps captures out of it by default)."""
+    _, events, _ = collected
+    callback = tmp_path / "run.jsonl"
+    callback.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")
+    results = tmp_path / "fleet.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-m", "msdiag", "ingest", str(project / "msdiag-captures"), str(callback),
+         "--results", str(results)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
+    states = {r["target"]["host"]: r["capture"]["host_status"]["state"] for r in records}
+    assert states == {"healthy-ja-jp": "ok", "proxy-mismatch": "ok", "pc-broken": "script_error", "pc-gone": "unreachable"}
