@@ -79,7 +79,8 @@ def test_shared_pipeline_bytes_equal_pypsrps_on_first_and_later_hosts() -> None:
     parameters = runner_parameters(list(CHECK_NAMES), list(DEFAULT_ENDPOINT_HOSTS), 3000)
     parameters[SOURCES_PARAMETER] = cached_sources(CHECK_NAMES)  # as session.run_exchange sends it
     expected = _pypsrp_fragments(script, parameters)
-    assert len(b"".join(expected)) > 100_000  # the runner and every check script travel in these fragments
+    # the runner and every check script travel in these fragments (~92,000 bytes without comments)
+    assert len(b"".join(expected)) > 80_000
     first, ps = _shared_fragments(script, parameters)
     later, _ = _shared_fragments(script, parameters)
     assert first == expected
