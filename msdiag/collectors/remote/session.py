@@ -26,6 +26,7 @@ from pypsrp.wsman import WSMan
 from msdiag.collectors.credentials import Credentials
 from msdiag.collectors.remote.cleanup import close_shell, shell_may_exist
 from msdiag.collectors.remote.deadline import Deadline, DeadlineExceeded, bound_requests_by
+from msdiag.collectors.remote.psrp_decoding import share_message_decoding
 from msdiag.collectors.remote.psrp_tuning import (
     ignore_proxy_environment,
     invoke_shared_pipeline,
@@ -194,6 +195,7 @@ def run_exchange(
     _track_create(wsman, exchange)
     pool = RunspacePool(wsman, idle_timeout=SHELL_IDLE_TIMEOUT_S)
     share_string_escaping(pool)
+    share_message_decoding(pool)
     ps: PowerShell | None = None
     failure: BaseException | None = None
     try:
