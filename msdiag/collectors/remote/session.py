@@ -36,6 +36,7 @@ from msdiag.collectors.remote.psrp_tuning import (
 from msdiag.collectors.remote.scrubbing import scrub
 from msdiag.collectors.remote.target import RemoteTarget
 from msdiag.collectors.remote.watchdog import SocketWatch
+from msdiag.collectors.remote.wsman_envelope import TemplateWSMan
 from msdiag.collectors.remote.wsman_http import LEAN_AUTHS, LeanNegotiateTransport, Traffic
 from msdiag.collectors.runner_script import (
     SOURCES_PARAMETER,
@@ -133,7 +134,7 @@ def _wsman_for(target: RemoteTarget, creds: Credentials) -> WSMan:
     extra: dict[str, Any] = {}
     if target.auth == "certificate":
         extra = {"certificate_pem": str(target.client_cert), "certificate_key_pem": str(target.client_key)}
-    wsman = WSMan(
+    wsman = TemplateWSMan(
         target.bare_host,
         port=target.effective_port,
         username=creds.username,
