@@ -30,6 +30,7 @@ from msdiag.collectors.remote.psrp_decoding import share_message_decoding
 from msdiag.collectors.remote.psrp_tuning import (
     ignore_proxy_environment,
     invoke_shared_pipeline,
+    open_shared_pool,
     share_ntlm_password_hashes,
     share_string_escaping,
 )
@@ -201,7 +202,7 @@ def run_exchange(
     failure: BaseException | None = None
     try:
         exchange.phase = "opening the runspace pool"
-        pool.open()
+        open_shared_pool(pool)
         ps = PowerShell(pool)
         parameters = runner_parameters(list(checks), list(endpoint_hosts), ENDPOINT_TIMEOUT_MS)
         parameters[SOURCES_PARAMETER] = cached_sources(checks)  # the checks, as data (runner_script)
