@@ -92,7 +92,7 @@ class PhoneMasker:
         self.known = sorted({n for n in known_national_numbers if len(n) >= 7}, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
-        if not any(ch.isdigit() for ch in text):
+        if not any(map(str.isdigit, text)):
             return text
         # The same finding texts recur across the hosts of a fleet report: mask each once.
         return _masked(tuple(self.regions), tuple(self.known), text)

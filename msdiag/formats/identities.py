@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from msdiag.capture.models import Capture, CheckResult
@@ -29,6 +29,7 @@ from msdiag.capture.names import (
 from msdiag.capture.parse import Facts
 from msdiag.checks import CHECKS, CHECKS_BY_NAME, DEFAULT_ENDPOINT_HOSTS, NAME_SOURCES
 from msdiag.diagnosis.models import DiagnosisResult
+from msdiag.formats.host_text import host_strings
 
 # Names that are evidence, not personal data: never replaced.
 MICROSOFT_SUFFIXES: tuple[str, ...] = (
@@ -127,63 +128,6 @@ NOT_OWNERS = frozenset(
     | {"利用", "使用", "会社", "自分", "個人", "家族", "共有", "管理者", "組織", "学校", "職場", "社内", "自宅"}
     | {"業務", "仕事", "社用", "私用", "新規", "既存", "対象", "現在", "ゲスト", "ユーザー", "メイン", "サブ"}
 )
-
-
-# ---------------------------------------------------------------- host text and product text
-# Redaction replaces what came from the host (and what the user typed), never msdiag's own words:
-# a rule's advice "Check the user name (DOMAIN\\user or user@domain)" is no account. A path into
-# the dumped result (keys and list indexes) says which a string is. Host text: the whole capture
-# except the collector's own hint, each finding's detail (a product sentence quoting host values,
-# so names found elsewhere are replaced in it but none is learned from it), evidence values, the
-# region signals' values, the error and phone number as typed. Everything else (titles, steps,
-# notes, the knowledge base's texts, do-this-first) is product text: only phone numbers are
-# masked there (a phone finding's step quotes the number).
-Path = tuple[str | int, ...]
-_PHONE_INPUTS = frozenset({"input", "e164", "national_format", "corrected_input"})
-
-
-def _finding_part(rest: Path) -> str:
-    if rest[:1] == ("detail",):
-        return "quoted"
-    if rest[:1] == ("evidence",) and rest[2:3] == ("value",):
-        return "host"
-    return "product"
-
-
-def text_kind(path: Path) -> str:
-    """"host" (learned from and redacted), "quoted" (redacted only) or "product" (left alone)."""
-    top = path[0] if path else ""
-    if top == "capture":
-        return "quoted" if path[1:3] == ("host_status", "hint") else "host"
-    if top == "findings":
-        return _finding_part(path[2:])
-    if top == "phone":
-        if path[1:2] == ("findings",):
-            return _finding_part(path[3:])
-        return "host" if len(path) == 2 and path[1] in _PHONE_INPUTS else "product"
-    if top == "region":
-        return "host" if path[1:2] == ("signals",) and path[3:4] == ("value",) else "product"
-    if top == "errors":
-        return "host" if path[2:3] == ("input",) else "product"
-    return "product"
-
-
-def walk_strings(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
-    """Every string of a dumped result (dict keys too) with its path."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield path, str(key)
-            yield from walk_strings(item, (*path, str(key)))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from walk_strings(item, (*path, i))
-
-
-def host_strings(data: Any) -> list[str]:
-    """The strings redaction learns names from: host text only."""
-    return [text for path, text in walk_strings(data) if text_kind(path) == "host"]
 
 
 def redaction_inputs(capture: Capture) -> dict[str, CheckResult]:
