@@ -95,6 +95,8 @@ class Lab:
         assert self.process.stdout is not None
         ports: list[int] = json.loads(self.process.stdout.readline())
         self.ports, self.fast_ports = ports[:hosts], ports[hosts:]
+        self.cpu = cpu
+        self.scanner_cpus: list[int] = []  # set by the benchmark when it pins itself
 
     def counters(self) -> tuple[float, int]:
         """The lab process's CPU time so far (user + system) and the HTTP requests it answered."""
@@ -120,6 +122,31 @@ def _cpu_s() -> float:
     return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
+def core_busy_s() -> dict[int, float]:
+    """Each CPU's busy time so far (/proc/stat: everything but idle and iowait), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    busy: dict[int, float] = {}
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            for line in stat:
+                name, *values = line.split()
+                if name.startswith("cpu") and name[3:].isdigit():
+                    numbers = [int(v) for v in values]
+                    busy[int(name[3:])] = (sum(numbers[:8]) - numbers[3] - numbers[4]) / ticks
+    except OSError:
+        pass
+    return busy
+
+
+def foreign_load(before: dict[int, float], after: dict[int, float], ours: dict[int, float], elapsed: float) -> dict[int, float]:
+    """Per CPU, the share of ``elapsed`` other processes kept it busy (``ours``: our CPU on it)."""
+    return {
+        cpu: round(max(0.0, after[cpu] - before.get(cpu, 0.0) - ours.get(cpu, 0.0)) / elapsed, 2)
+        for cpu in after
+        if elapsed > 0
+    }
+
+
 def _target(port: int, timeout: float = 120) -> RemoteTarget:
     return RemoteTarget(host="127.0.0.1", port=port, transport="http", auth="ntlm", timeout=timeout)
 
@@ -129,6 +156,12 @@ def batched_host(port: int, password: str) -> float:
     capture = collect_remote(_target(port), Credentials(USER, password), CHECK_NAMES)
     assert capture.host_status.state.value == "ok", capture.host_status
     return time.monotonic() - started
+
+
+def warm_up_diagnosis(port: int, password: str) -> None:
+    from msdiag.fleet.report import host_diagnosis
+
+    host_diagnosis(collect_remote(_target(port), Credentials(USER, password), CHECK_NAMES))
 
 
 def naive_host(port: int, password: str) -> float:
@@ -186,6 +219,8 @@ class FleetFigures:
     lab_cpu_s: float
     workers_rss_mb: float  # the largest worker process's peak RSS (0 without workers)
     host_median_s: float  # one host's scan time under the fleet's load (median)
+    #: per CPU, the share of the run other processes kept it busy (pinned runs only)
+    foreign: dict[int, float]
 
 
 def fleet_run(lab: Lab, ports: list[int], concurrency: int, processes: int, workdir: Path) -> FleetFigures:
@@ -199,16 +234,20 @@ def fleet_run(lab: Lab, ports: list[int], concurrency: int, processes: int, work
     scan_one = RemoteScan(connections, Credentials(USER, lab.password), tuple(CHECK_NAMES), None)
     lab_cpu0 = lab.cpu_s()
     path = workdir / f"fleet-{time.monotonic_ns()}.jsonl"
-    cpu0, t0 = _cpu_s(), time.monotonic()
+    busy0, cpu0, t0 = core_busy_s(), _cpu_s(), time.monotonic()
     with ResultsWriter(path) as writer:
         summary = run_fleet(targets, scan_one, writer, concurrency=concurrency, processes=processes)
-    elapsed, cpu = time.monotonic() - t0, _cpu_s() - cpu0
+    elapsed, cpu, busy1 = time.monotonic() - t0, _cpu_s() - cpu0, core_busy_s()
     workers_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the lab has not exited yet
     lab_cpu = lab.cpu_s() - lab_cpu0
     if summary.failed or summary.errored:
         raise SystemExit(f"benchmark fleet had failures: {summary}")
     durations = sorted(r.duration_ms for r in iter_records(path))
-    return FleetFigures(elapsed, cpu, lab_cpu, workers_rss / 1024, durations[len(durations) // 2] / 1000)
+    ours: dict[int, float] = {}
+    if lab.cpu is not None:  # pinned: the scanner's CPU on its core(s), the lab's on its own
+        ours = {lab.cpu: lab_cpu, **{c: cpu / len(lab.scanner_cpus) for c in lab.scanner_cpus}}
+    return FleetFigures(elapsed, cpu, lab_cpu, workers_rss / 1024, durations[len(durations) // 2] / 1000,
+                        foreign_load(busy0, busy1, ours, elapsed) if ours else {})
 
 
 def report_run(hosts: int, workdir: Path) -> tuple[float, float, float]:
@@ -270,8 +309,9 @@ def peer_ratios(args: argparse.Namespace) -> tuple[dict[str, Any] | None, str | 
     return ratios, None
 
 
-def _median(values: Sequence[float]) -> float:
-    return round(statistics.median(values), 3)
+def _median(values: Sequence[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(statistics.median(known), 3) if known else None
 
 
 def _load() -> list[float]:
@@ -301,11 +341,13 @@ def main() -> None:
     lab = Lab(args.hosts + 2, args.latency_ms, fast_hosts=args.sequential_hosts + 2, cpu=lab_cpu)
     if lab_cpu is not None:
         os.sched_setaffinity(0, scanner_cpus)  # after the lab child started: it is not ours to pin
+        lab.scanner_cpus = scanner_cpus
     rounds: list[dict[str, Any]] = []
     naive = None
     try:
         for port in lab.fast_ports[-2:] + lab.ports[-2:]:
             batched_host(port, lab.password)  # warm-up: imports, first NTLM handshake, caches
+        warm_up_diagnosis(lab.fast_ports[-1], lab.password)  # the knowledge base and rules, loaded once
         lab.fast_ports = lab.fast_ports[:-2]
         with tempfile.TemporaryDirectory() as tmp:
             for _ in range(args.runs):
@@ -328,6 +370,9 @@ def main() -> None:
                         "lab_cpu_ms_per_host": fleet.lab_cpu_s * 1000 / args.hosts,
                         "host_in_fleet_median_s": fleet.host_median_s,
                         "worker_peak_rss_mb": fleet.workers_rss_mb,
+                        # other processes' share of the scanner's and the lab's CPU during the run
+                        "foreign_load_scanner_cpu": max((fleet.foreign.get(c, 0.0) for c in scanner_cpus), default=None),
+                        "foreign_load_lab_cpu": fleet.foreign.get(lab_cpu) if lab_cpu is not None else None,
                     }
                 rounds.append(row)
                 print(json.dumps(row), file=sys.stderr, flush=True)  # progress, one round per line
@@ -371,7 +416,8 @@ def print_summary(
         figures["efficiency"][f"c{concurrency}"] = entry
         table.append((f"{args.hosts} hosts, C={concurrency}", entry["efficiency"], entry["efficiency_range"], entry["modelled"],
                       entry["modelled_fleet_cpu"], entry["modelled_scanner_only"], entry["elapsed_s"],
-                      entry["scanner_cpu_ms_per_host"], entry["lab_cpu_ms_per_host"], entry["host_in_fleet_median_s"]))
+                      entry["scanner_cpu_ms_per_host"], entry["lab_cpu_ms_per_host"], entry["host_in_fleet_median_s"],
+                      entry["foreign_load_scanner_cpu"], entry["foreign_load_lab_cpu"]))
     if naive is not None:
         figures.update(naive_s_per_host=round(naive, 3), speedup=round(naive / batched, 2))
     if report_figures:
@@ -397,7 +443,8 @@ def print_summary(
     print(f"one host alone at {args.latency_ms} ms: {batched} s; lab on CPU {lab_cpu}, scanner on {scanner_cpus}; "
           f"load average before {load_before}, after {figures['load_average_after']}")
     print(tabulate(table, headers=["run", "efficiency (measured)", "range", "modelled", "modelled (fleet CPU)",
-                                   "modelled scanner-only", "elapsed_s", "scanner ms/host", "lab ms/host", "host in fleet s"]))
+                                   "modelled scanner-only", "elapsed_s", "scanner ms/host", "lab ms/host", "host in fleet s",
+                                   "other load, scanner CPU", "other load, lab CPU"]))
     print(json.dumps(figures))
 
 

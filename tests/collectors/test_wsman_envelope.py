@@ -91,3 +91,15 @@ def test_what_the_template_does_not_know_is_serialized_by_elementtree(monkeypatc
     ET.SubElement(body, "{http://schemas.microsoft.com/wbem/wsman/1/windows/shell}Child").tail = "tail"
     call = ("http://x/Get", "http://x/resource", body, None, None, None)
     assert wsman.envelope(*call, message_id=MESSAGE_ID) == _pypsrp_bytes(wsman, call, monkeypatch)
+
+
+@pytest.mark.parametrize("size", [150_000, 153_600, 512_000])
+def test_payload_sizes_are_pypsrps_before_and_after_the_pool_raises_them(size: int) -> None:
+    for _ in range(2):  # computed, then remembered
+        ours, theirs = _template(max_envelope_size=size), WSMan("pc01.corp.example.com", port=5985, username=USER,
+                                                                password=PASSWORD, ssl=False, auth="ntlm",
+                                                                max_envelope_size=size)
+        assert ours.max_payload_size == theirs.max_payload_size
+        ours.update_max_payload_size(512_000)
+        theirs.update_max_payload_size(512_000)
+        assert ours.max_payload_size == theirs.max_payload_size

@@ -12,7 +12,8 @@ serialized by ElementTree as before. The reply is parsed and checked as pypsrp d
 
 This is a subclass overriding pypsrp's public ``invoke``: no pypsrp internals change. It relies
 on ``WSMan._parse_wsman_fault`` (pypsrp 0.9, pinned below 1.0) for fault replies, as pypsrp's own
-invoke does. tests/collectors/test_wsman_envelope.py compares every envelope of a lab scan with
+invoke does, and remembers what ``WSMan._calc_envelope_size`` returns (it serializes a sample
+envelope with ElementTree to measure the header, for every WSMan made). tests/collectors/test_wsman_envelope.py compares every envelope of a lab scan with
 pypsrp's bytes.
 """
 
@@ -95,8 +96,30 @@ def _write(element: ET.Element, out: list[str], used: set[str]) -> None:
         out.append(" />")
 
 
+#: pypsrp's payload size for an envelope size, by everything its calculation reads (see below).
+_PAYLOAD_SIZES: dict[tuple[Any, ...], int] = {}
+
+
 class TemplateWSMan(WSMan):
     """``pypsrp.wsman.WSMan``, its requests' envelopes written from a template (see the module)."""
+
+    def _calc_envelope_size(self, max_envelope_size: int) -> int:
+        # pypsrp builds and serializes a sample Send envelope to measure it, twice per host (when
+        # made, and when the pool raises the size); the result depends only on these values
+        key = (
+            max_envelope_size,
+            self.max_envelope_size,
+            self.transport.endpoint,
+            self.locale,
+            self.data_locale,
+            self.operation_timeout,
+        )
+        size = _PAYLOAD_SIZES.get(key)
+        if size is None:
+            size = super()._calc_envelope_size(max_envelope_size)
+            if len(_PAYLOAD_SIZES) < 64:
+                _PAYLOAD_SIZES[key] = size
+        return size
 
     def envelope(
         self,
