@@ -103,3 +103,10 @@ def test_payload_sizes_are_pypsrps_before_and_after_the_pool_raises_them(size: i
         ours.update_max_payload_size(512_000)
         theirs.update_max_payload_size(512_000)
         assert ours.max_payload_size == theirs.max_payload_size
+
+
+def test_payload_sizes_follow_the_length_of_the_hosts_address() -> None:
+    for host in ("pc1", "pc01.corp.example.com", "pc01.corp.example.com", "a-much-longer-host-name.corp.example.co.jp"):
+        ours = TemplateWSMan(host, port=5985, username=USER, password=PASSWORD, ssl=False, auth="ntlm")
+        theirs = WSMan(host, port=5985, username=USER, password=PASSWORD, ssl=False, auth="ntlm")
+        assert ours.max_payload_size == theirs.max_payload_size

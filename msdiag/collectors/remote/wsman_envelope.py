@@ -105,11 +105,12 @@ class TemplateWSMan(WSMan):
 
     def _calc_envelope_size(self, max_envelope_size: int) -> int:
         # pypsrp builds and serializes a sample Send envelope to measure it, twice per host (when
-        # made, and when the pool raises the size); the result depends only on these values
+        # made, and when the pool raises the size); the result depends only on these values (the
+        # host's address only through its length in the envelope)
         key = (
             max_envelope_size,
             self.max_envelope_size,
-            self.transport.endpoint,
+            len(_text(self.transport.endpoint).encode("utf-8", "xmlcharrefreplace")),
             self.locale,
             self.data_locale,
             self.operation_timeout,
