@@ -19,7 +19,7 @@ from msdiag.capture.models import HostState
 from msdiag.checks import CHECK_NAMES
 from msdiag.collectors.credentials import Credentials
 from msdiag.collectors.remote import RemoteTarget, collect_remote
-from msdiag.collectors.remote.wsman_envelope import TemplateWSMan
+from msdiag.collectors.remote.wsman_envelope import TemplateWSMan, WSManRequest
 from msdiag.lab import LabHost, LabServer, load_lab_hosts
 
 USER, PASSWORD = "LAB\\helpdesk", "Envel0pe-Test!"
@@ -70,7 +70,7 @@ def test_every_request_of_a_scan_is_the_bytes_pypsrp_would_send(monkeypatch: pyt
     assert actions == ["Create", "Receive", "Command", "Receive", "Delete"]
     wsman = _template(operation_timeout=7, max_envelope_size=150_000)
     for call in calls:
-        assert wsman.envelope(*call, message_id=MESSAGE_ID) == _pypsrp_bytes(wsman, call, monkeypatch)
+        assert wsman.envelope(WSManRequest(*call), MESSAGE_ID) == _pypsrp_bytes(wsman, call, monkeypatch)
 
 
 def test_odd_values_are_escaped_as_elementtree_escapes_them(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,7 +82,7 @@ def test_odd_values_are_escaped_as_elementtree_escapes_them(monkeypatch: pytest.
     ET.SubElement(body, "creationXml", xmlns="http://schemas.microsoft.com/powershell").text = ""
     call = ("http://x/Send?a=1&b=<2>", "http://schemas.microsoft.com/powershell/Microsoft.PowerShell", body,
             None, None, 3)
-    assert wsman.envelope(*call, message_id=MESSAGE_ID) == _pypsrp_bytes(wsman, call, monkeypatch)
+    assert wsman.envelope(WSManRequest(*call), MESSAGE_ID) == _pypsrp_bytes(wsman, call, monkeypatch)
 
 
 def test_what_the_template_does_not_know_is_serialized_by_elementtree(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,7 +90,7 @@ def test_what_the_template_does_not_know_is_serialized_by_elementtree(monkeypatc
     body = ET.Element("{urn:example:not-registered}Thing")
     ET.SubElement(body, "{http://schemas.microsoft.com/wbem/wsman/1/windows/shell}Child").tail = "tail"
     call = ("http://x/Get", "http://x/resource", body, None, None, None)
-    assert wsman.envelope(*call, message_id=MESSAGE_ID) == _pypsrp_bytes(wsman, call, monkeypatch)
+    assert wsman.envelope(WSManRequest(*call), MESSAGE_ID) == _pypsrp_bytes(wsman, call, monkeypatch)
 
 
 @pytest.mark.parametrize("size", [150_000, 153_600, 512_000])

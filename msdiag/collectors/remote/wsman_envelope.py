@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import uuid
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from typing import Any
 
 from pypsrp.exceptions import WinRMError, WinRMTransportError
@@ -33,33 +34,40 @@ _HEADER_NAMESPACES = frozenset({NAMESPACES["s"], NAMESPACES["wsa"], NAMESPACES["
 _ANONYMOUS = "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
 
 
+@dataclass(frozen=True)
+class WSManRequest:
+    """What ``WSMan.invoke`` is given for one request (its arguments, as pypsrp names them)."""
+
+    action: str
+    resource_uri: str
+    resource: ET.Element | None
+    option_set: Any = None
+    selector_set: Any = None
+    timeout: int | None = None
+
+
 class _Unknown(Exception):
     """Something the template writer does not write the way ElementTree would: let ET do it."""
 
 
-def _text(value: str) -> str:
-    # ElementTree's _escape_cdata
-    if "&" in value:
-        value = value.replace("&", "&amp;")
-    if "<" in value:
-        value = value.replace("<", "&lt;")
-    if ">" in value:
-        value = value.replace(">", "&gt;")
+#: ElementTree's escaping (_escape_cdata, and _escape_attrib of Python 3.11), in its order
+_TEXT_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+_ATTRIBUTE_ESCAPES = (*_TEXT_ESCAPES, ('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"), ("\t", "&#09;"))
+
+
+def _escaped(value: str, escapes: tuple[tuple[str, str], ...]) -> str:
+    for char, entity in escapes:
+        if char in value:
+            value = value.replace(char, entity)
     return value
+
+
+def _text(value: str) -> str:
+    return _escaped(value, _TEXT_ESCAPES)
 
 
 def _attribute(value: str) -> str:
-    # ElementTree's _escape_attrib (Python 3.11)
-    value = _text(value)
-    if '"' in value:
-        value = value.replace('"', "&quot;")
-    if "\r" in value:
-        value = value.replace("\r", "&#13;")
-    if "\n" in value:
-        value = value.replace("\n", "&#10;")
-    if "\t" in value:
-        value = value.replace("\t", "&#09;")
-    return value
+    return _escaped(value, _ATTRIBUTE_ESCAPES)
 
 
 def _name(qualified: Any, used: set[str]) -> str:
@@ -122,43 +130,33 @@ class TemplateWSMan(WSMan):
                 _PAYLOAD_SIZES[key] = size
         return size
 
-    def envelope(
-        self,
-        action: str,
-        resource_uri: str,
-        resource: ET.Element | None,
-        option_set: Any = None,
-        selector_set: Any = None,
-        timeout: int | None = None,
-        message_id: str | None = None,
-    ) -> bytes:
+    def envelope(self, request: WSManRequest, message_id: str) -> bytes:
         """The request's bytes, as pypsrp's invoke serializes them; ``message_id`` in upper case."""
-        message_id = message_id or str(uuid.uuid4()).upper()
         try:
             used = set(_HEADER_NAMESPACES)
             sets: list[str] = []
-            for item in (option_set, selector_set):
+            for item in (request.option_set, request.selector_set):
                 if item is not None:
                     _write(item.pack(), sets, used)
             body: list[str] = []
-            if resource is not None:
-                _write(resource, body, used)
+            if request.resource is not None:
+                _write(request.resource, body, used)
         except _Unknown:
-            return self._tree_envelope(action, resource_uri, resource, option_set, selector_set, timeout, message_id)
+            return self._tree_envelope(request, message_id)
         declarations = "".join(
             f' xmlns:{prefix}="{_attribute(uri)}"' for prefix, uri in sorted((_PREFIXES[u], u) for u in used)
         )
-        operation_timeout = str(timeout or self.operation_timeout)
+        operation_timeout = str(request.timeout or self.operation_timeout)
         text = (
             f"<s:Envelope{declarations}><s:Header>"
-            f'<wsa:Action s:mustUnderstand="true">{_text(action)}</wsa:Action>'
+            f'<wsa:Action s:mustUnderstand="true">{_text(request.action)}</wsa:Action>'
             f'<wsmv:DataLocale s:mustUnderstand="false" xml:lang="{_attribute(self.data_locale)}" />'
             f'<wsman:Locale s:mustUnderstand="false" xml:lang="{_attribute(self.locale)}" />'
             f'<wsman:MaxEnvelopeSize s:mustUnderstand="true">{self.max_envelope_size}</wsman:MaxEnvelopeSize>'
             f"<wsa:MessageID>uuid:{message_id}</wsa:MessageID>"
             f"<wsman:OperationTimeout>PT{_text(operation_timeout)}S</wsman:OperationTimeout>"
             f'<wsa:ReplyTo><wsa:Address s:mustUnderstand="true">{_ANONYMOUS}</wsa:Address></wsa:ReplyTo>'
-            f'<wsman:ResourceURI s:mustUnderstand="true">{_text(resource_uri)}</wsman:ResourceURI>'
+            f'<wsman:ResourceURI s:mustUnderstand="true">{_text(request.resource_uri)}</wsman:ResourceURI>'
             f'<wsmv:SessionId s:mustUnderstand="false">uuid:{str(self.session_id).upper()}</wsmv:SessionId>'
             f"<wsa:To>{_text(self.transport.endpoint)}</wsa:To>"
             + "".join(sets)
@@ -168,25 +166,18 @@ class TemplateWSMan(WSMan):
         )
         return text.encode("utf-8", "xmlcharrefreplace")
 
-    def _tree_envelope(
-        self,
-        action: str,
-        resource_uri: str,
-        resource: ET.Element | None,
-        option_set: Any,
-        selector_set: Any,
-        timeout: int | None,
-        message_id: str,
-    ) -> bytes:
+    def _tree_envelope(self, request: WSManRequest, message_id: str) -> bytes:
         """pypsrp's own way, for what the template writer does not know (same message id)."""
         soap = "{" + NAMESPACES["s"] + "}"
         envelope = ET.Element(soap + "Envelope")
-        _id, header = self._create_header(action, resource_uri, option_set, selector_set, timeout)
+        _id, header = self._create_header(
+            request.action, request.resource_uri, request.option_set, request.selector_set, request.timeout
+        )
         header.findall("{" + NAMESPACES["wsa"] + "}MessageID")[0].text = f"uuid:{message_id}"
         envelope.append(header)
         body = ET.SubElement(envelope, soap + "Body")
-        if resource is not None:
-            body.append(resource)
+        if request.resource is not None:
+            body.append(request.resource)
         data: bytes = ET.tostring(envelope, encoding="utf-8", method="xml")
         return data
 
@@ -203,7 +194,7 @@ class TemplateWSMan(WSMan):
     ) -> ET.Element:
         """Send one WSMan request and return the reply's XML, as ``WSMan.invoke`` does."""
         message_id = str(uuid.uuid4()).upper()
-        xml = self.envelope(action, resource_uri, resource, option_set, selector_set, timeout, message_id)
+        xml = self.envelope(WSManRequest(action, resource_uri, resource, option_set, selector_set, timeout), message_id)
         # more than the WSMan operation timeout: the host answers by then (pypsrp's margin)
         http_timeout = timeout + 2 if timeout else None
         try:
