@@ -1,8 +1,8 @@
 """Fleet-scan benchmark: the scanner's CPU per host, fleet efficiency (measured and modelled), against lab hosts.
 
     python bench/fleet.py [--hosts N] [--concurrency C ...] [--runs R] [--latency-ms L]
-                          [--sequential-hosts S] [--processes P] [--no-pin] [--report-hosts R]
-                          [--peers FILE | --run-peers] [--no-naive]
+                          [--sequential-hosts S] [--processes P] [--no-pin] [--wait-quiet S]
+                          [--report-hosts R] [--peers FILE | --run-peers] [--no-naive]
 
 The lab runs in a child process, pinned to its own CPU when the machine has two or more
 (``os.sched_setaffinity``: the last CPU for the lab, the others for this process, the scanner), so
@@ -24,7 +24,10 @@ figures (CPU per host of scanner and lab, requests per host, latency) and prints
 predicts with the lab's cost (to check it against the measured run) and without it
 (``scanner_only``: the efficiency the scanner alone allows, as against real Windows hosts).
 
-Medians over the rounds are printed with the load average (1, 5, 15 min) before and after. The
+Other processes on the machine take CPU the model does not know about: each fleet run reports the
+share of the scanner's and the lab's CPU they kept busy (/proc/stat minus our own CPU), and
+``--wait-quiet S`` waits up to S seconds before each run for a second in which they use less than a
+quarter of each of our CPUs. Medians over the rounds are printed with the load average (1, 5, 15 min) before and after. The
 last line printed is one JSON object with every figure, including ``peer_ratios`` from
 bench/peers.py's last JSON line (``--peers FILE`` holding its output, or ``--run-peers``), null
 with a reason otherwise.
@@ -145,6 +148,21 @@ def foreign_load(before: dict[int, float], after: dict[int, float], ours: dict[i
         for cpu in after
         if elapsed > 0
     }
+
+
+def wait_quiet(cpus: Sequence[int], most_s: float, threshold: float = 0.25) -> tuple[float, float]:
+    """Wait (at most ``most_s``) for a second in which other processes keep each of ``cpus`` busy
+    less than ``threshold`` of the time (our lab and scanner are idle then); (waited, last load)."""
+    started = time.monotonic()
+    load = 1.0
+    while True:
+        before = core_busy_s()
+        time.sleep(1.0)
+        after = core_busy_s()
+        load = max((after.get(c, 0.0) - before.get(c, 0.0) for c in cpus), default=0.0)
+        waited = time.monotonic() - started
+        if load < threshold or waited >= most_s:
+            return waited, round(load, 2)
 
 
 def _target(port: int, timeout: float = 120) -> RemoteTarget:
@@ -327,6 +345,8 @@ def main() -> None:
     parser.add_argument("--sequential-hosts", type=int, default=60, help="no-latency hosts for CPU per host")
     parser.add_argument("--processes", type=int, default=1, help="scan in N processes (concurrency threads in all)")
     parser.add_argument("--no-pin", action="store_true", help="leave the lab and the scanner on every CPU")
+    parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="S",
+                        help="before each fleet run, wait up to S seconds for the CPUs to be free of other work")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive pypsrp program (speedup)")
     parser.add_argument("--report-hosts", type=int, default=0, help="also time the fleet report for N hosts")
     peers = parser.add_mutually_exclusive_group()
@@ -355,6 +375,8 @@ def main() -> None:
                 alone = min(batched_host(lab.ports[-1], lab.password) for _ in range(2))
                 row: dict[str, Any] = {"sequential": asdict(sequential), "batched_s_per_host": alone, "fleet": {}}
                 for concurrency in args.concurrency:
+                    waited, quiet = wait_quiet(sorted(os.sched_getaffinity(0)) + ([lab_cpu] if lab_cpu is not None else []),
+                                               args.wait_quiet) if args.wait_quiet else (0.0, None)
                     fleet = fleet_run(lab, lab.ports[: args.hosts], concurrency, args.processes, Path(tmp))
                     measured = args.hosts * alone / concurrency / fleet.elapsed_s
                     in_fleet_cpu = fleet.cpu_s / args.hosts
@@ -373,6 +395,8 @@ def main() -> None:
                         # other processes' share of the scanner's and the lab's CPU during the run
                         "foreign_load_scanner_cpu": max((fleet.foreign.get(c, 0.0) for c in scanner_cpus), default=None),
                         "foreign_load_lab_cpu": fleet.foreign.get(lab_cpu) if lab_cpu is not None else None,
+                        "waited_for_quiet_s": round(waited, 1),
+                        "load_before_run": quiet,
                     }
                 rounds.append(row)
                 print(json.dumps(row), file=sys.stderr, flush=True)  # progress, one round per line
