@@ -34,6 +34,7 @@ from msdiag.checks import (
     script_text,
     scripts_dir,
 )
+from msdiag.collectors.wire_script import strip_comments
 from msdiag.errors import InputError
 
 RUNNER_SCRIPT = "Invoke-MsdiagRunner.ps1"
@@ -126,10 +127,15 @@ def _embedded_check(name: str) -> str:
 
 
 def build_runner(
-    checks: Sequence[str], *, mode: Literal["lines", "capture"] = "lines", embed: bool = True
+    checks: Sequence[str],
+    *,
+    mode: Literal["lines", "capture"] = "lines",
+    embed: bool = True,
+    comments: bool = True,
 ) -> str:
     """The runner script for one PowerShell invocation: with the given checks embedded, or with
-    ``embed=False`` none (they are passed as :func:`runner_sources`)."""
+    ``embed=False`` none (they are passed as :func:`runner_sources`); ``comments=False`` gives the
+    text scans send (:func:`~msdiag.collectors.wire_script.strip_comments`)."""
     if mode not in ("lines", "capture"):
         raise InputError(f"unknown runner mode {mode!r} (lines or capture)")
     names = validate_check_names(checks) if embed else []
@@ -151,25 +157,33 @@ def build_runner(
             composed.extend(_embedded_check(name) for name in names)
         else:
             composed.append(line)
-    return "".join(composed)
+    runner = "".join(composed)
+    return runner if comments else strip_comments(runner)
 
 
-def runner_sources(checks: Sequence[str]) -> str:
+def runner_sources(checks: Sequence[str], *, comments: bool = True) -> str:
     """The check scripts and the helper files they need, as the runner's ``-Sources`` JSON.
 
     ``{"units": [{"name", "kind", "needs", "text"}]}``: helpers first (``kind`` "helper", named by
-    file), then each check (``kind`` "check", ``needs`` its helper files), each script's own text.
+    file), then each check (``kind`` "check", ``needs`` its helper files), each script's own text
+    (``comments=False``: without its comments, as scans send it).
     """
     names = validate_check_names(checks)
     needs = {name: helper_files(name) for name in names}
     needed = {file_name for files in needs.values() for file_name in files}
+    form = (lambda text: text) if comments else strip_comments
     units: list[dict[str, object]] = [
-        {"name": file_name, "kind": "helper", "needs": [], "text": helper_script_text(file_name).lstrip("\ufeff")}
+        {
+            "name": file_name,
+            "kind": "helper",
+            "needs": [],
+            "text": form(helper_script_text(file_name).lstrip("\ufeff")),
+        }
         for file_name in HELPER_SCRIPTS
         if file_name in needed
     ]
     units.extend(
-        {"name": name, "kind": "check", "needs": needs[name], "text": script_text(name).lstrip("\ufeff")}
+        {"name": name, "kind": "check", "needs": needs[name], "text": form(script_text(name).lstrip("\ufeff"))}
         for name in names
     )
     # ASCII JSON: safe in a file Windows PowerShell 5.1 reads and in any console code page.
@@ -300,19 +314,21 @@ def _fingerprint() -> Fingerprint:
 @functools.lru_cache(maxsize=8)
 def _composed(checks: tuple[str, ...], fingerprint: Fingerprint) -> str:
     validate_check_names(list(checks))
-    return build_runner(list(checks), embed=False)
+    return build_runner(list(checks), embed=False, comments=False)
 
 
 @functools.lru_cache(maxsize=8)
 def _sources(checks: tuple[str, ...], fingerprint: Fingerprint) -> str:
-    return runner_sources(list(checks))
+    return runner_sources(list(checks), comments=False)
 
 
 def cached_runner(checks: Sequence[str]) -> str:
-    """The scan runner for ``checks`` (lines mode, no check embedded), one string for every host."""
+    """The scan runner for ``checks`` (lines mode, no check embedded, no comments), one string for
+    every host."""
     return _composed(tuple(checks), _fingerprint())
 
 
 def cached_sources(checks: Sequence[str]) -> str:
-    """``runner_sources(checks)``, the same string for every host scanned with these checks."""
+    """``runner_sources(checks, comments=False)``, the same string for every host scanned with
+    these checks."""
     return _sources(tuple(checks), _fingerprint())

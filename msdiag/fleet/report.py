@@ -199,20 +199,20 @@ def host_row(
     full = (_stored_result(record) if use_stored else None) if scanned else None
     if full is None:
         full = diagnose(capture) if scanned else _unscanned_result(capture)
-    shown = _shown_part(full)
     # the scanning account (--username, the inventory's) is masked like the host's own users
     used = [*accounts, *([record.target.username] if record.target.username else [])]
     if level is Redaction.STRICT:
         # strict numbers IP addresses in the order it meets them: redact the shown part whole
-        redacted = redact(shown, level, accounts=used)
+        redacted = redact(_shown_part(full), level, accounts=used)
         findings = [_host_finding(f, _same) for f in redacted.findings if f.status in _SHOWN]
         status = redacted.capture.host_status
         detail, hint = status.detail, status.hint
     else:
-        # the same string function redact() would apply, on only the strings the report shows
-        text = text_redactor(shown, level, accounts=used)
-        findings = [_host_finding(f, text) for f in shown.findings if f.status in _SHOWN]
-        status = shown.capture.host_status
+        # the same string function redact() would apply to the shown part, on only the strings the
+        # report shows; made when the first one needs it (a healthy host shows none)
+        text = _FirstUse(lambda: text_redactor(_shown_part(full), level, accounts=used))
+        findings = [_host_finding(f, text) for f in full.findings if f.status in _SHOWN]
+        status = full.capture.host_status
         detail = text(status.detail) if status.detail is not None else None
         hint = text(status.hint) if status.hint is not None else None
     name = f"host-{index:05d}" if level == Redaction.STRICT else target_label(record.target)
@@ -244,6 +244,19 @@ _SHOWN = (Status.FAIL, Status.WARN)
 
 def _same(text: str) -> str:
     return text
+
+
+class _FirstUse:
+    """A string function built by ``make`` when it is first called."""
+
+    def __init__(self, make: Callable[[], Callable[[str], str]]) -> None:
+        self._make = make
+        self._function: Callable[[str], str] | None = None
+
+    def __call__(self, text: str) -> str:
+        if self._function is None:
+            self._function = self._make()
+        return self._function(text)
 
 
 def _host_finding(finding: Finding, text: Callable[[str], str]) -> HostFinding:

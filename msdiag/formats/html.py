@@ -13,10 +13,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-from jinja2 import Environment
 
 from msdiag.capture.models import CheckStatus
 from msdiag.capture.parse import Facts
@@ -57,6 +55,9 @@ from msdiag.formats.summary import (
     redaction_text,
 )
 from msdiag.sanitize import clean_text, clean_value
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 EVIDENCE_VALUE_LIMIT = 2000  # characters of one evidence value shown; the raw block has the rest
 SOURCE_NAME_CHARS = 60  # a source link's text: site and page name, the full address in its href

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from msdiag.formats.html_text import has_long_token
 from msdiag.sanitize import clean_template_value
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 #: nothing may load or run: inline CSS only (a meta element in each page's head)
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -19,6 +22,9 @@ _OWN = "msdiag.formats"
 
 def template_environment(package: str) -> Environment:
     """Jinja for ``package``'s templates/, which may import the macros of msdiag.formats' own."""
+    # imported here: only an HTML report needs Jinja (about 13 ms of every command's start-up)
+    from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
+
     env = Environment(
         loader=ChoiceLoader([PackageLoader(name, "templates") for name in dict.fromkeys((package, _OWN))]),
         autoescape=True,  # every {{ }} is escaped; no template uses |safe on data

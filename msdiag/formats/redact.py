@@ -36,6 +36,7 @@ from msdiag.capture.models import Capture
 from msdiag.capture.parse import Facts
 from msdiag.diagnosis.models import DiagnosisResult, StatusCounts
 from msdiag.errors import InputError
+from msdiag.formats.host_text import Path, text_kind
 from msdiag.formats.identities import (
     CJK,
     DOMAIN_USER,
@@ -45,10 +46,8 @@ from msdiag.formats.identities import (
     MICROSOFT_NETWORKS,
     MIN_BARE_NAME,
     PROFILE_PATH,
-    Path,
     Placeholders,
     collect_names,
-    text_kind,
 )
 from msdiag.formats.identities import redaction_inputs as redaction_inputs
 from msdiag.phone_mask import PhoneMasker
@@ -111,7 +110,7 @@ def _map_strings(
     value: Any, host: Callable[[str], str], product: Callable[[str], str], path: Path = ()
 ) -> Any:
     """``value`` with each string replaced: host text by ``host``, product text by ``product``
-    (msdiag.formats.identities.text_kind draws the line); vocabulary fields stay as they are."""
+    (msdiag.formats.host_text.text_kind draws the line); vocabulary fields stay as they are."""
     if isinstance(value, str):
         if path and path[-1] in VOCABULARY_KEYS:
             return value

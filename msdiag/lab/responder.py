@@ -37,6 +37,7 @@ from msdiag.collectors.runner_script import (
     SOURCES_PARAMETER,
     identify_check_script,
 )
+from msdiag.collectors.wire_script import strip_comments
 from msdiag.lab.ansible_module import answer_module, is_module_wrapper
 from msdiag.lab.config import Faults, LabHost
 
@@ -185,17 +186,18 @@ def answer(capture: Capture, invocation: Invocation, *, malformed: bool = False)
 
 
 # ---------------------------------------------------------------- locked-down and defended hosts
-def _blocked_texts(faults: Faults) -> dict[str, str]:
-    """The blocked units' own script texts (what an antivirus signature would match), by name."""
-    texts: dict[str, str] = {}
+def _blocked_texts(faults: Faults) -> dict[str, tuple[str, ...]]:
+    """The blocked units' own script texts (what an antivirus signature would match), by name:
+    as in the file and as scans send it, without comments (a signature matches code)."""
+    texts: dict[str, tuple[str, ...]] = {}
     for name in faults.amsi_blocks:
-        text = script_text(name) if name in CHECK_NAMES else helper_script_text(name)
-        texts[name] = text.lstrip("\ufeff").strip()
+        text = (script_text(name) if name in CHECK_NAMES else helper_script_text(name)).lstrip("\ufeff")
+        texts[name] = (text.strip(), strip_comments(text).strip())
     return texts
 
 
-def _blocked_in(text: str, blocked: dict[str, str]) -> str | None:
-    return next((name for name, body in blocked.items() if body and body in text), None)
+def _blocked_in(text: str, blocked: dict[str, tuple[str, ...]]) -> str | None:
+    return next((name for name, forms in blocked.items() if any(f and f in text for f in forms)), None)
 
 
 #: A line only msdiag's protocol-2 runner script holds (ps_scripts/Invoke-MsdiagRunner.ps1).
@@ -237,7 +239,7 @@ def _unit_outcome(
     host: LabHost,
     name: str,
     sources: dict[str, dict[str, Any]] | None,
-    blocked: dict[str, str],
+    blocked: dict[str, tuple[str, ...]],
     protocol: int,
 ) -> list[str]:
     """What the runner prints for one check given as a -Sources unit (or embedded, sources None)."""

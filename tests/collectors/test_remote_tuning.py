@@ -55,8 +55,9 @@ def test_cached_runner_returns_one_string_and_sees_edited_scripts(
     sources = runner_script.cached_sources(CHECK_NAMES)
     assert runner_script.cached_sources(list(CHECK_NAMES)) is sources
     script = copy / "Get-MsdiagOs.ps1"
-    script.write_text(script.read_text("utf-8-sig") + "\n# edited\n", encoding="utf-8")
+    # (code, not a comment: scans send the scripts without their comments)
+    script.write_text(script.read_text("utf-8-sig") + "\n$msdiagEdited = 1\n", encoding="utf-8")
     stat = script.stat()
     os.utime(script, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000))
     edited = runner_script.cached_sources(CHECK_NAMES)
-    assert "# edited" in edited and "# edited" not in sources
+    assert "$msdiagEdited = 1" in edited and "$msdiagEdited" not in sources

@@ -1,4 +1,4 @@
-"""The CreatePipeline message serialized once per scan, and NTLM hashes computed once per password,
+"""The CreatePipeline and pool-opening messages serialized once per scan, and NTLM hashes computed once per password,
 send exactly what pypsrp/pyspnego would (no mocks of pypsrp: its own objects, stopped before the
 network, and a real NTLM exchange with the lab)."""
 
@@ -8,6 +8,9 @@ import secrets
 from typing import Any
 
 import pytest
+from pypsrp.complex_objects import HostInfo
+from pypsrp.host import PSHost
+from pypsrp.messages import InitRunspacePool
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
 from spnego._ntlm_raw.crypto import lmowfv1, ntowfv1
@@ -79,7 +82,8 @@ def test_shared_pipeline_bytes_equal_pypsrps_on_first_and_later_hosts() -> None:
     parameters = runner_parameters(list(CHECK_NAMES), list(DEFAULT_ENDPOINT_HOSTS), 3000)
     parameters[SOURCES_PARAMETER] = cached_sources(CHECK_NAMES)  # as session.run_exchange sends it
     expected = _pypsrp_fragments(script, parameters)
-    assert len(b"".join(expected)) > 100_000  # the runner and every check script travel in these fragments
+    # the runner and every check script travel in these fragments (~92,000 bytes without comments)
+    assert len(b"".join(expected)) > 80_000
     first, ps = _shared_fragments(script, parameters)
     later, _ = _shared_fragments(script, parameters)
     assert first == expected
@@ -130,3 +134,34 @@ def test_scans_with_the_shared_hashes_authenticate_and_wrong_passwords_still_fai
             wrong = collect_remote(target, Credentials("LAB\\helpdesk", password + "x"), CHECK_NAMES)
             assert wrong.host_status.state is HostState.AUTH_FAILED
         assert lab.stats.open_shells == 0
+
+
+def _opening_fragments(shared: bool, **pool_options: Any) -> list[bytes]:
+    """What a pool's open() sends in its Create (SessionCapability + InitRunspacePool), caught."""
+    wsman = WSMan("pc01.corp.example.com", port=5985, username="u", password="p", ssl=False, auth="ntlm")
+    pool = RunspacePool(wsman, **pool_options)
+    pool.id = POOL_ID
+    captured: list[bytes] = []
+
+    def stop(_options: Any, content: Any) -> None:
+        captured.append(content.text.encode())  # the creationXml: the fragments, base64
+        raise _Stop()
+
+    pool.shell.open = stop  # type: ignore[method-assign]
+    with pytest.raises(_Stop):
+        psrp_tuning.open_shared_pool(pool) if shared else pool.open()
+    return captured
+
+
+def test_opening_messages_are_pypsrps_bytes_on_first_and_later_hosts() -> None:
+    expected = _opening_fragments(shared=False)
+    assert _opening_fragments(shared=True) == expected  # serialized, remembered
+    assert _opening_fragments(shared=True) == expected  # served from memory
+    other = _opening_fragments(shared=False, max_runspaces=2)
+    assert other != expected and _opening_fragments(shared=True, max_runspaces=2) == other
+
+
+def test_a_pool_with_a_host_ui_is_serialized_as_usual() -> None:
+    host = PSHost(None, None, False, "msdiag", None, None, "1.0")
+    assert psrp_tuning.opening_key(InitRunspacePool(1, 1, None, None, HostInfo(host=host))) is None
+    assert _opening_fragments(shared=True, host=host) == _opening_fragments(shared=False, host=host)

@@ -9,7 +9,8 @@ request of a session that trusts the environment; msdiag connects without a prox
 
 The whole CreatePipeline message (script, parameters, host info, ~600 XML elements) is the same
 for every host of a scan as well: ``invoke_shared_pipeline`` serializes it once per distinct
-pipeline and hands pypsrp the same bytes for the next host (~8 ms of CPU per host). And the NTLM
+pipeline and hands pypsrp the same bytes for the next host (~8 ms of CPU per host); so are the
+SessionCapability and InitRunspacePool messages that open the pool (``open_shared_pool``). And the NTLM
 LM/NT hashes of the password (pure-Python DES in pyspnego, ~4 ms per authentication) are computed
 once per password instead of once per host.
 
@@ -23,17 +24,18 @@ silently slowing down or changing the wire.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import threading
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any
 
 import requests
 import spnego._ntlm
-from pypsrp.messages import CreatePipeline
+from pypsrp.messages import CreatePipeline, InitRunspacePool, SessionCapability
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.serializer import Serializer
 from pypsrp.wsman import WSMan
@@ -124,28 +126,19 @@ def _remember(key: Hashable, data: bytes) -> None:
             _pipelines.popitem(last=False)
 
 
-def invoke_shared_pipeline(ps: PowerShell, script: str, parameters: Mapping[str, ParameterValue]) -> None:
-    """``ps.add_script(script)``, ``ps.add_parameter(...)`` for each parameter, ``ps.begin_invoke()``.
+@contextlib.contextmanager
+def _serialized_once(serializer: Serializer, key_of: Callable[[Any], Hashable | None]) -> Iterator[None]:
+    """While open: messages ``key_of`` gives a key for are serialized once and then served as bytes.
 
-    The CreatePipeline message depends only on the script, the parameters and the pool settings in
-    ``pipeline_key``; its CLIXML bytes are made once and given to pypsrp for every later host
-    (``Message.pack`` sends a serializer result that is already bytes as it is). Identical bytes on
-    the wire; the RefIds restart at 0 for every message, so nothing per-host is in them.
-    """
-    key = pipeline_key(ps, script, parameters)
-    ps.add_script(script)
-    for name, value in parameters.items():
-        ps.add_parameter(name, value)
-    if key is None:
-        ps.begin_invoke()
-        return
-    serializer = ps.runspace_pool._serializer
+    ``Message.pack`` sends a serializer result that is already bytes as it is; every message is
+    serialized with its RefIds from 0, so nothing per host is in the bytes."""
     serialize: Callable[..., Any] = serializer.serialize
 
     def serialize_shared(
         value: Any, metadata: Any = None, parent: ET.Element | None = None, clear: bool = True
     ) -> Any:
-        if not (isinstance(value, CreatePipeline) and metadata is None and parent is None and clear):
+        key = key_of(value) if metadata is None and parent is None and clear else None
+        if key is None:
             return serialize(value, metadata, parent, clear)
         data = _pipelines.get(key)
         if data is None:
@@ -155,9 +148,55 @@ def invoke_shared_pipeline(ps: PowerShell, script: str, parameters: Mapping[str,
 
     serializer.serialize = serialize_shared  # type: ignore[method-assign]
     try:
-        ps.begin_invoke()
+        yield
     finally:
-        del serializer.serialize  # back to the class's method for everything after the Create
+        del serializer.serialize  # back to the class's method
+
+
+def invoke_shared_pipeline(ps: PowerShell, script: str, parameters: Mapping[str, ParameterValue]) -> None:
+    """``ps.add_script(script)``, ``ps.add_parameter(...)`` for each parameter, ``ps.begin_invoke()``.
+
+    The CreatePipeline message depends only on the script, the parameters and the pool settings in
+    ``pipeline_key``; its CLIXML bytes are made once and given to pypsrp for every later host.
+    Identical bytes on the wire.
+    """
+    key = pipeline_key(ps, script, parameters)
+    ps.add_script(script)
+    for name, value in parameters.items():
+        ps.add_parameter(name, value)
+    if key is None:
+        ps.begin_invoke()
+        return
+    with _serialized_once(
+        ps.runspace_pool._serializer, lambda value: key if isinstance(value, CreatePipeline) else None
+    ):
+        ps.begin_invoke()
+
+
+def opening_key(value: Any) -> Hashable | None:
+    """What goes into a pool's SessionCapability or InitRunspacePool message (None: anything else,
+    or a pool with a host UI or application arguments, which are serialized as usual)."""
+    if isinstance(value, SessionCapability):
+        return (
+            "SessionCapability",
+            value.protocol_version,
+            value.ps_version,
+            value.serialization_version,
+            value.time_zone,
+        )
+    if isinstance(value, InitRunspacePool):
+        host, threads, apartment = value.host_info, value.thread_options, value.apartment_state
+        if host is None or host.host is not None or value.application_arguments or not (threads and apartment):
+            return None
+        return ("InitRunspacePool", value.min_runspaces, value.max_runspaces, threads.value, apartment.value)
+    return None
+
+
+def open_shared_pool(pool: RunspacePool) -> None:
+    """``pool.open()``, with the two opening messages (the same for every host of a scan: the
+    client's capability and the pool's settings, no host UI) serialized once per process."""
+    with _serialized_once(pool._serializer, opening_key):
+        pool.open()
 
 
 # ---------------------------------------------------------------- NTLM password hashes, once

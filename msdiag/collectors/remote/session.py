@@ -26,15 +26,18 @@ from pypsrp.wsman import WSMan
 from msdiag.collectors.credentials import Credentials
 from msdiag.collectors.remote.cleanup import close_shell, shell_may_exist
 from msdiag.collectors.remote.deadline import Deadline, DeadlineExceeded, bound_requests_by
+from msdiag.collectors.remote.psrp_decoding import share_message_decoding
 from msdiag.collectors.remote.psrp_tuning import (
     ignore_proxy_environment,
     invoke_shared_pipeline,
+    open_shared_pool,
     share_ntlm_password_hashes,
     share_string_escaping,
 )
 from msdiag.collectors.remote.scrubbing import scrub
 from msdiag.collectors.remote.target import RemoteTarget
 from msdiag.collectors.remote.watchdog import SocketWatch
+from msdiag.collectors.remote.wsman_envelope import TemplateWSMan
 from msdiag.collectors.remote.wsman_http import LEAN_AUTHS, LeanNegotiateTransport, Traffic
 from msdiag.collectors.runner_script import (
     SOURCES_PARAMETER,
@@ -132,7 +135,7 @@ def _wsman_for(target: RemoteTarget, creds: Credentials) -> WSMan:
     extra: dict[str, Any] = {}
     if target.auth == "certificate":
         extra = {"certificate_pem": str(target.client_cert), "certificate_key_pem": str(target.client_key)}
-    wsman = WSMan(
+    wsman = TemplateWSMan(
         target.bare_host,
         port=target.effective_port,
         username=creds.username,
@@ -194,11 +197,12 @@ def run_exchange(
     _track_create(wsman, exchange)
     pool = RunspacePool(wsman, idle_timeout=SHELL_IDLE_TIMEOUT_S)
     share_string_escaping(pool)
+    share_message_decoding(pool)
     ps: PowerShell | None = None
     failure: BaseException | None = None
     try:
         exchange.phase = "opening the runspace pool"
-        pool.open()
+        open_shared_pool(pool)
         ps = PowerShell(pool)
         parameters = runner_parameters(list(checks), list(endpoint_hosts), ENDPOINT_TIMEOUT_MS)
         parameters[SOURCES_PARAMETER] = cached_sources(checks)  # the checks, as data (runner_script)

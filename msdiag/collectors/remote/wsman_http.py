@@ -1,14 +1,15 @@
-"""WinRM over one http.client connection, for NTLM/Negotiate: pypsrp's transport without requests.
+"""WinRM over one kept-alive HTTP connection, for NTLM/Negotiate: pypsrp's transport without requests.
 
 pypsrp sends every WSMan message through requests and urllib3. For a fleet scan that machinery
 is most of the orchestrator's CPU: about half of ~29 ms per host goes to preparing requests,
 connection-pool bookkeeping, cookie handling and hooks for 8 HTTP requests (bench/README.md).
 NTLM/Negotiate authenticate a TCP connection, and WinRM's message encryption belongs to that
 connection's security context, so a WinRM client needs exactly one kept-alive connection per
-host, which is what this transport keeps: one ``http.client`` connection (the standard library's
-HTTP/1.1 client), pyspnego for the handshake and pypsrp's own ``WinRMEncryption`` for the
-messages. pypsrp's ``WSMan`` still builds, sends and parses every message; only the bytes' trip
-over HTTP changes.
+host, which is what this transport keeps: one HTTP/1.1 connection
+(:mod:`~msdiag.collectors.remote.http_wire`: a preformatted request head, reply heads parsed as
+bytes), pyspnego for the handshake and WinRM's message encryption framed by
+:mod:`~msdiag.collectors.remote.sealing` (the bytes pypsrp's ``WinRMEncryption`` makes). pypsrp's
+``WSMan`` still decides, sends and parses every message; only the bytes' trip over HTTP changes.
 
 Differences from pypsrp's requests transport, on purpose:
 
@@ -53,6 +54,9 @@ from pypsrp.exceptions import AuthenticationError, WinRMTransportError
 from pypsrp.negotiate import HTTPNegotiateAuth
 from pypsrp.wsman import _TransportHTTP
 
+from msdiag.collectors.remote.http_wire import Headers, HttpConnection
+from msdiag.collectors.remote.sealing import seal, unseal
+
 #: The authentications this transport handles; others stay on pypsrp's requests transport.
 LEAN_AUTHS = frozenset({"ntlm", "negotiate"})
 #: A WSMan reply is at most MaxEnvelopeSizekb (500 KB by default, raised by some admins); a host
@@ -61,7 +65,13 @@ MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 _MAX_HANDSHAKE_LEGS = 4
 _TOKEN = re.compile(r"(?:^|,)\s*(Negotiate|Kerberos|NTLM)\s*([A-Za-z0-9+/=]*)", re.IGNORECASE)
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
-_USER_AGENT = "Python PSRP Client"  # what pypsrp sends; WinRM logs it
+#: The head fields every request carries, in the order http.client sent them before (after Host).
+_FIXED_HEADERS = (
+    ("User-Agent", "Python PSRP Client"),  # what pypsrp sends; WinRM logs it
+    ("Accept-Encoding", "identity"),
+    ("Accept", "*/*"),
+    ("Connection", "Keep-Alive"),
+)
 
 
 @dataclass
@@ -92,7 +102,7 @@ class _Request:
 @dataclass(frozen=True)
 class _Response:
     status: int
-    headers: http.client.HTTPMessage
+    headers: Headers
     body: bytes
 
 
@@ -132,7 +142,7 @@ def _tls_context(settings: _TlsSettings) -> ssl.SSLContext:
     return context
 
 
-def _auth_token(headers: http.client.HTTPMessage) -> bytes | None:
+def _auth_token(headers: Headers) -> bytes | None:
     """The Negotiate/NTLM token in the WWW-Authenticate headers, if there is one."""
     for value in headers.get_all("WWW-Authenticate") or ():
         match = _TOKEN.search(value)
@@ -162,13 +172,13 @@ def _as_requests_errors(
         raise requests.exceptions.ConnectionError(exc) from exc
 
 
-def _offers_negotiate(headers: http.client.HTTPMessage) -> bool:
+def _offers_negotiate(headers: Headers) -> bool:
     offered = " ".join(headers.get_all("WWW-Authenticate") or ()).lower()
     return "negotiate" in offered or "ntlm" in offered
 
 
 class LeanNegotiateTransport(_TransportHTTP):
-    """pypsrp's ``_TransportHTTP`` for NTLM/Negotiate, on one ``http.client`` connection.
+    """pypsrp's ``_TransportHTTP`` for NTLM/Negotiate, on one HTTP connection.
 
     Built from the transport pypsrp made (``adopt``), so pypsrp validates the options as usual.
     ``time_left`` (seconds, or None for no bound) caps every socket timeout: remote scans set it to
@@ -190,7 +200,7 @@ class LeanNegotiateTransport(_TransportHTTP):
         lean._context = None
         return lean
 
-    _connection: http.client.HTTPConnection | None
+    _connection: HttpConnection | None
     _context: Any
 
     # ------------------------------------------------------------------ pypsrp's interface
@@ -211,7 +221,7 @@ class LeanNegotiateTransport(_TransportHTTP):
     ) -> bytes:
         # retries_on_read_timeout is not honoured: a read timeout means the host did not answer
         # within its OperationTimeout plus a margin; the per-host deadline decides what happens.
-        if self._context is None or self._connection is None:
+        if self._context is None or self._connection is None or self._connection.sock is None:
             if self.wrap_required:
                 self._authenticate(None, timeout)
             else:
@@ -224,8 +234,8 @@ class LeanNegotiateTransport(_TransportHTTP):
     def _send_request(self, request: Any, timeout: Any = None) -> bytes:
         """Send one message on the authenticated connection; the reply's (decrypted) bytes."""
         response = self._round_trip(request, timeout)
-        if response.headers.get("Connection", "").lower() == "close":
-            self.close()  # the context dies with the connection: authenticate the next one
+        if self._connection is None or self._connection.sock is None:
+            self.close()  # the host closed it, and the context died with it: authenticate the next one
         return self._checked(response)
 
     # ------------------------------------------------------------------ messages
@@ -234,7 +244,7 @@ class LeanNegotiateTransport(_TransportHTTP):
 
     def _encrypted(self, message: bytes) -> _Request:
         assert self.encryption is not None
-        content_type, payload = self.encryption.wrap_message(message)
+        content_type, payload = seal(self.encryption, message)
         header = f'{content_type};protocol="{self.encryption.protocol}";boundary="Encrypted Boundary"'
         return _Request(payload, {"Content-Type": header})
 
@@ -246,7 +256,7 @@ class LeanNegotiateTransport(_TransportHTTP):
             boundary = _BOUNDARY.search(content_type)
             if self.encryption is None or boundary is None:
                 raise WinRMTransportError("http", response.status, "an encrypted reply without a context")
-            content = self.encryption.unwrap_message(content, boundary.group(1))
+            content = unseal(self.encryption, content, boundary.group(1))
         if response.status == 401:
             raise AuthenticationError(f"Failed to authenticate the user {self.username} with {self.auth}")
         if not 200 <= response.status < 300:
@@ -336,33 +346,32 @@ class LeanNegotiateTransport(_TransportHTTP):
             connect, read = min(connect, left), min(read, left)
         return connect, read
 
-    def _connect(self, timeout: Any) -> http.client.HTTPConnection:
+    def _connect(self, timeout: Any) -> HttpConnection:
         if self._connection is not None and self._connection.sock is not None:
             return self._connection
         connect, _read = self._timeouts(timeout)
-        host = self.server
-        connection: http.client.HTTPConnection
+        context = None
         if self.ssl:
             ca_file = self.cert_validation if isinstance(self.cert_validation, str) else _environment_ca()
-            settings = _TlsSettings(validate=bool(self.cert_validation), ca_file=ca_file)
-            connection = http.client.HTTPSConnection(
-                host, self.port, timeout=connect, context=_tls_context(settings)
-            )
-        else:
-            connection = http.client.HTTPConnection(host, self.port, timeout=connect)
+            context = _tls_context(_TlsSettings(validate=bool(self.cert_validation), ca_file=ca_file))
         connected: list[socket.socket] = []
 
-        def create_connection(*args: Any, **kwargs: Any) -> socket.socket:
-            sock = socket.create_connection(*args, **kwargs)
+        def on_socket(sock: socket.socket) -> None:
             connected.append(sock)
             if self.on_socket is not None:
                 self.on_socket(sock)
-            return sock
 
-        connection._create_connection = create_connection  # type: ignore[attr-defined]
+        connection = HttpConnection(
+            self.server,
+            self.port,
+            "/" + self.path,
+            context=context,
+            fixed_headers=_FIXED_HEADERS,
+            on_socket=on_socket,
+        )
         try:
             with _as_requests_errors(requests.exceptions.ConnectTimeout, connection.close):
-                connection.connect()
+                connection.connect(connect)
         except requests.exceptions.RequestException as exc:
             # TCP worked but the TLS handshake timed out, or was cut at the deadline by the watchdog
             timed_out = isinstance(exc, requests.exceptions.ConnectTimeout) or (
@@ -380,29 +389,15 @@ class LeanNegotiateTransport(_TransportHTTP):
             # never reconnect silently: the security context belongs to the old connection
             raise requests.exceptions.ConnectionError("the WinRM connection was closed")
         _connect, read = self._timeouts(timeout)
-        headers = {
-            "User-Agent": _USER_AGENT,
-            "Accept-Encoding": "identity",
-            "Accept": "*/*",
-            "Connection": "Keep-Alive",
-            "Content-Length": str(len(request.body)),
-            **request.headers,
-        }
         # after a failed exchange the connection is in an unknown state: never reuse it
         started = time.monotonic()
         with _as_requests_errors(requests.exceptions.ReadTimeout, self.close):
-            connection.sock.settimeout(read)
-            connection.request("POST", "/" + self.path, body=request.body, headers=headers)
-            reply = connection.getresponse()
-            body = reply.read(MAX_RESPONSE_BYTES + 1)
-            if len(body) <= MAX_RESPONSE_BYTES and reply.length:
-                # read(amt) returns short at end of stream instead of raising
-                raise http.client.IncompleteRead(body, reply.length)
+            reply = connection.post(request.body, request.headers, read, MAX_RESPONSE_BYTES)
         if self.traffic is not None:
             self.traffic.answered(time.monotonic() - started)
-        if len(body) > MAX_RESPONSE_BYTES:
+        if reply.oversized:
             self.close()
             raise WinRMTransportError(
                 "http", reply.status, f"the reply is larger than {MAX_RESPONSE_BYTES} bytes; not read"
             )
-        return _Response(reply.status, reply.headers, body)
+        return _Response(reply.status, reply.headers, reply.body)

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-
-from jinja2 import Environment
+from typing import TYPE_CHECKING
 
 from msdiag.fleet.report import NOT_SCANNED, FleetReport, HostRow
 from msdiag.formats.fleet.charts import BarChart, Histogram, bar_chart, histogram
@@ -23,6 +22,9 @@ from msdiag.formats.html_labels import host_state_label, html_label, html_labels
 from msdiag.formats.html_text import StepView, step_view
 from msdiag.formats.interface import FLEET_FORMATS, RenderOptions, Stdout
 from msdiag.formats.labels import label
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 #: rows of the host table: every host up to this many; beyond, those needing attention first (the
 #: page says so with the full counts; the CSV and JSON list every host). 2,000 rows are ~0.7 MB.
