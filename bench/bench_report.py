@@ -1,6 +1,6 @@
 """Synthetic results files for timing the fleet report (built-in lab captures, many hosts).
 
-Each record carries the diagnosis a fleet scan stores with it (msdiag.fleet.report.host_diagnosis,
+Each record carries the diagnosis a fleet scan stores with it (msdiag.fleet.stored_diagnosis.host_diagnosis,
 the same engine the report would run), computed here per record as the scan would; building the
 file is not part of the timed report. ``stored_diagnosis=False`` writes records as msdiag
 versions before it did, which the report diagnoses itself.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from msdiag.capture.models import HostState, HostStatus
 from msdiag.fleet.models import FleetRecord, FleetTarget
-from msdiag.fleet.report import host_diagnosis
+from msdiag.fleet.stored_diagnosis import host_diagnosis
 from msdiag.lab import load_lab_hosts
 
 FAILED_EVERY = 25  # one host in 25 could not be scanned, as in a real fleet

@@ -177,7 +177,7 @@ def batched_host(port: int, password: str) -> float:
 
 
 def warm_up_diagnosis(port: int, password: str) -> None:
-    from msdiag.fleet.report import host_diagnosis
+    from msdiag.fleet.stored_diagnosis import host_diagnosis
 
     host_diagnosis(collect_remote(_target(port), Credentials(USER, password), CHECK_NAMES))
 
@@ -204,9 +204,9 @@ class Sequential:
 
 def sequential_run(lab: Lab, workdir: Path) -> Sequential:
     """Scan the no-latency hosts one after another: the bench path, then msdiag scan's path."""
-    from msdiag.fleet.report import host_diagnosis
     from msdiag.fleet.runner import run_fleet
     from msdiag.fleet.scan import RemoteScan
+    from msdiag.fleet.stored_diagnosis import host_diagnosis
 
     ports = lab.fast_ports
     creds = Credentials(USER, lab.password)

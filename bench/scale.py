@@ -12,9 +12,7 @@ peak RSS (``os.wait4``). Generation is not timed. The report step renders every 
 (table, JSON, CSV, HTML with its single-host reports) from the Graph results. The last line
 printed is one JSON object with every figure.
 
-The compact lines come from msdiag.engines.compact when it has an encoder, else from the
-tests' stand-in (tests/support/compact_stand_in.py: the whole capture compressed, several times
-longer than a real compact line, so a pessimistic stand-in): the JSON line says which.
+The compact lines are the real format's (msdiag.engines.compact_encode.compact_line).
 """
 
 from __future__ import annotations
@@ -39,17 +37,16 @@ from tabulate import tabulate
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # this checkout's msdiag, in this process and the steps
 
-from support.compact_stand_in import install_stand_in, real_codec  # noqa: E402
 from support.engine_samples import captures  # noqa: E402
 
 from msdiag.capture.models import Capture  # noqa: E402
+from msdiag.engines.compact_encode import compact_line  # noqa: E402
 
 FORMS = ("graph", "intune-csv", "configmgr-csv", "configmgr-json", "captures", "ansible-jsonl", "ansible-json")
 PAGE_SIZE = 1000
 START = datetime(2026, 11, 18, tzinfo=timezone.utc)
 CHILD = (
-    "import sys; sys.path[:0] = [{root!r}, {tests!r}]; from support.compact_stand_in import install_stand_in; "
-    "install_stand_in(); from msdiag.cli import main; main(sys.argv[1:])"
+    "import sys; sys.path[:0] = [{root!r}, {tests!r}]; from msdiag.cli import main; main(sys.argv[1:])"
 )
 
 
@@ -244,8 +241,8 @@ def main() -> None:
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     forms = [f for f in args.forms.split(",") if f]
-    encode = install_stand_in()
-    codec = "msdiag.engines.compact" if real_codec() is not None else "test stand-in (whole capture, pessimistic)"
+    encode = compact_line
+    codec = "msdiag.engines.compact"
     base = Path(args.keep or tempfile.mkdtemp(prefix="msdiag-scale-"))
     base.mkdir(parents=True, exist_ok=True)
     made = variants(min(args.distinct, args.devices))

@@ -12,6 +12,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 from msdiag.capture.parse import Facts
 
@@ -23,6 +24,7 @@ class SkewSample:
     seconds: float
 
 
+@lru_cache(maxsize=512)  # pure; a diagnosis reads the same stamps several times
 def parse_iso_utc(text: str | None) -> datetime | None:
     """ISO 8601 as written by .NET ('o' format, 7 fractional digits, 'Z') or Python."""
     if not text:
@@ -45,6 +47,7 @@ def parse_iso_utc(text: str | None) -> datetime | None:
     return parsed.astimezone(timezone.utc)
 
 
+@lru_cache(maxsize=512)
 def parse_http_date(text: str | None) -> datetime | None:
     if not text:
         return None

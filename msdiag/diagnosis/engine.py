@@ -57,9 +57,9 @@ def _link_codes(finding: Finding, kb: KnowledgeBase) -> Finding:
 
     The knowledge base's ``causes[].rules`` is the one place rules and entries are linked.
     """
-    return finding.model_copy(
-        update={"related_codes": [entry.id for entry in kb.entries_for_rule(finding.id)]}
-    )
+    # every finding here is new (its rule or the phone analysis built it for this diagnosis)
+    finding.related_codes = [entry.id for entry in kb.entries_for_rule(finding.id)]
+    return finding
 
 
 def _verdict(capture: Capture, counts: StatusCounts) -> str:
@@ -71,6 +71,17 @@ def _verdict(capture: Capture, counts: StatusCounts) -> str:
     if counts.warn:
         return "warn"
     return "pass"
+
+
+def _rule_findings(facts: Facts, ctx: RuleContext, kb: KnowledgeBase) -> list[Finding]:
+    return [_link_codes(run_rule(rule, facts, ctx), kb) for rule in RULES.values()]
+
+
+def judge(capture: Capture, kb: KnowledgeBase | None = None) -> tuple[str, list[Finding]]:
+    """The verdict and the findings of :func:`diagnose` (no phone, error codes, do-first list or
+    region table): what a fleet record stores, for each of 100,000 devices."""
+    findings = sort_findings(_rule_findings(Facts(capture), RuleContext(), kb or KnowledgeBase.default()))
+    return _verdict(capture, count(findings)), findings
 
 
 def diagnose(
@@ -95,16 +106,16 @@ def diagnose(
     phone_country = phone_analysis.region if phone_analysis is not None and phone_analysis.valid else None
     ctx = RuleContext(phone=phone_analysis, phone_region=phone_country)
 
-    findings = [run_rule(rule, facts, ctx) for rule in RULES.values()]
+    findings = _rule_findings(facts, ctx, kb)
     if phone_analysis is not None:
         # The machine rule region.phone_country_mismatch judges the phone's country against every
         # region setting: the phone analysis's own comparison would say it a second time.
         phone_findings = [
             _link_codes(f, kb) for f in phone_analysis.findings if f.id != "phone.country_mismatch"
-        ]
+        ]  # (linked once: _rule_findings links the machine's)
         phone_analysis = phone_analysis.model_copy(update={"findings": phone_findings})
         findings.extend(phone_findings)
-    findings = sort_findings([_link_codes(f, kb) for f in findings])
+    findings = sort_findings(findings)
     counts = count(findings)
     analyses = [analyze_error(text, findings, kb) for text in errors]
     matrix = region_matrix(facts, phone_country, mask_phone(phone) if phone is not None else None)

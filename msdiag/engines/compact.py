@@ -15,7 +15,7 @@ from email.utils import format_datetime
 from typing import Any, Final
 
 from msdiag.capture.models import Capture, CheckResult, CheckStatus, HostState, HostStatus, PowerShellInfo
-from msdiag.capture.parse import validate_document
+from msdiag.capture.parse import check_built_document
 from msdiag.capture.user_context import AccountRef, UserContext
 from msdiag.checks import CHECK_NAMES
 from msdiag.engines.compact_format import (
@@ -130,12 +130,10 @@ def expand_facts(facts: CompactFacts, *, host: str | None = None) -> Capture:
             stamp = start + timedelta(seconds=int(code[1:]))
             document = {"check": name, "schema_version": 2, "collected_utc": iso(stamp), "elapsed_ms": None,
                         "data": _DATA[name](facts, stamp), "errors": _denied(facts, name)}  # fmt: skip
-            result = validate_document(document, name)
-            if result.status is not CheckStatus.OK:
-                raise CompactError(
-                    "malformed", f"the {name} facts do not make a valid document: {result.reason}"
-                )
-            checks[name] = result
+            problem = check_built_document(document, name)
+            if problem is not None:
+                raise CompactError("malformed", f"the {name} facts do not make a valid document: {problem}")
+            checks[name] = CheckResult(status=CheckStatus.OK, document=document)
     warnings = [f"expanded from msdiag's compact form (version {VERSION}): only the facts it carries "
                 "(docs/compact-format.md); the rest is not collected"]  # fmt: skip
     if facts.process == "32on64":

@@ -22,7 +22,7 @@ from msdiag.fleet.progress import FleetProgress
 from msdiag.fleet.results import ResultsWriter
 
 ScanOne = Callable[[FleetTarget], Capture]
-#: the diagnosis stored with each record (msdiag.fleet.report.host_diagnosis), so the fleet report
+#: the diagnosis stored with each record (msdiag.fleet.stored_diagnosis.host_diagnosis), so the fleet report
 #: does not have to run every rule over every capture again
 Summarize = Callable[[Capture], HostDiagnosis | None]
 

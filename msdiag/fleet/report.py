@@ -20,16 +20,16 @@ from pathlib import Path
 from msdiag import __version__
 from msdiag.capture.models import Capture, HostState
 from msdiag.diagnosis.models import SEVERITY_ORDER, DiagnosisResult, Finding, Localized, Status, StatusCounts
-from msdiag.fleet.models import FleetRecord, FleetTarget, HostDiagnosis
-from msdiag.fleet.report_pool import pooled_rows, workers_for
+from msdiag.fleet.models import FleetRecord, FleetTarget
+from msdiag.fleet.report_pool import Share, pooled_rows, workers_for
 from msdiag.fleet.results import ReadReport
-from msdiag.fleet.sources import MergeNote, is_newer, iter_fleet_records, started_at
+from msdiag.fleet.sources import MergeNote, Place, is_newer, iter_placed_records, started_at
+from msdiag.fleet.stored_diagnosis import Diagnose, default_diagnose
 from msdiag.formats.redact import Redaction, parse_redaction, redact, redaction_inputs, text_redactor
+from msdiag.gc_tuning import batch_collection
 
 FLEET_REPORT_VERSION = 1
 NOT_SCANNED = "not_scanned"
-
-Diagnose = Callable[[Capture], DiagnosisResult]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ class HostRow:
     index: int = 0  # 1-based position in the results files (msdiag.fleet.sources numbering)
     report: str | None = None  # relative link to this host's single-host report, when written
     insecure: bool = False  # collected without certificate validation (--insecure)
+    #: where its record is (msdiag.fleet.sources.Place): the host reports read only these lines
+    place: tuple[int, int] | None = None
 
 
 @dataclass
@@ -109,27 +111,6 @@ class FleetReport:
     @property
     def hosts_failing(self) -> int:
         return self.by_verdict.get("fail", 0)
-
-
-def _default_diagnose() -> Diagnose:
-    from msdiag.diagnosis.engine import diagnose  # imported late: the engine loads its knowledge base
-
-    return lambda capture: diagnose(capture)
-
-
-def host_diagnosis(capture: Capture, diagnose: Diagnose | None = None) -> HostDiagnosis | None:
-    """The record's stored diagnosis, computed at scan time by the same engine the report uses.
-
-    None for a host that was not scanned (nothing to diagnose)."""
-    if capture.host_status.state != HostState.OK:
-        return None
-    result = (diagnose or _default_diagnose())(capture)
-    shown = [
-        finding.model_copy(update={"evidence": [], "remediation": []})
-        for finding in result.findings
-        if finding.status in (Status.FAIL, Status.WARN)
-    ]
-    return HostDiagnosis(msdiag_version=__version__, verdict=result.verdict, findings=shown)
 
 
 def _stored_result(record: FleetRecord) -> DiagnosisResult | None:
@@ -188,7 +169,7 @@ def target_label(target: FleetTarget) -> str:
 
 def host_row(
     record: FleetRecord, index: int, level: Redaction, diagnose: Diagnose, *, use_stored: bool = False,
-    accounts: Sequence[str] = (),
+    accounts: Sequence[str] = (), place: Place | None = None,
 ) -> HostRow:
     """Diagnose (when the host was scanned) and redact one record down to its report row.
 
@@ -228,6 +209,7 @@ def host_row(
         findings=findings,
         index=index,
         insecure=_insecure(capture),
+        place=place,
     )
 
 
@@ -289,18 +271,19 @@ def build_fleet_report(
     repeated: set[str] = set()
     titles: dict[str, tuple[str, str]] = {}
     workers = workers_for(files) if use_stored else 1
-    rows = (pooled_rows(_rows, _share_rows, files, level, tuple(accounts), workers, read) if workers > 1
-            else _rows(files, level, diagnose, accounts, read))
-    for index, key, started, make_row in rows:
-        kept = newest.get(key)
-        if kept is not None:
-            repeated.add(key)
-            if not is_newer(started, index, kept[0], kept[1]):
-                continue
-        row = make_row()
-        for finding in row.findings:
-            titles.setdefault(finding.id, (finding.title_en, finding.title_ja))
-        newest[key] = (started, index, row)  # the row, not the record: memory stays per host
+    with batch_collection():  # a row per host, 100,000 times: see msdiag.gc_tuning
+        rows = (pooled_rows(_share_rows, partial(_numbered, level), files, level, tuple(accounts), workers, read)
+                if workers > 1 else _rows(files, level, diagnose, accounts, read))
+        for index, key, started, make_row in rows:
+            kept = newest.get(key)
+            if kept is not None:
+                repeated.add(key)
+                if not is_newer(started, index, kept[0], kept[1]):
+                    continue
+            row = make_row()
+            for finding in row.findings:
+                titles.setdefault(finding.id, (finding.title_en, finding.title_ja))
+            newest[key] = (started, index, row)  # the row, not the record: memory stays per host
     hosts = sorted((row for _, _, row in newest.values()), key=lambda row: row.index)
     source = files[0].name if len(files) == 1 else f"{len(files)} results files"
     report = _aggregate(source, level.value, hosts, titles, read.problems)
@@ -314,35 +297,51 @@ Rows = Iterator[tuple[int, str, datetime | None, Callable[[], HostRow]]]
 
 
 def _rows(files: Sequence[Path], level: Redaction, diagnose: Diagnose | None, accounts: Sequence[str],
-          read: ReadReport, workers: int = 1, share: int = 0) -> Rows:
+          read: ReadReport) -> Rows:
     """(index, host key, scan start, its row) of every record in order; the row is made when
-    asked for (an older record of a host never is) and, with ``workers``, only for this share."""
+    asked for (an older record of a host never is)."""
+    make = _row_maker(level, diagnose, accounts)
+    for index, (place, record) in enumerate(iter_placed_records(files, read), start=1):
+        yield index, record.target.key, started_at(record), partial(make, record, index, place)
+
+
+def _row_maker(level: Redaction, diagnose: Diagnose | None, accounts: Sequence[str]) -> Callable[[FleetRecord, int, Place], HostRow]:
     use_stored = diagnose is None
-    diagnose = diagnose or _default_diagnose()
+    engine = diagnose or default_diagnose()
     shared: dict[tuple[object, ...], HostRow] = {}
 
-    def make(record: FleetRecord, index: int) -> HostRow:
+    def make(record: FleetRecord, index: int, place: Place) -> HostRow:
         same = _same_output(record, level) if use_stored else None
         if same in shared:
-            return _reused(shared[same], record, index)
-        row = host_row(record, index, level, diagnose, use_stored=use_stored, accounts=accounts)
+            return _reused(shared[same], record, index, place)
+        row = host_row(record, index, level, engine, use_stored=use_stored, accounts=accounts, place=place)
         if same is not None and len(shared) < SHARED_ROWS_MAX:
             shared[same] = row
         return row
 
-    for index, record in enumerate(iter_fleet_records(files, read), start=1):
-        mine = index % workers == share
-        yield index, record.target.key, started_at(record), partial(make, record, index) if mine else _elsewhere
+    return make
 
 
-def _elsewhere() -> HostRow:
-    raise AssertionError("the row of another share")  # pooled_rows never asks for it
+def _share_rows(files: list[Path], redaction: str, accounts: tuple[str, ...], workers: int, share: int) -> Share[HostRow]:
+    """The rows of the records on one share's lines (share 0 in this process, the others in worker
+    processes: msdiag.fleet.report_pool); numbered when the shares are merged."""
+    level = parse_redaction(redaction)
+    make = _row_maker(level, None, accounts)
+    read = ReadReport()
+    placed: list[tuple[Place, str]] = []
+    owned = partial(_owns, workers, share)
+    records = iter_placed_records(files, read, owned=owned, line_notes=share == 0, placed=placed)
+    rows = [(place, record.target.key, started_at(record), make(record, 0, place)) for place, record in records]
+    return Share(rows, placed, read.records, read.duplicates)
 
 
-def _share_rows(files: list[Path], redaction: str, accounts: tuple[str, ...], workers: int, share: int) -> dict[int, HostRow]:
-    """The rows of one share (run in a worker process by msdiag.fleet.report_pool)."""
-    rows = _rows(files, parse_redaction(redaction), None, accounts, ReadReport(), workers, share)
-    return {index: make() for index, _, _, make in rows if index % workers == share}
+def _owns(workers: int, share: int, place: Place) -> bool:
+    return place[1] % workers == share
+
+
+def _numbered(level: Redaction, row: HostRow, index: int) -> HostRow:
+    name = f"host-{index:05d}" if level is Redaction.STRICT else row.name
+    return dataclasses.replace(row, index=index, name=name)
 
 
 SHARED_ROWS_MAX = 4096
@@ -368,9 +367,9 @@ def _same_output(record: FleetRecord, level: Redaction) -> tuple[object, ...] | 
     return (source.output_sha256, record.target.username, stored.verdict, len(stored.findings))
 
 
-def _reused(row: HostRow, record: FleetRecord, index: int) -> HostRow:
+def _reused(row: HostRow, record: FleetRecord, index: int, place: Place) -> HostRow:
     return dataclasses.replace(row, name=target_label(record.target), index=index, duration_ms=record.duration_ms,
-                               report=None)
+                               report=None, place=place)
 
 
 def _aggregate(

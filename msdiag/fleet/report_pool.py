@@ -1,9 +1,11 @@
 """The fleet report's rows made by one process per core, for results files of 100,000 hosts.
 
-Each share's process reads every record (so every process numbers and merges them exactly as
-one process would) and reduces every n-th one (diagnosis stored, redaction of what the report
-shows: most of the cost); this process makes the first share and hands out the rows in the
-records' order. The rows are the ones a single process makes: a test compares them.
+The lines are dealt out by line number: each share's process parses and reduces only the records
+on its own lines (diagnosis stored, redaction of what the report shows: most of the cost) and
+skips the others unparsed; one share also notes what needs no parsing (older records of a host, a
+torn last line). This process makes the first share, merges the rows and problems in file order
+and numbers the records as one process would. The rows are the ones a single process makes: a
+test compares them.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from msdiag.fleet.results import ReadReport
+from msdiag.fleet.sources import Place
 
 #: results files this large are reduced in shares (a 10,000-host file of full captures is ~130 MB)
 POOL_MIN_BYTES = 64 * 1024 * 1024
@@ -27,34 +31,57 @@ Row = TypeVar("Row")
 Rows = Iterator[tuple[int, str, "datetime | None", Callable[[], Row]]]
 
 
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def workers_for(files: Sequence[Path]) -> int:
     """How many shares: one per core this process may use, when the files are large enough."""
     try:
         size = sum(path.stat().st_size for path in files)
-        cores = len(os.sched_getaffinity(0))
-    except (OSError, AttributeError):  # a missing file (reported later), or not Linux
+    except OSError:  # a missing file (reported later)
         return 1
-    return min(POOL_MAX_WORKERS, cores) if size >= POOL_MIN_BYTES else 1
+    return min(POOL_MAX_WORKERS, cores()) if size >= POOL_MIN_BYTES else 1
+
+
+@dataclass(frozen=True)
+class Share(Generic[Row]):
+    """One share's rows (where, host key, scan start, row), problems (where, text) and counts."""
+
+    rows: list[tuple[Place, str, datetime | None, Row]]
+    problems: list[tuple[Place, str]]
+    records: int
+    duplicates: int
 
 
 def pooled_rows(
-    rows: Callable[..., Rows[Row]], share_rows: Callable[..., dict[int, Row]], files: Sequence[Path], level: Any,
+    share_rows: Callable[..., Share[Row]], numbered: Callable[[Row, int], Row], files: Sequence[Path], level: Any,
     accounts: tuple[str, ...], workers: int, read: ReadReport,
 ) -> Rows[Row]:
-    """``rows(files, level, None, accounts, read, workers, 0)`` with every other share's rows
-    from ``share_rows(files, level.value, accounts, workers, share)`` in a worker process."""
+    """Every record's (index, host key, scan start, row) in file order, as one process gives them:
+    ``share_rows(files, level.value, accounts, workers, share)`` for each share (the first here),
+    merged; ``numbered(row, index)`` gives a row its index."""
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context(method)) as pool:
         others = [pool.submit(share_rows, list(files), level.value, accounts, workers, share)
                   for share in range(1, workers)]
-        # this share's rows are made as its records are read: no record is kept, only rows
-        mine = [(index, key, started, make() if index % workers == 0 else None)
-                for index, key, started, make in rows(files, level, None, accounts, read, workers, 0)]
-        made: dict[int, Row] = {}
-        for future in others:
-            made.update(future.result())
-    for index, key, started, row in mine:
-        yield index, key, started, partial(_given, row if row is not None else made[index])
+        shares = [share_rows(list(files), level.value, accounts, workers, 0)]
+        shares.extend(future.result() for future in others)
+    rows = sorted((row for share in shares for row in share.rows), key=_place)  # a place is one line
+    problems = sorted((problem for share in shares for problem in share.problems), key=_place)
+    read.problems.extend(text for _, text in problems)
+    read.records += sum(share.records for share in shares)
+    read.duplicates += sum(share.duplicates for share in shares)
+    for index, (_, key, started, row) in enumerate(rows, start=1):
+        yield index, key, started, partial(_given, numbered(row, index))
+
+
+def _place(item: tuple[Any, ...]) -> Place:
+    return cast(Place, item[0])
 
 
 def _given(row: Row) -> Row:

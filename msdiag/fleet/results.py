@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -40,6 +40,14 @@ class ReadReport:
     records: int = 0
     problems: list[str] = field(default_factory=list)
     duplicates: int = 0  # older records of a host scanned again later (the newest is used)
+    #: read in shares (``owned``): each problem with its line number instead, for merging in order
+    placed: list[tuple[int, str]] | None = None
+
+    def note(self, number: int, text: str) -> None:
+        if self.placed is None:
+            self.problems.append(text)
+        else:
+            self.placed.append((number, text))
 
 
 class ResultsWriter:
@@ -102,35 +110,73 @@ def iter_records(path: Path, report: ReadReport | None = None) -> Iterator[Fleet
     (``--retry-failed`` appends a host again: its older records are skipped and counted).
 
     Invalid lines and a torn last line go into ``report.problems``."""
+    for _, record in iter_numbered_records(path, report):
+        yield record
+
+
+def iter_numbered_records(
+    path: Path, report: ReadReport | None = None, *, owned: Callable[[int], bool] | None = None,
+    line_notes: bool = True,
+) -> Iterator[tuple[int, FleetRecord]]:
+    """:func:`iter_records` with each record's line number (for :func:`read_lines`).
+
+    ``owned``: read in shares, this one yields (and parses) only the lines it owns; the others are
+    skipped unparsed when their host is known from the cheap first pass. ``line_notes``: this share
+    also notes what needs no parsing (older records of a host, the torn last line): one share does.
+    """
     report = report if report is not None else ReadReport()
     newest = _newest_lines(path)
     with _open_for_reading(path) as handle:
         number = 0
         for raw in handle:
             number += 1
+            mine = owned is None or owned(number)
             if not raw.endswith(b"\n"):
-                report.problems.append(
-                    f"{path}:{number}: incomplete last line ignored (the scan was interrupted while "
-                    "writing it; --resume scans that host again)"
-                )
+                if line_notes:
+                    report.note(number, f"{path}:{number}: incomplete last line ignored (the scan was interrupted "
+                                "while writing it; --resume scans that host again)")
                 break
             if not raw.strip():
                 continue
             target = _target(raw)
             if target is not None and newest.get(target.key, number) != number:
-                _superseded(report, f"{path}:{number}", target.host, newest[target.key])
+                if line_notes:
+                    _superseded(report, number, f"{path}:{number}", target.host, newest[target.key])
                 continue
-            record = _parse_line(raw, path, number, report)
+            if target is not None and not mine:
+                continue  # another share's record
+            # (a line without a cheap target is parsed by every share: which line of its host wins
+            # depends on the lines before it)
+            record = _parse_line(raw, path, number, report if mine else ReadReport())
             if record is None:
                 continue
             if target is None and newest.setdefault(record.target.key, number) != number:
                 # a line not written by ResultsWriter: its host's first line wins
-                _superseded(
-                    report, f"{path}:{newest[record.target.key]}", record.target.host, number, kept=False
-                )
+                if line_notes:
+                    _superseded(report, number, f"{path}:{newest[record.target.key]}", record.target.host, number,
+                                kept=False)
+                continue
+            if not mine:
                 continue
             report.records += 1
-            yield record
+            yield number, record
+
+
+def read_lines(path: Path, numbers: Collection[int]) -> Iterator[tuple[int, FleetRecord]]:
+    """The records on the given lines of ``path`` (numbers from :func:`iter_numbered_records`),
+    in file order; the other lines are skipped unparsed. A line that no longer reads is left out."""
+    wanted = set(numbers)
+    if not wanted:
+        return
+    last = max(wanted)
+    with _open_for_reading(path) as handle:
+        for number, raw in enumerate(handle, start=1):
+            if number in wanted:
+                record = _parse_line(raw, path, number, ReadReport())
+                if record is not None:
+                    yield number, record
+            if number >= last:
+                break
 
 
 def _open_for_reading(path: Path) -> IO[bytes]:
@@ -144,18 +190,17 @@ def _open_for_reading(path: Path) -> IO[bytes]:
 MAX_DUPLICATE_NOTES = 20
 
 
-def _superseded(report: ReadReport, where: str, host: str, other: int, *, kept: bool = True) -> None:
+def _superseded(report: ReadReport, number: int, where: str, host: str, other: int, *, kept: bool = True) -> None:
     report.duplicates += 1
     if report.duplicates <= MAX_DUPLICATE_NOTES:
-        report.problems.append(
+        report.note(
+            number,
             f"{where}: {host} is recorded again on line {other}; the newer record is used"
             if kept
-            else f"{where}: {host} is recorded again on line {other}; that line is ignored"
+            else f"{where}: {host} is recorded again on line {other}; that line is ignored",
         )
     elif report.duplicates == MAX_DUPLICATE_NOTES + 1:
-        report.problems.append(
-            "... more hosts are recorded more than once; for each, the newest record is used"
-        )
+        report.note(number, "... more hosts are recorded more than once; for each, the newest record is used")
 
 
 def _target(raw: bytes) -> FleetTarget | None:
@@ -184,18 +229,16 @@ def _newest_lines(path: Path) -> dict[str, int]:
 
 def _parse_line(raw: bytes, path: Path, number: int, report: ReadReport) -> FleetRecord | None:
     if len(raw) > MAX_LINE_BYTES:
-        report.problems.append(f"{path}:{number}: line longer than {MAX_LINE_BYTES} bytes ignored")
+        report.note(number, f"{path}:{number}: line longer than {MAX_LINE_BYTES} bytes ignored")
         return None
     try:
         return FleetRecord.model_validate_json(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        report.problems.append(
-            f"{path}:{number}: not a valid fleet record ({where}: {first['msg']}); ignored"
-        )
+        report.note(number, f"{path}:{number}: not a valid fleet record ({where}: {first['msg']}); ignored")
     except (ValueError, json.JSONDecodeError) as exc:
-        report.problems.append(f"{path}:{number}: not JSON ({exc}); ignored")
+        report.note(number, f"{path}:{number}: not JSON ({exc}); ignored")
     return None
 
 

@@ -20,9 +20,9 @@ from msdiag.fleet.credential_guard import DEFAULT_MAX_AUTH_FAILURES, CredentialG
 from msdiag.fleet.inventory import Inventory, load_inventory, targets_from_hosts
 from msdiag.fleet.models import FleetTarget
 from msdiag.fleet.progress import FleetProgress
-from msdiag.fleet.report import host_diagnosis
 from msdiag.fleet.results import ReadReport, ResultsWriter, host_states
 from msdiag.fleet.runner import RunSummary, run_fleet
+from msdiag.fleet.stored_diagnosis import host_diagnosis
 
 if TYPE_CHECKING:
     from msdiag.collectors.credentials import Credentials

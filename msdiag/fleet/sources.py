@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 from msdiag.capture.envelope import CAPTURE_FORMAT
 from msdiag.fleet.models import FleetRecord
-from msdiag.fleet.results import ReadReport, iter_records
+from msdiag.fleet.results import ReadReport, iter_numbered_records, iter_records, read_lines
 
 MAX_SNIFF_BYTES = 64 * 1024 * 1024  # a capture or a report is far smaller
 FIRST_LINE_BYTES = 1024 * 1024
@@ -35,10 +36,46 @@ class MergeNote:
     repeated: int
 
 
+#: where a record is: (the file's position in the files given, its line number)
+Place = tuple[int, int]
+
+
 def iter_fleet_records(paths: Sequence[Path], read: ReadReport | None = None) -> Iterator[FleetRecord]:
     """Every valid record of every file, file after file (number them with ``enumerate(..., 1)``)."""
     for path in paths:
         yield from iter_records(path, read)
+
+
+def iter_placed_records(
+    paths: Sequence[Path], read: ReadReport | None = None, *, owned: Callable[[Place], bool] | None = None,
+    line_notes: bool = True, placed: list[tuple[Place, str]] | None = None,
+) -> Iterator[tuple[Place, FleetRecord]]:
+    """:func:`iter_fleet_records` with where each record is, for :func:`read_placed`.
+
+    Read in shares (``owned``, see msdiag.fleet.results.iter_numbered_records), the problems go to
+    ``placed`` with where each is, for merging the shares' problems in file order."""
+    read = read if read is not None else ReadReport()
+    if owned is not None:
+        read.placed = []
+    for file, path in enumerate(paths):
+        mine = None if owned is None else partial(_owned_line, owned, file)
+        for line, record in iter_numbered_records(path, read, owned=mine, line_notes=line_notes):
+            yield (file, line), record
+        if read.placed is not None and placed is not None:
+            placed.extend(((file, line), text) for line, text in read.placed)
+            read.placed.clear()
+
+
+def _owned_line(owned: Callable[[Place], bool], file: int, line: int) -> bool:
+    return owned((file, line))
+
+
+def read_placed(paths: Sequence[Path], places: Sequence[Place]) -> Iterator[tuple[Place, FleetRecord]]:
+    """The records at ``places`` (from :func:`iter_placed_records`), reading no other line."""
+    for file, path in enumerate(paths):
+        lines = [line for where, line in places if where == file]
+        for line, record in read_lines(path, lines):
+            yield (file, line), record
 
 
 def started_at(record: FleetRecord) -> datetime | None:

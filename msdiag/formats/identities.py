@@ -29,6 +29,7 @@ from msdiag.capture.names import (
 from msdiag.capture.parse import Facts
 from msdiag.checks import CHECKS, CHECKS_BY_NAME, DEFAULT_ENDPOINT_HOSTS, NAME_SOURCES
 from msdiag.diagnosis.models import DiagnosisResult
+
 # host text and product text live in msdiag.formats.host_text; callers import them from here
 from msdiag.formats.host_text import Path as Path
 from msdiag.formats.host_text import host_strings as host_strings

@@ -5,31 +5,29 @@ it), a whole capture (the exported script's output, Ansible), or ConfigMgr's Con
 either. Whatever cannot be read becomes a capture whose host state is ``bad_output`` with the
 reason, never a device that looks healthy: every check in it is not_run.
 
-Identical outputs give identical captures and diagnoses (a compact line carries no device name
-and no time), and a fleet repeats the same few lines thousands of times: short outputs are decoded
-and diagnosed once (:data:`MEMO_ENTRIES`), which is what keeps 100,000 devices within a minute.
+Identical outputs give identical captures and diagnoses (a compact line carries no device name):
+short outputs are decoded and diagnosed once (:data:`MEMO_ENTRIES`). Real lines carry their scan
+time, so in a fleet they rarely repeat; where they do (a re-sent export), the memo saves the work.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from msdiag.capture.models import Capture, HostState, HostStatus
 from msdiag.collectors.capture_file import capture_from_dict, parse_capture_text
 from msdiag.collectors.interface import assemble_capture, did_not_run
+from msdiag.engines.compact import expand_compact
 from msdiag.errors import MsdiagError
 from msdiag.fleet.models import HostDiagnosis
-from msdiag.fleet.report import host_diagnosis
+from msdiag.fleet.stored_diagnosis import host_diagnosis
 from msdiag.ingest.rows import DeviceResult
 from msdiag.ingest.times import utc_text
 
-COMPACT_MODULE = "msdiag.engines.compact"  # the compact format's expansion (expand_compact)
 MEMO_ENTRIES = 2048  # a full-size capture is ~75 KB in memory: at most ~150 MB
 MEMO_MAX_CHARS = 8192  # outputs longer than this (whole captures) are decoded every time
 MAX_OUTPUT_CHARS = 64 * 1024 * 1024
@@ -95,7 +93,7 @@ def _capture_of_text(text: str, depth: int = 0) -> tuple[Capture, bool]:
     if not line:  # ConfigMgr's "" for a script that printed nothing
         raise BadOutput("the device returned no output")
     try:
-        return _expand_compact()(line), True
+        return expand_compact(line), True
     except (ValueError, MsdiagError) as exc:  # the compact format's own error says what is wrong
         message = exc.message if isinstance(exc, MsdiagError) else str(exc)
         raise BadOutput(f"not a complete compact line: {message}") from None
@@ -125,14 +123,6 @@ def _unwrap_json(text: str) -> str:
     if not isinstance(data, str):
         raise BadOutput("the output is JSON but neither a compact line nor a capture")
     return data.strip()
-
-
-def _expand_compact() -> Callable[[str], Capture]:
-    try:
-        module = importlib.import_module(COMPACT_MODULE)
-    except ImportError:
-        raise BadOutput("this msdiag cannot read compact lines (no msdiag.engines.compact)") from None
-    return cast(Callable[[str], Capture], module.expand_compact)
 
 
 def _not_run(result: DeviceResult, state: HostState, detail: str) -> Capture:

@@ -13,8 +13,9 @@ stored as `msdiag scan` stores it), so `msdiag report` and every fleet format re
 from __future__ import annotations
 
 import os
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import IO
 
 from msdiag.errors import InputError
 from msdiag.fleet.sources import is_newer
+from msdiag.gc_tuning import batch_collection
 from msdiag.ingest.readers import ColumnMap, reader_for
 from msdiag.ingest.rows import BadRow, Row
 from msdiag.ingest.workers import Decoder, Written
@@ -76,6 +78,7 @@ class Ingest:
         #: device key -> (run time, order, spool line)
         self._newest: dict[str, tuple[datetime | None, int, int]] = {}
         self._states: list[str] = []  # host state of each spool line, as it is written
+        self._sizes = array("q")  # byte length of each spool line: kept lines are copied as ranges
         self._decoder = Decoder(self._write, workers=workers)
 
     def add_all(self, rows: Iterable[Row]) -> None:
@@ -109,6 +112,7 @@ class Ingest:
             self.summary.bad_outputs += 1
             self.summary.problem(written.problem)
         self._spool.write(written.line)
+        self._sizes.append(len(written.line))
         self._states.append(written.state)
 
     def finish(self) -> IngestSummary:
@@ -120,10 +124,10 @@ class Ingest:
                 raise InputError("no device results in the input" + (f" ({summary.problems[0]})" if summary.problems else ""))
             keep = {entry[2] for entry in self._newest.values()}
             if len(keep) == self._lines:
-                self._close_spool()
+                self._close_spool(durable=True)
                 os.replace(self._spool_path, self.path)
             else:
-                self._close_spool()
+                self._close_spool(durable=False)  # only the copy made of it must reach the disk
                 self._copy_kept(keep)
         except BaseException:
             self.abort()
@@ -133,18 +137,18 @@ class Ingest:
         summary.by_state = Counter(self._states[entry[2] - 1] for entry in self._newest.values())
         return summary
 
-    def _close_spool(self) -> None:
+    def _close_spool(self, *, durable: bool) -> None:
         if not self._spool.closed:
             self._spool.flush()
-            os.fsync(self._spool.fileno())
+            if durable:
+                os.fsync(self._spool.fileno())
             self._spool.close()
 
     def _copy_kept(self, keep: set[int]) -> None:
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         with open(self._spool_path, "rb") as spool, _open_new(temporary) as out:
-            for number, line in enumerate(spool, start=1):
-                if number in keep:
-                    out.write(line)
+            for offset, length in kept_ranges(self._sizes, keep):
+                copy_range(spool, out, offset, length)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, self.path)
@@ -166,18 +170,55 @@ def ingest_files(
     """Read every input (each in the form it is recognised as, or ``kind``) into ``results``."""
     readers = [(path, reader_for(path, kind)) for path in inputs]  # every input is checked first
     job = Ingest(results, force=force)
-    try:
-        for path, reader in readers:
-            job.summary.files.append(f"{path} ({reader.kind})")
-            try:
-                job.add_all(reader.rows(path, str(path), columns or ColumnMap()))
-            except InputError as exc:  # the rows read before stay; the command says the file failed
-                job.summary.failed_files.append(exc.message)
-                job.summary.problem(exc.message)
-    except BaseException:
-        job.abort()
-        raise
-    return job.finish()
+    with batch_collection():  # 100,000 devices: see msdiag.gc_tuning
+        try:
+            for path, reader in readers:
+                job.summary.files.append(f"{path} ({reader.kind})")
+                try:
+                    job.add_all(reader.rows(path, str(path), columns or ColumnMap()))
+                except InputError as exc:  # the rows read before stay; the command says the file failed
+                    job.summary.failed_files.append(exc.message)
+                    job.summary.problem(exc.message)
+        except BaseException:
+            job.abort()
+            raise
+        return job.finish()
+
+
+def kept_ranges(sizes: Sequence[int], keep: set[int]) -> Iterator[tuple[int, int]]:
+    """(offset, length) of each run of kept lines (numbered from 1) in a file of lines of ``sizes``."""
+    offset = start = 0
+    for number, size in enumerate(sizes, start=1):
+        if number not in keep:
+            if offset > start:
+                yield start, offset - start
+            start = offset + size
+        offset += size
+    if offset > start:
+        yield start, offset - start
+
+
+def copy_range(source: IO[bytes], target: IO[bytes], offset: int, length: int) -> None:
+    """``length`` bytes of ``source`` from ``offset`` appended to ``target`` (flushed: written
+    by the kernel where it can, os.copy_file_range on Linux)."""
+    target.flush()  # what the target's buffer holds comes first
+    copy = getattr(os, "copy_file_range", None)
+    while length > 0 and copy is not None:
+        try:
+            done = copy(source.fileno(), target.fileno(), length, offset)
+        except OSError:  # another file system, an old kernel: the portable way for the rest
+            break
+        if done == 0:
+            break
+        offset, length = offset + done, length - done
+    source.seek(offset)
+    while length > 0:
+        block = source.read(min(length, 1024 * 1024))
+        if not block:
+            raise InputError(f"{source.name} ended early while the results were written")
+        target.write(block)
+        length -= len(block)
+    target.flush()
 
 
 def _open_new(path: Path) -> IO[bytes]:

@@ -10,13 +10,14 @@ back in the order the rows were given: the results file is the same as decoding 
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from msdiag.fleet.models import FleetRecord, FleetTarget, RecordSource
+from msdiag.fleet.report_pool import cores
+from msdiag.gc_tuning import tune_for_batch
 from msdiag.ingest.decode import decode
 from msdiag.ingest.rows import DeviceResult
 from msdiag.ingest.times import utc_text
@@ -57,10 +58,7 @@ def record_lines(rows: list[DeviceResult]) -> list[Written]:
 
 def worker_count() -> int:
     """One worker per core this process may run on (the reading stays in this process)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    return cores()
 
 
 class Decoder:
@@ -87,7 +85,9 @@ class Decoder:
         if self._pool is None and self._workers > 1 and self._given > POOL_AFTER:
             # fork keeps what this process imported (the compact format, the rule registry)
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-            self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context(method))
+            self._pool = ProcessPoolExecutor(
+                self._workers, mp_context=multiprocessing.get_context(method), initializer=tune_for_batch
+            )
         if self._pool is None:
             for written in record_lines(rows):
                 self._out(written)

@@ -133,3 +133,14 @@ def test_msdiag_diagnose_command_ranks_the_cause_first(host: str, code: str, cau
     data = json.loads(result.output)
     assert data["errors"][0]["causes"][0]["cause_id"] == cause
     assert data["errors"][0]["causes"][0]["verdict"] == "confirmed"
+
+
+def test_judge_gives_the_verdict_and_findings_of_diagnose() -> None:
+    """What a fleet record stores (msdiag.fleet.stored_diagnosis.host_diagnosis uses judge) is diagnose's."""
+    from msdiag.diagnosis.engine import judge
+    from msdiag.lab import load_lab_hosts
+
+    for host in load_lab_hosts():
+        full = diagnose(host.capture)
+        verdict, findings = judge(host.capture)
+        assert (verdict, [f.model_dump() for f in findings]) == (full.verdict, [f.model_dump() for f in full.findings]), host.name

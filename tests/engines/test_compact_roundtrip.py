@@ -84,3 +84,27 @@ def test_what_the_line_does_not_carry_is_not_run_not_a_pass() -> None:
     # a valid capture: it survives JSON like any other (ingest stores it in the fleet results)
     assert Capture.model_validate(json.loads(expanded.model_dump_json())) == expanded
     assert all(r.status in (CheckStatus.OK, CheckStatus.NOT_RUN) for r in expanded.checks.values())
+
+
+@pytest.mark.parametrize("path", CAPTURES, ids=_name)
+def test_expanded_documents_are_what_the_capture_reader_makes_of_them(path: Path) -> None:
+    """The expansion checks its documents without validate_document's normalising copy (it runs
+    100,000 times in an ingest): each is still exactly the document validate_document returns."""
+    from msdiag.capture.parse import validate_document
+
+    expanded = expand_compact(compact_line(load_capture(path)))
+    documents = {name: r.document for name, r in expanded.checks.items() if r.document is not None}
+    assert documents
+    for name, document in documents.items():
+        read = validate_document(json.loads(json.dumps(document)), name)
+        assert read.status is CheckStatus.OK, read.reason
+        assert read.document == document, name
+
+
+def test_facts_that_make_no_valid_document_are_a_malformed_line() -> None:
+    from msdiag.capture.parse import check_built_document
+
+    document = {"check": "time", "schema_version": 2, "collected_utc": "2026-11-25T01:02:03.0000000Z",
+                "elapsed_ms": None, "data": {"utc_time": ["not", "a", "time"]}, "errors": []}  # fmt: skip
+    assert check_built_document(document, "time")
+    assert check_built_document({**document, "check": "os"}, "time") == "document is for check 'os', expected 'time'"

@@ -11,7 +11,8 @@ import pytest
 from msdiag.capture.models import Capture, HostState, HostStatus
 from msdiag.diagnosis.models import Status
 from msdiag.fleet.models import FleetRecord, FleetTarget
-from msdiag.fleet.report import build_fleet_report, host_diagnosis
+from msdiag.fleet.report import build_fleet_report
+from msdiag.fleet.stored_diagnosis import host_diagnosis
 from msdiag.formats.catalog import render_fleet as render
 from msdiag.lab import load_lab_hosts
 

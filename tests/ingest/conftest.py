@@ -1,23 +1,19 @@
-"""Ingest tests: the compact format (E1's, or the stand-in until it lands) for every test here."""
+"""Ingest tests: the compact format's encoder, and decoded outputs forgotten between tests."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 
 import pytest
-from support.compact_stand_in import MODULE, compact_line, real_codec, stand_in_module
 
 from msdiag.capture.models import Capture
+from msdiag.engines.compact_encode import compact_line
 from msdiag.ingest.decode import clear_memo
 
 
 @pytest.fixture(autouse=True)
-def compact(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Capture], str]]:
-    """The compact encoder; msdiag.engines.compact is importable while the test runs."""
-    real = real_codec()
-    if real is None:
-        monkeypatch.setitem(sys.modules, MODULE, stand_in_module())
+def compact() -> Iterator[Callable[[Capture], str]]:
+    """The compact encoder (msdiag.engines.compact_encode.compact_line)."""
     clear_memo()
-    yield real[0] if real is not None else compact_line
+    yield compact_line
     clear_memo()

@@ -13,8 +13,8 @@ from support.engine_samples import captures, sample
 
 from msdiag.capture.models import Capture
 from msdiag.fleet.models import FleetRecord
-from msdiag.fleet.report import host_diagnosis
 from msdiag.fleet.results import iter_records
+from msdiag.fleet.stored_diagnosis import host_diagnosis
 
 Encode = Callable[[Capture], str]
 

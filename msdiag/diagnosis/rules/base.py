@@ -21,6 +21,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from msdiag import sanitize
@@ -186,7 +187,7 @@ class Rule:
     #: rule's fix comes first
     explains: tuple[str, ...] = ()
 
-    @property
+    @cached_property  # read for every finding of every host
     def checks(self) -> tuple[str, ...]:
         """Every check the rule reads, in the order its parameters name them."""
         return tuple(i.check for i in self.inputs)
