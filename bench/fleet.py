@@ -28,7 +28,9 @@ Other processes on the machine take CPU the model does not know about: each flee
 share of the scanner's and the lab's CPU they kept busy (/proc/stat minus our own CPU), and
 ``--wait-quiet S`` waits up to S seconds before each run for a second in which they use less than a
 quarter of each of our CPUs. Medians over the rounds are printed with the load average (1, 5, 15 min) before and after. The
-last line printed is one JSON object with every figure, including ``peer_ratios`` from
+``--report-hosts N`` then times the fleet report (build, and rendering every format) of a
+synthetic results file of N hosts, after the lab has stopped and on every CPU, as ``msdiag
+report`` runs. The last line printed is one JSON object with every figure, including ``peer_ratios`` from
 bench/peers.py's last JSON line (``--peers FILE`` holding its output, or ``--run-peers``), null
 with a reason otherwise.
 """
@@ -358,6 +360,7 @@ def main() -> None:
     load_before = _load()
     ratios, peers_reason = peer_ratios(args)
     lab_cpu, scanner_cpus = pin_cpus(not args.no_pin)
+    every_cpu = os.sched_getaffinity(0)
     lab = Lab(args.hosts + 2, args.latency_ms, fast_hosts=args.sequential_hosts + 2, cpu=lab_cpu)
     if lab_cpu is not None:
         os.sched_setaffinity(0, scanner_cpus)  # after the lab child started: it is not ours to pin
@@ -402,9 +405,12 @@ def main() -> None:
                 print(json.dumps(row), file=sys.stderr, flush=True)  # progress, one round per line
             if not args.no_naive:
                 naive = naive_host(lab.ports[-2], lab.password)
-            report_figures = report_run(args.report_hosts, Path(tmp)) if args.report_hosts else None
     finally:
         lab.close()
+    # the fleet report runs as `msdiag report` does: on every CPU, with no lab running
+    os.sched_setaffinity(0, every_cpu)
+    with tempfile.TemporaryDirectory() as tmp:
+        report_figures = report_run(args.report_hosts, Path(tmp)) if args.report_hosts else None
     print_summary(args, rounds, naive, report_figures, ratios, peers_reason, (lab_cpu, scanner_cpus), load_before)
 
 

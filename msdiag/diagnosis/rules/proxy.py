@@ -60,10 +60,12 @@ _SIDE = {
             "(プロキシを使わない場合は `netsh winhttp reset proxy`)。",
         ),
         advice(
-            "Why: sign-in (the account broker, wlidsvc) uses WinHTTP while the browser uses WinINET, so "
-            "the browser works while Windows sign-in fails.",
-            "理由: サインイン処理(アカウント ブローカー、wlidsvc)は WinHTTP を、ブラウザーは WinINET を使うため、"
-            "ブラウザーは動くのに Windows のサインインだけが失敗します。",
+            "Then sign in again in Windows itself, not only in the browser: sign-in (the account broker, "
+            "wlidsvc) uses WinHTTP while the browser uses WinINET, which is why the browser worked while "
+            "Windows sign-in failed.",
+            "その後、ブラウザーだけでなく Windows 自体でもう一度サインインしてください。サインイン処理"
+            "(アカウント ブローカー、wlidsvc)は WinHTTP を、ブラウザーは WinINET を使うため、"
+            "ブラウザーは動くのに Windows のサインインだけが失敗していました。",
         ),
     ),
 )
