@@ -136,6 +136,10 @@ def _rendered(
     if count < POOL_REPORTS or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(render, records)
         return
+    import msdiag.diagnosis.engine  # noqa: F401  (the rules, loaded before the fork: shared)
+    from msdiag.knowledge.kb import KnowledgeBase
+
+    KnowledgeBase.default()  # read once here, not in each worker
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         yield from pool.map(render, records, chunksize=8)
 

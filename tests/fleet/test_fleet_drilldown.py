@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from support.fleet_results import results_file
+from support.process_pools import count_pools
 
 from msdiag.cli.fleet_output import write_fleet_outputs, write_host_reports
 from msdiag.fleet.report import build_fleet_report
@@ -41,3 +43,24 @@ def test_host_reports_are_capped(tmp_path: Path) -> None:
     assert len(written) == 2
     assert report.host_reports_written == 2 and report.host_reports_total == 6
     assert sum(1 for row in report.hosts if row.report) == 2
+
+
+def test_host_reports_rendered_by_worker_processes_are_the_ones_one_process_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from msdiag.cli import fleet_output
+
+    results = results_file(tmp_path)
+
+    def pages(folder: str, pool_from: int) -> dict[str, str]:
+        monkeypatch.setattr(fleet_output, "POOL_REPORTS", pool_from)
+        monkeypatch.setattr(fleet_output, "cores", lambda: 2)
+        report = build_fleet_report(results)
+        written = write_host_reports(report, results, tmp_path / folder, redaction="standard", lang="en")
+        return {path.name: path.read_text(encoding="utf-8") for path in written}
+
+    alone = pages("alone", 1000)
+    started = count_pools(monkeypatch, fleet_output)
+    pooled = pages("pooled", 2)
+    assert started == [2]  # the six reports really went to two worker processes
+    assert len(alone) == 6 and pooled == alone
