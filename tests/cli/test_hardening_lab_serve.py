@@ -7,33 +7,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from support.lab_serve import start_lab_serve
 
 
 def serve(folder: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "msdiag", "lab", "serve", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, "MSDIAG_LAB_PASSWORD": "Serve-Twice-Pw-1"},
-        text=True,
-        cwd=folder,
-    )
-    assert proc.stdout is not None
-    lines: list[str] = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if "Ctrl-C" in line:
-            break
-    return proc, "".join(lines)
+    return start_lab_serve(folder, *args, env={**os.environ, "MSDIAG_LAB_PASSWORD": "Serve-Twice-Pw-1"})
 
 
 def stop(proc: subprocess.Popen[str]) -> None:

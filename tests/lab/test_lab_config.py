@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
+from support.lab_serve import start_lab_serve
 
 from msdiag.capture.models import CheckResult, CheckStatus
 from msdiag.errors import InputError
@@ -104,34 +102,8 @@ def test_lab_serve_prints_addresses_serves_and_stops_on_ctrl_c(tmp_path: Path) -
     password = "Serve-Test-Pw-7"
     env = {**os.environ, "MSDIAG_LAB_USERNAME": "tester", "MSDIAG_LAB_PASSWORD": password}
     inventory = tmp_path / "inv.csv"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from msdiag.cli import main; main()",
-            "lab",
-            "serve",
-            "--inventory",
-            str(inventory),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
-        cwd=tmp_path,
-    )
+    proc, text = start_lab_serve(tmp_path, "--inventory", str(inventory), env=env, wait_s=20)
     try:
-        assert proc.stdout is not None
-        lines: list[str] = []
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if "Ctrl-C" in line:
-                break
-        text = "".join(lines)
         assert "healthy-ja-jp" in text and "http://127.0.0.1:" in text
         assert password not in text  # given through the environment: never printed
         row = next(r for r in inventory.read_text(encoding="utf-8").splitlines() if "healthy-ja-jp" in r)
