@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.lab_fleet import run_msdiag
 
 from msdiag.lab import LabServer, load_lab_hosts
 
@@ -40,15 +39,7 @@ def inventory(lab: LabServer, folder: Path) -> Path:
 
 
 def msdiag(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "msdiag", *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, MSDIAG_USERNAME=USER, MSDIAG_PASSWORD=PASSWORD),
-        cwd=cwd,
-        timeout=180,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_msdiag(cwd, *args, user=USER, password=PASSWORD)
 
 
 def test_fleet_scan_writes_csv_and_prints_the_table(lab: LabServer, tmp_path: Path) -> None:
